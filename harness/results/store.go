@@ -1,0 +1,147 @@
+package results
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// File names inside a run directory.
+const (
+	RunFile     = "run.json"
+	CellsDir    = "cells"
+	CellFile    = "result.json"
+	SamplesFile = "samples.jsonl"
+	LogFile     = "target.log"
+)
+
+// ErrSchema is returned for a file written by a newer soaklab.
+var ErrSchema = errors.New("unsupported results schema")
+
+// CellDir turns a cell id into a directory name that is safe on every file
+// system and still readable: "leaky/ram=128MiB,rps=500" becomes
+// "leaky_ram=128MiB,rps=500".
+func CellDir(id string) string {
+	var b strings.Builder
+	for _, r := range id {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9',
+			r == '=', r == ',', r == '.', r == '-', r == '+':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// WriteJSON writes v as indented JSON to path atomically: a temporary file in
+// the same directory, synced, then renamed over path. A reader never sees a
+// half-written file.
+func WriteJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", path, err)
+	}
+	data = append(data, '\n')
+	return WriteFile(path, data)
+}
+
+// WriteFile writes data to path atomically.
+func WriteFile(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if _, err = f.Write(data); err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// ReadRun reads dir/run.json.
+func ReadRun(dir string) (*Run, error) {
+	var r Run
+	if err := readJSON(filepath.Join(dir, RunFile), &r); err != nil {
+		return nil, err
+	}
+	if r.Schema > SchemaVersion {
+		return nil, fmt.Errorf("%w: %s has schema %d, this soaklab reads up to %d", ErrSchema, filepath.Join(dir, RunFile), r.Schema, SchemaVersion)
+	}
+	return &r, nil
+}
+
+// ReadCell reads the result.json of the cell stored in cellDir.
+func ReadCell(cellDir string) (*Cell, error) {
+	var c Cell
+	if err := readJSON(filepath.Join(cellDir, CellFile), &c); err != nil {
+		return nil, err
+	}
+	if c.Schema > SchemaVersion {
+		return nil, fmt.Errorf("%w: %s has schema %d", ErrSchema, cellDir, c.Schema)
+	}
+	return &c, nil
+}
+
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// ReadSamples reads a samples.jsonl file. A torn last line (the harness was
+// killed mid-write) is dropped, not an error: every complete sample is kept.
+func ReadSamples(path string) ([]Sample, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var out []Sample
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		var s Sample
+		if err := json.Unmarshal(b, &s); err != nil {
+			if !sc.Scan() { // torn final line
+				break
+			}
+			return out, fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		out = append(out, s)
+	}
+	return out, sc.Err()
+}

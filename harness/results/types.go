@@ -1,0 +1,257 @@
+// Package results defines soaklab's on-disk run format: the run manifest
+// (run.json), one result per cell (cells/<dir>/result.json) and the samples
+// streamed while a cell runs (cells/<dir>/samples.jsonl).
+//
+// It is a leaf: it knows nothing of processes, HTTP or verdict logic. The
+// harness writes raw measurements; reports fill in Analysis, Verdict and
+// Reasons and write the run back.
+package results
+
+import (
+	"time"
+)
+
+// SchemaVersion is written into every run.json and result.json. Readers
+// refuse files with a newer schema than they know.
+const SchemaVersion = 1
+
+// Outcome is how a cell ended.
+type Outcome string
+
+// Outcomes.
+const (
+	Completed   Outcome = "completed"
+	OOMKilled   Outcome = "oom-killed"
+	Crashed     Outcome = "crashed"
+	NotReady    Outcome = "not-ready"
+	Errored     Outcome = "error"
+	Interrupted Outcome = "interrupted"
+)
+
+// Verdict is the judge's decision on a cell or a comparison.
+type Verdict string
+
+// Verdicts.
+const (
+	GO      Verdict = "GO"
+	NEUTRAL Verdict = "NEUTRAL"
+	NOGO    Verdict = "NO-GO"
+)
+
+// Status is how one criterion came out.
+type Status string
+
+// Criterion statuses. UNKNOWN means the data could not decide (too few
+// samples, an interval straddling the threshold).
+const (
+	Pass    Status = "PASS"
+	Fail    Status = "FAIL"
+	Unknown Status = "UNKNOWN"
+)
+
+// Reason is one criterion's result, with the numbers that decided it.
+type Reason struct {
+	Criterion string  `json:"criterion"`       // e.g. "oom", "drift", "slope"
+	Status    Status  `json:"status"`          // PASS, FAIL, UNKNOWN
+	Hard      bool    `json:"hard"`            // a FAIL of a hard criterion is NO-GO
+	Message   string  `json:"message"`         // human sentence with numbers
+	Value     float64 `json:"value,omitempty"` // measured value
+	Limit     float64 `json:"limit,omitempty"` // threshold it was held against
+	Unit      string  `json:"unit,omitempty"`  // unit of Value and Limit
+}
+
+// Sample is one reading taken every interval while a cell runs. Memory is in
+// bytes; zero means "not available" for optional fields.
+type Sample struct {
+	T     float64   `json:"t"`               // seconds since the cell's target started
+	At    time.Time `json:"at"`              // wall clock
+	Phase string    `json:"phase,omitempty"` // "warmup" or "" (measured)
+
+	RSS        int64 `json:"rss"`                // target VmRSS (procfs), summed over the process
+	RSSPeak    int64 `json:"rss_peak,omitempty"` // target VmHWM
+	RSSAnon    int64 `json:"rss_anon,omitempty"` // RssAnon
+	RSSFile    int64 `json:"rss_file,omitempty"` // RssFile
+	Threads    int64 `json:"threads,omitempty"`
+	Usage      int64 `json:"usage,omitempty"`       // cgroup memory usage
+	WorkingSet int64 `json:"working_set,omitempty"` // usage - inactive_file
+	Anon       int64 `json:"anon,omitempty"`        // cgroup anon (v2) / total_rss (v1)
+	File       int64 `json:"file,omitempty"`        // cgroup file (v2) / total_cache (v1)
+	CgroupPeak int64 `json:"cgroup_peak,omitempty"` // cgroup max usage so far
+	OOMKills   int64 `json:"oom_kills,omitempty"`   // cgroup oom_kill counter
+
+	DriverRSS int64 `json:"driver_rss,omitempty"` // the harness's own RSS
+
+	// Load over the last interval (server targets).
+	Requests int64   `json:"requests,omitempty"`   // completed in the interval
+	Errors   int64   `json:"errors,omitempty"`     // failed in the interval
+	RPS      float64 `json:"rps,omitempty"`        // completed per second in the interval
+	P50      float64 `json:"p50_ms,omitempty"`     // corrected latency, ms, this interval
+	P99      float64 `json:"p99_ms,omitempty"`     // corrected latency, ms, this interval
+	P99Raw   float64 `json:"p99_raw_ms,omitempty"` // uncorrected (service time) p99, ms
+
+	// Metrics scraped from the target's Prometheus endpoint, by series name
+	// (e.g. "go_goroutines", "go_memstats_heap_inuse_bytes").
+	Metrics map[string]float64 `json:"metrics,omitempty"`
+}
+
+// Latency summarises one latency distribution in milliseconds.
+type Latency struct {
+	Count int64   `json:"count"`
+	Min   float64 `json:"min_ms"`
+	Mean  float64 `json:"mean_ms"`
+	P50   float64 `json:"p50_ms"`
+	P90   float64 `json:"p90_ms"`
+	P99   float64 `json:"p99_ms"`
+	P999  float64 `json:"p999_ms"`
+	Max   float64 `json:"max_ms"`
+}
+
+// LabelStats is the latency of one request label.
+type LabelStats struct {
+	Label       string   `json:"label"`
+	Requests    int64    `json:"requests"`
+	Errors      int64    `json:"errors"`
+	Corrected   *Latency `json:"corrected,omitempty"`   // from intended send time
+	Uncorrected *Latency `json:"uncorrected,omitempty"` // from actual send time
+	// Histogram is the hdrhistogram-go Encode() of the corrected histogram
+	// (empty in percentile mode "off"), so reports can merge across cells.
+	Histogram string `json:"histogram,omitempty"`
+}
+
+// Load is what the driver measured over a cell.
+type Load struct {
+	Mode         string           `json:"mode"` // percentile mode
+	TargetRPS    float64          `json:"target_rps"`
+	Tasks        int              `json:"tasks"`
+	Duration     float64          `json:"duration_s"`
+	Sent         int64            `json:"sent"`
+	Completed    int64            `json:"completed"`
+	Errors       int64            `json:"errors"`
+	ErrorsByKind map[string]int64 `json:"errors_by_kind,omitempty"` // timeout, refused, reset, http-5xx, ...
+	Late         int64            `json:"late"`                     // started after their intended time
+	Dropped      int64            `json:"dropped"`                  // never started (run ended first)
+	AchievedRPS  float64          `json:"achieved_rps"`
+	Corrected    *Latency         `json:"corrected,omitempty"`
+	Uncorrected  *Latency         `json:"uncorrected,omitempty"`
+	Labels       []LabelStats     `json:"labels,omitempty"`
+	Overflowed   int64            `json:"overflowed,omitempty"` // requests folded into the overflow label
+	Warnings     []string         `json:"warnings,omitempty"`
+}
+
+// GrowthSite is an allocation site whose in-use heap grew between two
+// profiles.
+type GrowthSite struct {
+	Function string `json:"function"`
+	File     string `json:"file,omitempty"`
+	Line     int64  `json:"line,omitempty"`
+	Before   int64  `json:"before_bytes"`
+	After    int64  `json:"after_bytes"`
+	Delta    int64  `json:"delta_bytes"`
+}
+
+// Cell is the result of one cell: how it was run, what was measured and,
+// once reports have judged it, the verdict.
+type Cell struct {
+	Schema int    `json:"schema"`
+	ID     string `json:"id"`
+	Dir    string `json:"dir"` // directory under cells/, relative to the run
+	Target string `json:"target"`
+	Kind   string `json:"kind"` // server, client, workload
+	// Axes holds every axis value of the cell in its canonical spelling.
+	Axes   map[string]string `json:"axes"`
+	Repeat int               `json:"repeat,omitempty"`
+
+	RAMLimit    int64   `json:"ram_limit"`   // bytes
+	Duration    float64 `json:"duration_s"`  // requested
+	Warmup      float64 `json:"warmup_s"`    // seconds excluded from drift analysis
+	Interval    float64 `json:"interval_s"`  // sampling interval
+	Backend     string  `json:"backend"`     // process, docker
+	Enforcement string  `json:"enforcement"` // cgroup-v1, cgroup-v2, docker, watchdog
+
+	Started time.Time `json:"started"`
+	Ended   time.Time `json:"ended"`
+
+	Outcome  Outcome `json:"outcome"`
+	Detail   string  `json:"detail,omitempty"` // why it ended that way
+	ExitCode int     `json:"exit_code,omitempty"`
+	Signal   string  `json:"signal,omitempty"`
+	OOMKills int64   `json:"oom_kills"`
+
+	PeakRSS    int64 `json:"peak_rss"`
+	PeakCgroup int64 `json:"peak_cgroup,omitempty"`
+	Samples    int   `json:"samples"`
+
+	Load        *Load        `json:"load,omitempty"`
+	GrowthSites []GrowthSite `json:"growth_sites,omitempty"`
+	Warnings    []string     `json:"warnings,omitempty"`
+
+	// Filled by reports.
+	Analysis map[string]float64 `json:"analysis,omitempty"`
+	Verdict  Verdict            `json:"verdict,omitempty"`
+	Reasons  []Reason           `json:"reasons,omitempty"`
+}
+
+// Comparison is the judged result of one A/B pair or baseline match.
+type Comparison struct {
+	Name      string   `json:"name"`
+	Baseline  string   `json:"baseline"`  // description of the A side
+	Candidate string   `json:"candidate"` // description of the B side
+	Verdict   Verdict  `json:"verdict"`
+	Reasons   []Reason `json:"reasons"`
+	// Rows are the compared measures with deltas, intervals and p-values.
+	Rows []CompareRow `json:"rows,omitempty"`
+}
+
+// CompareRow is one measure compared between A and B.
+type CompareRow struct {
+	Measure  string  `json:"measure"`
+	Unit     string  `json:"unit,omitempty"`
+	A        float64 `json:"a"` // median of A
+	B        float64 `json:"b"` // median of B
+	NA       int     `json:"n_a"`
+	NB       int     `json:"n_b"`
+	DeltaPct float64 `json:"delta_pct"`
+	P        float64 `json:"p"`
+	Low      float64 `json:"ci_low_pct,omitempty"`
+	High     float64 `json:"ci_high_pct,omitempty"`
+	Detected bool    `json:"detected"` // false prints "~"
+}
+
+// Host records the environment a run was measured in.
+type Host struct {
+	Hostname  string `json:"hostname"`
+	OS        string `json:"os"`
+	Arch      string `json:"arch"`
+	CPUs      int    `json:"cpus"`
+	Kernel    string `json:"kernel,omitempty"`
+	GoVersion string `json:"go_version"`
+	Cgroup    string `json:"cgroup,omitempty"` // v1, v2, none
+}
+
+// Counts tallies verdicts and outcomes.
+type Counts struct {
+	Cells   int `json:"cells"`
+	GO      int `json:"go"`
+	NEUTRAL int `json:"neutral"`
+	NOGO    int `json:"no_go"`
+	Pending int `json:"pending"` // not yet run or not judged
+}
+
+// Run is run.json: the manifest of a run.
+type Run struct {
+	Schema     int       `json:"schema"`
+	ID         string    `json:"id"`
+	Matrix     string    `json:"matrix"`          // path of the matrix file
+	MatrixYAML string    `json:"matrix_yaml"`     // its text, so reports need nothing else
+	Shard      string    `json:"shard,omitempty"` // "i/n" when sharded
+	Backend    string    `json:"backend"`
+	Host       Host      `json:"host"`
+	Started    time.Time `json:"started"`
+	Finished   time.Time `json:"finished,omitempty"`
+	Status     string    `json:"status"`             // running, finished, interrupted
+	Baseline   string    `json:"baseline,omitempty"` // run directory compared against
+
+	Cells       []Cell       `json:"cells"`
+	Comparisons []Comparison `json:"comparisons,omitempty"`
+	Counts      Counts       `json:"counts"`
+}

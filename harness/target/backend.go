@@ -1,0 +1,86 @@
+// Package target starts programs under test under a memory limit and reports
+// how they ended. A Backend starts a Spec and returns an Instance; the
+// process backend uses a cgroup (v1 or v2), the docker backend a container.
+package target
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Spec says what to start and under which limit.
+type Spec struct {
+	RunID  string // labels containers and names cgroups so `soaklab clean` finds leftovers
+	CellID string
+	Name   string // target name
+
+	Path       string   // executable (process backend) or static binary for a FROM scratch image
+	Args       []string // arguments after Path
+	Image      string   // docker: existing local image
+	Dockerfile string   // docker: Dockerfile to build (context is its directory)
+	Dir        string   // working directory
+	Env        []string // KEY=VALUE, in addition to a minimal base environment
+
+	MemoryLimit int64 // bytes; swap is always forbidden
+
+	Stdout, Stderr io.Writer // target output (a log file); nil discards
+}
+
+// Memory is one reading of the memory accounting of an instance's cgroup.
+// Zero means "not available" for every field.
+type Memory struct {
+	Usage        int64
+	Peak         int64
+	InactiveFile int64
+	Anon         int64
+	File         int64
+	OOMKills     int64
+	Limit        int64
+}
+
+// WorkingSet is usage minus inactive file pages, as docker and kubelet count it.
+func (m Memory) WorkingSet() int64 {
+	if m.InactiveFile > m.Usage {
+		return 0
+	}
+	return m.Usage - m.InactiveFile
+}
+
+// Exit says how an instance ended.
+type Exit struct {
+	Code      int    // exit status; -1 when killed by a signal
+	Signal    string // e.g. "killed" when ended by a signal
+	OOMKills  int64  // the kernel's oom_kill counter for the instance's cgroup
+	OOMKilled bool   // the kernel (or watchdog) killed it for memory
+	ByHarness bool   // it ended because Stop was called
+	At        time.Time
+}
+
+// Instance is a running target.
+type Instance interface {
+	// PID is the target's process id as seen from the host (0 when unknown).
+	PID() int
+	// Memory reads the instance's cgroup accounting.
+	Memory() (Memory, error)
+	// Done is closed when the target has exited; Exit is valid after that.
+	Done() <-chan struct{}
+	Exit() Exit
+	// Stop ends the target (SIGTERM, then SIGKILL after grace) and removes
+	// its cgroup or container. Safe to call more than once.
+	Stop(ctx context.Context) error
+	// Enforcement says how the limit is held: "cgroup-v1", "cgroup-v2",
+	// "docker" or "watchdog".
+	Enforcement() string
+}
+
+// Backend starts targets.
+type Backend interface {
+	Name() string
+	Start(ctx context.Context, spec Spec) (Instance, error)
+}
+
+// Cleaner removes what earlier runs left behind (cgroups, containers).
+type Cleaner interface {
+	Clean(ctx context.Context, w io.Writer) (removed int, err error)
+}

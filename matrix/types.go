@@ -1,0 +1,145 @@
+// Package matrix reads matrix.yaml: targets, a workload, axes, exclusions,
+// comparisons and judge criteria; validates it whole with file:line:column
+// errors; and expands it into cells with stable ids. It is a leaf: it knows
+// nothing of processes, HTTP or results.
+package matrix
+
+import "time"
+
+// Target kinds.
+const (
+	KindServer   = "server"   // soaklab drives HTTP load at it
+	KindClient   = "client"   // it generates load itself against a sink soaklab runs
+	KindWorkload = "workload" // it drives itself; soaklab only observes
+)
+
+// Well-known axis names. Any other name is a user axis; names starting with
+// "env." set an environment variable of the target.
+const (
+	AxisTasks       = "tasks"
+	AxisRPS         = "rps"
+	AxisDuration    = "duration"
+	AxisRAM         = "ram"
+	AxisPercentiles = "percentiles"
+	EnvAxisPrefix   = "env."
+)
+
+// Matrix is a parsed, validated matrix.yaml.
+type Matrix struct {
+	Path     string        // file it was read from
+	Name     string        // `name:`
+	Backend  string        // `backend:` process (default), docker, auto
+	Interval time.Duration // `interval:` sampling interval, default 1s
+	Repeats  int           // `repeats:` default 1
+	Targets  []Target      // `targets:` in file order
+	Workload Workload      // `workload:`
+	Axes     []Axis        // `axes:` in file order
+	Exclude  []map[string]string
+	Include  []map[string]string
+	Compare  []Compare
+	Judge    Judge
+}
+
+// Target is one program under test.
+type Target struct {
+	Name string
+	Kind string // KindServer (default), KindClient, KindWorkload
+
+	// Exactly one of these says how to get the program.
+	Build      string   // Go package to build, e.g. ./targets/steady
+	Command    []string // any executable with arguments
+	Image      string   // a local container image (docker backend)
+	Dockerfile string   // a Dockerfile to build (docker backend)
+
+	Env        map[string]string // values are text/template over the cell's axes: "{{.rps}}"
+	PortEnv    string            // env var that carries the port to listen on; default PORT
+	Ready      Ready
+	Metrics    string        // Prometheus path, e.g. /metrics; "" = none
+	Pprof      string        // pprof prefix, e.g. /debug/pprof; "" = none
+	Warmup     time.Duration // excluded from drift analysis; default 10% of duration
+	Throughput string        // workload targets: Prometheus counter of operations done
+	SinkEnv    string        // client targets: env var that carries the sink URL; default SINK_URL
+}
+
+// Ready says how soaklab knows a target is up.
+type Ready struct {
+	Path    string        // HTTP path, default /healthz
+	Timeout time.Duration // default 10s
+}
+
+// Workload is the request mix soaklab's driver sends to server targets.
+type Workload struct {
+	Requests  []Request
+	Timeout   time.Duration // per request, default 10s
+	Ramp      time.Duration // linear ramp from 0 to rps, default 0
+	MaxLabels int           // cap on distinct latency labels, default 100
+	Window    time.Duration // windowed percentile mode's window, default 10s
+	SampleN   int           // sampled percentile mode records 1 in N, default 10
+}
+
+// Request is one kind of request in the mix.
+type Request struct {
+	Label    string
+	Method   string // default GET
+	Path     string
+	Headers  map[string]string
+	BodySize int64  // bytes of generated body
+	BodyFile string // or a file's contents
+	Weight   int    // default 1
+}
+
+// Axis is a named list of values, each in its canonical spelling
+// ("128MiB", "30s", "500").
+type Axis struct {
+	Name   string
+	Values []string
+}
+
+// Compare names an A/B pair: cells that differ only in Axis, with Baseline
+// as A and Candidate as B.
+type Compare struct {
+	Name      string
+	Axis      string
+	Baseline  string
+	Candidate string
+	Targets   []string // default: every target that has the axis
+	Scorecard Scorecard
+}
+
+// Scorecard holds the gates of an A/B comparison, in percent.
+type Scorecard struct {
+	MinRSSDropPct        float64 // candidate peak RSS must drop by at least this
+	MaxThroughputLossPct float64 // and lose at most this much throughput
+	MaxDriftPct          float64 // and drift no more than this
+	Alpha                float64 // significance level, default 0.05
+}
+
+// Judge holds the criteria for single cells. Zero fields take the documented
+// defaults in DefaultJudge.
+type Judge struct {
+	MaxDriftPct     float64       // drift between first and last quarter after warm-up
+	MaxSlopeMiBPerH float64       // slope ceiling; a significant slope above it is a leak
+	Horizon         time.Duration // NO-GO when the limit is projected to be hit within it
+	MaxErrorRate    float64       // share of failed requests
+	MinRateRatio    float64       // achieved / requested rate
+	PeakWarnRatio   float64       // NEUTRAL when peak > this share of the limit
+	MaxCV           float64       // NEUTRAL when throughput CV across windows exceeds it
+	MaxP99          time.Duration // NEUTRAL when p99 exceeds it; 0 = no budget
+	MinSamples      int           // fewer measured samples: UNKNOWN
+}
+
+// Cell is one combination of axis values for one target.
+type Cell struct {
+	ID     string            // stable, readable: "leaky/ram=128MiB,rps=500,..."
+	Target string            // target name
+	Axes   map[string]string // every axis value, canonical spelling
+	Repeat int               // 1..Repeats; 0 when Repeats is 1
+
+	// Typed views of the well-known axes.
+	Tasks       int
+	RPS         float64
+	Duration    time.Duration
+	RAM         int64             // bytes
+	Percentiles string            // hdr, windowed, sampled, off
+	Env         map[string]string // target env rendered for this cell, plus env.* axes
+}
