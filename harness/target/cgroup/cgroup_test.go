@@ -1,0 +1,93 @@
+package cgroup
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"soaklab/harness/target"
+)
+
+func TestReadMemory(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		v    Version
+		dir  string
+		want target.Memory
+	}{
+		// v1 reads usage, max_usage, total_* from memory.stat, oom_kill from memory.oom_control.
+		{"v1", V1, "testdata/v1/soak", target.Memory{Usage: 8 << 20, Peak: 9 << 20, Limit: 32 << 20,
+			Anon: 7 << 20, File: 1 << 20, InactiveFile: 512 << 10, OOMKills: 2}},
+		// v2 reads memory.current, memory.peak, "max" as no limit, oom_kill from memory.events.
+		{"v2", V2, "testdata/v2/soak", target.Memory{Usage: 8 << 20, Peak: 9 << 20, Limit: 0,
+			Anon: 7 << 20, File: 1 << 20, InactiveFile: 512 << 10, OOMKills: 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ReadMemory(tt.v, tt.dir)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, int64(8<<20-512<<10), got.WorkingSet())
+		})
+	}
+}
+
+func TestReadMemoryMissing(t *testing.T) {
+	t.Parallel()
+	_, err := ReadMemory(V1, "testdata/nope")
+	assert.Error(t, err)
+	_, err = ReadMemory(None, "testdata/v1/soak")
+	assert.ErrorIs(t, err, ErrNoMemoryController)
+}
+
+func TestDetect(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	v2 := filepath.Join(dir, "v2root")
+	require.NoError(t, os.MkdirAll(v2, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(v2, "cgroup.controllers"), []byte("cpu io memory pids\n"), 0o644))
+	nomem := filepath.Join(dir, "unified")
+	require.NoError(t, os.MkdirAll(nomem, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(nomem, "cgroup.controllers"), []byte("\n"), 0o644))
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+		return p
+	}
+	tests := []struct {
+		name   string
+		mounts string
+		want   Hierarchy
+		err    bool
+	}{
+		// v1 memory controller with a v2 mount that lacks memory: v1 wins (these machines).
+		{"v1-hybrid", write("m1", "cgroup "+dir+"/memory cgroup rw,memory 0 0\ncgroup2 "+nomem+" cgroup2 rw 0 0\n"),
+			Hierarchy{Version: V1, Mount: dir + "/memory"}, false},
+		// unified hierarchy with the memory controller: v2.
+		{"v2", write("m2", "cgroup2 "+v2+" cgroup2 rw 0 0\n"), Hierarchy{Version: V2, Mount: v2}, false},
+		// no memory controller anywhere: an error, the backend falls back to the watchdog.
+		{"none", write("m3", "cgroup2 "+nomem+" cgroup2 rw 0 0\n"), Hierarchy{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Detect(dir, tt.mounts)
+			if tt.err {
+				assert.ErrorIs(t, err, ErrNoMemoryController)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestUnescape(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "/a b", unescape(`/a\040b`))
+	assert.Equal(t, "/plain", unescape("/plain"))
+}

@@ -1,0 +1,133 @@
+package cgroup
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"soaklab/harness/target"
+)
+
+// Group is one memory cgroup.
+type Group struct {
+	Version Version
+	Path    string
+}
+
+// Create makes the cgroup name under the hierarchy's soaklab parent and sets
+// its memory limit, with swap forbidden.
+func (h Hierarchy) Create(name string, limit int64) (*Group, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("cgroup %s: memory limit must be positive, got %d", name, limit)
+	}
+	parent := filepath.Join(h.Mount, Parent)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("create cgroup parent: %w", err)
+	}
+	if h.Version == V2 {
+		// Children of a v2 cgroup get the memory controller only if the
+		// parent delegates it.
+		_ = os.WriteFile(filepath.Join(h.Mount, "cgroup.subtree_control"), []byte("+memory"), 0)
+		_ = os.WriteFile(filepath.Join(parent, "cgroup.subtree_control"), []byte("+memory"), 0)
+	}
+	g := &Group{Version: h.Version, Path: filepath.Join(parent, name)}
+	if err := os.Mkdir(g.Path, 0o755); err != nil {
+		return nil, fmt.Errorf("create cgroup: %w", err)
+	}
+	if err := g.setLimit(limit); err != nil {
+		g.Remove()
+		return nil, err
+	}
+	return g, nil
+}
+
+func (g *Group) setLimit(limit int64) error {
+	v := []byte(strconv.FormatInt(limit, 10))
+	switch g.Version {
+	case V1:
+		if err := g.write("memory.limit_in_bytes", v); err != nil {
+			return err
+		}
+		// memsw exists only with swap accounting; equal to the limit means
+		// no swap. Swappiness 0 covers kernels without it.
+		if _, err := os.Stat(filepath.Join(g.Path, "memory.memsw.limit_in_bytes")); err == nil {
+			if err := g.write("memory.memsw.limit_in_bytes", v); err != nil {
+				return err
+			}
+		}
+		_ = g.write("memory.swappiness", []byte("0"))
+	case V2:
+		if err := g.write("memory.max", v); err != nil {
+			return err
+		}
+		if _, err := os.Stat(filepath.Join(g.Path, "memory.swap.max")); err == nil {
+			if err := g.write("memory.swap.max", []byte("0")); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (g *Group) write(file string, v []byte) error {
+	if err := os.WriteFile(filepath.Join(g.Path, file), v, 0); err != nil {
+		return fmt.Errorf("cgroup %s: write %s: %w", g.Path, file, err)
+	}
+	return nil
+}
+
+// ProcsFile is the file a pid is written to in order to join the group.
+func (g *Group) ProcsFile() string { return filepath.Join(g.Path, "cgroup.procs") }
+
+// Add moves pid into the group.
+func (g *Group) Add(pid int) error {
+	return g.write("cgroup.procs", []byte(strconv.Itoa(pid)))
+}
+
+// Procs lists the pids in the group.
+func (g *Group) Procs() ([]int, error) {
+	data, err := os.ReadFile(g.ProcsFile())
+	if err != nil {
+		return nil, err
+	}
+	var pids []int
+	for _, f := range strings.Fields(string(data)) {
+		if pid, err := strconv.Atoi(f); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids, nil
+}
+
+// Kill sends SIGKILL to every process in the group.
+func (g *Group) Kill() {
+	pids, _ := g.Procs()
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// Remove kills what is left in the group and removes it. It waits up to two
+// seconds for the kernel to release the group.
+func (g *Group) Remove() error {
+	var err error
+	for i := 0; i < 40; i++ {
+		g.Kill()
+		err = os.Remove(g.Path)
+		if err == nil || errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("remove cgroup %s: %w", g.Path, err)
+}
+
+// Memory reads the group's memory accounting.
+func (g *Group) Memory() (target.Memory, error) {
+	return ReadMemory(g.Version, g.Path)
+}

@@ -1,0 +1,192 @@
+package process
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"soaklab/harness/target"
+)
+
+// The test binary doubles as the target: SOAKLAB_TEST_TARGET picks what it
+// does when re-executed.
+func TestMain(m *testing.M) {
+	switch os.Getenv("SOAKLAB_TEST_TARGET") {
+	case "hog": // allocate and touch 1 MiB at a time until killed
+		var keep [][]byte
+		for i := 0; i < 4096; i++ {
+			b := make([]byte, 1<<20)
+			for j := range b {
+				b[j] = byte(j)
+			}
+			keep = append(keep, b)
+			time.Sleep(2 * time.Millisecond)
+		}
+		os.Exit(3) // 4 GiB without a kill: the limit did not hold
+	case "cgroup": // print our own cgroup membership from the first instruction
+		data, _ := os.ReadFile("/proc/self/cgroup")
+		fmt.Print(string(data))
+		os.Exit(0)
+	case "sleep": // hold 8 MiB and wait to be stopped
+		b := make([]byte, 8<<20)
+		for j := range b {
+			b[j] = 1
+		}
+		time.Sleep(time.Minute)
+		_ = b[0]
+		os.Exit(4)
+	}
+	os.Exit(m.Run())
+}
+
+func self(t *testing.T) string {
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	return exe
+}
+
+// cgroupBackend returns the real backend, skipping when this machine has no
+// writable cgroup, unless SOAKLAB_REQUIRE_CGROUP=1 (CI) makes that a failure.
+func cgroupBackend(t *testing.T) *Backend {
+	b := New(StopGrace(time.Second))
+	if b.noCgroup != nil {
+		if os.Getenv("SOAKLAB_REQUIRE_CGROUP") == "1" {
+			t.Fatalf("SOAKLAB_REQUIRE_CGROUP=1 but no writable cgroup: %v", b.noCgroup)
+		}
+		t.Skipf("no writable cgroup here: %v", b.noCgroup)
+	}
+	return b
+}
+
+func spec(t *testing.T, mode string, limit int64, out *strings.Builder) target.Spec {
+	s := target.Spec{RunID: "test-" + strings.ReplaceAll(t.Name(), "/", "_"), CellID: t.Name(), Name: mode,
+		Path: self(t), Args: []string{"-test.run=^$"}, Env: []string{"SOAKLAB_TEST_TARGET=" + mode},
+		MemoryLimit: limit}
+	if out != nil {
+		s.Stdout = out
+	}
+	return s
+}
+
+func waitDone(t *testing.T, inst target.Instance, d time.Duration) {
+	t.Helper()
+	select {
+	case <-inst.Done():
+	case <-time.After(d):
+		t.Fatalf("target still running after %s", d)
+	}
+}
+
+func TestOOMKillCountedByKernel(t *testing.T) {
+	b := cgroupBackend(t)
+	inst, err := b.Start(context.Background(), spec(t, "hog", 32<<20, nil))
+	require.NoError(t, err)
+	defer inst.Stop(context.Background())
+	group := inst.(*instance).group.Path
+	waitDone(t, inst, 30*time.Second)
+	e := inst.Exit()
+	assert.True(t, e.OOMKilled, "exit %+v", e)
+	assert.GreaterOrEqual(t, e.OOMKills, int64(1), "the cgroup's oom_kill counter")
+	assert.Equal(t, "killed", e.Signal)
+	assert.False(t, e.ByHarness)
+	m, err := inst.Memory()
+	require.NoError(t, err)
+	assert.Greater(t, m.Peak, int64(24<<20), "peak close to the 32 MiB limit")
+	require.NoError(t, inst.Stop(context.Background()))
+	assert.NoDirExists(t, group, "cgroup removed")
+}
+
+func TestChildJoinsCgroupBeforeItRuns(t *testing.T) {
+	b := cgroupBackend(t)
+	var out strings.Builder
+	inst, err := b.Start(context.Background(), spec(t, "cgroup", 64<<20, &out))
+	require.NoError(t, err)
+	group := inst.(*instance).group.Path
+	waitDone(t, inst, 10*time.Second)
+	require.NoError(t, inst.Stop(context.Background()))
+	rel := strings.TrimPrefix(group, b.hier.Mount)
+	assert.Contains(t, out.String(), rel, "the target's first read of /proc/self/cgroup shows its cgroup")
+	assert.Equal(t, 0, inst.Exit().Code)
+}
+
+func TestStopRemovesCgroup(t *testing.T) {
+	b := cgroupBackend(t)
+	inst, err := b.Start(context.Background(), spec(t, "sleep", 64<<20, nil))
+	require.NoError(t, err)
+	group := inst.(*instance).group.Path
+	require.Eventually(t, func() bool {
+		m, err := inst.Memory()
+		return err == nil && m.Usage >= 8<<20
+	}, 10*time.Second, 50*time.Millisecond, "usage charged to the cgroup")
+	m, _ := inst.Memory()
+	assert.Equal(t, int64(64<<20), m.Limit)
+	procs, err := os.ReadFile(filepath.Join(group, "cgroup.procs"))
+	require.NoError(t, err)
+	assert.Contains(t, string(procs), fmt.Sprint(inst.PID()))
+	require.NoError(t, inst.Stop(context.Background()))
+	assert.True(t, inst.Exit().ByHarness)
+	assert.False(t, inst.Exit().OOMKilled)
+	assert.NoDirExists(t, group)
+	require.NoError(t, inst.Stop(context.Background()), "Stop twice is fine")
+}
+
+func TestWatchdogHoldsLimit(t *testing.T) {
+	t.Parallel()
+	b := New(Watchdog(), StopGrace(time.Second))
+	assert.True(t, strings.HasPrefix(b.Mode(), "watchdog"))
+	inst, err := b.Start(context.Background(), spec(t, "hog", 48<<20, nil))
+	require.NoError(t, err)
+	defer inst.Stop(context.Background())
+	waitDone(t, inst, 30*time.Second)
+	e := inst.Exit()
+	assert.Equal(t, "watchdog", inst.Enforcement())
+	assert.True(t, e.OOMKilled, "exit %+v", e)
+	_, err = inst.Memory()
+	assert.ErrorIs(t, err, ErrNoCgroup)
+}
+
+func TestCleanRemovesLeftovers(t *testing.T) {
+	b := cgroupBackend(t)
+	live, err := b.Start(context.Background(), spec(t, "sleep", 64<<20, nil))
+	require.NoError(t, err)
+	defer live.Stop(context.Background())
+	// A cgroup left by a harness that died (pid 4194303 is above pid_max's
+	// default), with a target still inside it.
+	orphan, err := b.hier.Create("leftover_4194303_1", 64<<20)
+	require.NoError(t, err)
+	cmd := exec.Command(self(t), "-test.run=^$")
+	cmd.Env = []string{"SOAKLAB_TEST_TARGET=sleep"}
+	require.NoError(t, cmd.Start())
+	require.NoError(t, orphan.Add(cmd.Process.Pid))
+	var out strings.Builder
+	n, err := b.Clean(context.Background(), &out)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, out.String())
+	assert.NoDirExists(t, orphan.Path, "the orphan is removed")
+	assert.Error(t, cmd.Wait(), "the orphan's process was killed")
+	assert.DirExists(t, live.(*instance).group.Path, "a live harness's cgroup is kept")
+}
+
+func TestOwnerPID(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, 123, ownerPID("20261123-1_123_4"))
+	assert.Equal(t, 0, ownerPID("probe-99"))
+	assert.Equal(t, 0, ownerPID("x_y_z"))
+}
+
+func TestStartErrors(t *testing.T) {
+	t.Parallel()
+	b := New(Watchdog())
+	_, err := b.Start(context.Background(), target.Spec{Name: "x", Path: "/nonexistent/soaklab-target", MemoryLimit: 1 << 20})
+	assert.ErrorContains(t, err, "target x")
+	_, err = b.Start(context.Background(), target.Spec{Name: "y", Path: self(t)})
+	assert.ErrorContains(t, err, "memory limit")
+}
