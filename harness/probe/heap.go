@@ -1,0 +1,124 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/pprof/profile"
+
+	"soaklab/harness/results"
+)
+
+// DefaultTopSites is how many growing allocation sites a cell keeps.
+const DefaultTopSites = 10
+
+// FetchHeap downloads a Go heap profile from a pprof endpoint
+// (e.g. http://127.0.0.1:8080/debug/pprof/heap). gc=1 makes the runtime
+// collect first, so in-use numbers are not inflated by garbage.
+func FetchHeap(ctx context.Context, c *http.Client, url string) (*profile.Profile, error) {
+	if c == nil {
+		c = &http.Client{Timeout: 10 * time.Second}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"?gc=1", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		io.Copy(io.Discard, resp.Body)
+		return nil, fmt.Errorf("heap profile %s: %s", url, resp.Status)
+	}
+	p, err := profile.Parse(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("heap profile %s: %w", url, err)
+	}
+	return p, nil
+}
+
+// site is where an allocation happened: the first frame outside the Go
+// runtime and the standard library's allocation helpers.
+type site struct {
+	fn, file string
+	line     int64
+}
+
+// inuse sums in-use bytes per allocation site.
+func inuse(p *profile.Profile) map[site]int64 {
+	idx := -1
+	for i, st := range p.SampleType {
+		if st.Type == "inuse_space" {
+			idx = i
+		}
+	}
+	out := make(map[site]int64)
+	if idx < 0 {
+		return out
+	}
+	for _, s := range p.Sample {
+		out[siteOf(s)] += s.Value[idx]
+	}
+	return out
+}
+
+func siteOf(s *profile.Sample) site {
+	var first site
+	for _, loc := range s.Location {
+		for _, ln := range loc.Line {
+			if ln.Function == nil {
+				continue
+			}
+			cur := site{fn: ln.Function.Name, file: ln.Function.Filename, line: ln.Line}
+			if first.fn == "" {
+				first = cur
+			}
+			if !runtimeFrame(cur.fn) {
+				return cur
+			}
+		}
+	}
+	return first
+}
+
+func runtimeFrame(fn string) bool {
+	for _, p := range []string{"runtime.", "bytes.", "strings.", "reflect.", "sync.", "internal/", "encoding/", "slices."} {
+		if strings.HasPrefix(fn, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Growth compares two heap profiles and returns the top allocation sites
+// whose in-use bytes grew, largest growth first.
+func Growth(before, after *profile.Profile, top int) []results.GrowthSite {
+	if top <= 0 {
+		top = DefaultTopSites
+	}
+	b, a := inuse(before), inuse(after)
+	var out []results.GrowthSite
+	for s, av := range a {
+		if d := av - b[s]; d > 0 {
+			out = append(out, results.GrowthSite{Function: s.fn, File: s.file, Line: s.line,
+				Before: b[s], After: av, Delta: d})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Delta != out[j].Delta {
+			return out[i].Delta > out[j].Delta
+		}
+		return out[i].Function < out[j].Function
+	})
+	if len(out) > top {
+		out = out[:top]
+	}
+	return out
+}

@@ -1,0 +1,213 @@
+package probe
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/pprof/profile"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"soaklab/harness/results"
+	"soaklab/harness/target"
+)
+
+func TestProcsReadSelf(t *testing.T) {
+	t.Parallel()
+	p, err := NewProcs("/proc")
+	require.NoError(t, err)
+	var s = takeProcs(t, p, os.Getpid())
+	assert.Greater(t, s.RSS, int64(1<<20))
+	assert.GreaterOrEqual(t, s.RSSPeak, s.RSS)
+	assert.Greater(t, s.Threads, int64(1))
+	_, err = p.RSS(1 << 30)
+	assert.Error(t, err, "no such pid")
+	_, err = NewProcs("/nonexistent-proc")
+	assert.Error(t, err)
+}
+
+func takeProcs(t *testing.T, p Procs, pid int) (s struct{ RSS, RSSPeak, Threads int64 }) {
+	smp := (&Sampler{Procs: p, PID: pid}).Take(context.Background())
+	return struct{ RSS, RSSPeak, Threads int64 }{smp.RSS, smp.RSSPeak, smp.Threads}
+}
+
+func TestScrapeParse(t *testing.T) {
+	t.Parallel()
+	text := `# TYPE go_goroutines gauge
+go_goroutines 42
+# TYPE http_requests_total counter
+http_requests_total{code="200"} 10
+http_requests_total{code="500"} 5
+# TYPE ops_total counter
+ops_total 7
+# TYPE lat histogram
+lat_bucket{le="1"} 1
+lat_bucket{le="+Inf"} 1
+lat_sum 1
+lat_count 1
+`
+	tests := []struct {
+		name  string
+		names []string
+		max   int
+		want  map[string]float64
+	}{
+		// defaults only: goroutines kept, other families ignored.
+		{"defaults", nil, 0, map[string]float64{"go_goroutines": 42}},
+		// a named counter split by label is summed.
+		{"named-sum", []string{"http_requests_total", "ops_total"}, 0,
+			map[string]float64{"go_goroutines": 42, "http_requests_total": 15, "ops_total": 7}},
+		// histograms have no single value and are skipped; the cap holds.
+		{"cap", []string{"lat", "http_requests_total", "ops_total"}, 2,
+			map[string]float64{"go_goroutines": 42, "http_requests_total": 15}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := &Scraper{URL: "fixture", Names: tt.names, MaxSeries: tt.max}
+			got, err := s.parse(strings.NewReader(text))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+	_, err := (&Scraper{URL: "bad"}).parse(strings.NewReader("not { prometheus"))
+	assert.ErrorContains(t, err, "scrape bad")
+}
+
+func TestScrapeHTTP(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector())
+	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	defer srv.Close()
+	got, err := (&Scraper{URL: srv.URL}).Scrape(context.Background())
+	require.NoError(t, err)
+	assert.Greater(t, got["go_goroutines"], 0.0)
+	assert.Greater(t, got["go_memstats_heap_inuse_bytes"], 0.0)
+	assert.Contains(t, names(got), "go_goroutines")
+
+	notFound := httptest.NewServer(http.NotFoundHandler())
+	defer notFound.Close()
+	_, err = (&Scraper{URL: notFound.URL}).Scrape(context.Background())
+	assert.ErrorContains(t, err, "404")
+}
+
+var leaked [][]byte
+
+//go:noinline
+func leakForProfile(n int) {
+	for i := 0; i < n; i++ {
+		leaked = append(leaked, make([]byte, 64<<10))
+	}
+}
+
+func heapProfile(t *testing.T) *profile.Profile {
+	runtime.GC()
+	var buf bytes.Buffer
+	require.NoError(t, pprof.Lookup("heap").WriteTo(&buf, 0))
+	p, err := profile.Parse(&buf)
+	require.NoError(t, err)
+	return p
+}
+
+func TestGrowthNamesLeakingSite(t *testing.T) {
+	old := runtime.MemProfileRate
+	runtime.MemProfileRate = 1
+	defer func() { runtime.MemProfileRate = old }()
+	before := heapProfile(t)
+	leakForProfile(64) // 4 MiB
+	after := heapProfile(t)
+	sites := Growth(before, after, 3)
+	require.NotEmpty(t, sites)
+	assert.Equal(t, "soaklab/harness/probe.leakForProfile", sites[0].Function)
+	assert.GreaterOrEqual(t, sites[0].Delta, int64(4<<20))
+	assert.LessOrEqual(t, len(sites), 3)
+	leaked = nil
+}
+
+func TestFetchHeap(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/heap", func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, "1", r.URL.Query().Get("gc"))
+		_ = pprof.Lookup("heap").WriteTo(w, 0)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	p, err := FetchHeap(context.Background(), nil, srv.URL+"/debug/pprof/heap")
+	require.NoError(t, err)
+	assert.NotEmpty(t, p.SampleType)
+	_, err = FetchHeap(context.Background(), nil, srv.URL+"/nope")
+	assert.ErrorContains(t, err, "404")
+}
+
+func TestSamplerTake(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := start.Add(5 * time.Second)
+	procs, err := NewProcs("/proc")
+	require.NoError(t, err)
+	s := &Sampler{
+		Procs:   procs,
+		SelfPID: os.Getpid(),
+		Memory: func() (target.Memory, error) {
+			return target.Memory{Usage: 100, InactiveFile: 30, Anon: 60, File: 40, Peak: 120, OOMKills: 1}, nil
+		},
+		Load:   func() LoadWindow { return LoadWindow{Requests: 10, Errors: 1, RPS: 10, P50: 1, P99: 9, P99Raw: 2} },
+		Now:    func() time.Time { return now },
+		Start:  start,
+		Warmup: 10 * time.Second,
+	}
+	got := s.Take(context.Background())
+	assert.Equal(t, 5.0, got.T)
+	assert.Equal(t, "warmup", got.Phase)
+	assert.Equal(t, int64(70), got.WorkingSet)
+	assert.Equal(t, int64(120), got.CgroupPeak)
+	assert.Equal(t, int64(1), got.OOMKills)
+	assert.Equal(t, 9.0, got.P99)
+	assert.Greater(t, got.DriverRSS, int64(0))
+	assert.Zero(t, got.RSS, "no target pid")
+
+	now = start.Add(11 * time.Second)
+	s.Memory = func() (target.Memory, error) { return target.Memory{}, errors.New("gone") }
+	got = s.Take(context.Background())
+	assert.Empty(t, got.Phase)
+	assert.Zero(t, got.Usage, "a failed source leaves zeros")
+}
+
+func TestSamplerRunStops(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	s := &Sampler{Start: time.Now()}
+	s.Run(ctx, time.Millisecond, func(_ results.Sample) {
+		n++
+		if n == 5 {
+			cancel()
+		}
+	})
+	assert.GreaterOrEqual(t, n, 5)
+}
+
+// BenchmarkTake measures what one reading of a live process costs the
+// harness (procfs status + stat, cgroup files, own RSS).
+func BenchmarkTake(b *testing.B) {
+	procs, _ := NewProcs("/proc")
+	s := &Sampler{Procs: procs, PID: os.Getpid(), SelfPID: os.Getpid(), Start: time.Now()}
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Take(context.Background())
+	}
+}

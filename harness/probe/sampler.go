@@ -1,0 +1,87 @@
+package probe
+
+import (
+	"context"
+	"time"
+
+	"soaklab/harness/results"
+	"soaklab/harness/target"
+)
+
+// LoadWindow is what the load driver measured over the last interval.
+type LoadWindow struct {
+	Requests, Errors int64
+	RPS              float64
+	P50, P99, P99Raw float64 // ms
+}
+
+// Sampler takes one reading of a target per interval. Every source is
+// optional: a nil Memory means no cgroup, a nil Scraper no metrics, a nil
+// Load no driver.
+type Sampler struct {
+	Procs   Procs
+	PID     int                           // target pid; 0 = none
+	SelfPID int                           // harness pid for the driver's own RSS; 0 = none
+	Memory  func() (target.Memory, error) // cgroup accounting
+	Scraper *Scraper                      // target's Prometheus endpoint
+	Load    func() LoadWindow             // driver's last interval
+	Now     func() time.Time              // clock; default time.Now
+	Start   time.Time                     // t = 0
+	Warmup  time.Duration                 // samples before Start+Warmup are marked "warmup"
+}
+
+// Take reads every source once. Failures of single sources leave their
+// fields zero: a target that just died still yields the readings that worked.
+func (s *Sampler) Take(ctx context.Context) results.Sample {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	at := now()
+	smp := results.Sample{At: at, T: at.Sub(s.Start).Seconds()}
+	if at.Sub(s.Start) < s.Warmup {
+		smp.Phase = "warmup"
+	}
+	if s.PID > 0 {
+		_ = s.Procs.Read(s.PID, &smp)
+	}
+	if s.Memory != nil {
+		if m, err := s.Memory(); err == nil {
+			smp.Usage, smp.WorkingSet = m.Usage, m.WorkingSet()
+			smp.Anon, smp.File = m.Anon, m.File
+			smp.CgroupPeak, smp.OOMKills = m.Peak, m.OOMKills
+		}
+	}
+	if s.SelfPID > 0 {
+		smp.DriverRSS, _ = s.Procs.RSS(s.SelfPID)
+	}
+	if s.Load != nil {
+		w := s.Load()
+		smp.Requests, smp.Errors, smp.RPS = w.Requests, w.Errors, w.RPS
+		smp.P50, smp.P99, smp.P99Raw = w.P50, w.P99, w.P99Raw
+	}
+	if s.Scraper != nil {
+		sctx, cancel := context.WithTimeout(ctx, time.Second)
+		if m, err := s.Scraper.Scrape(sctx); err == nil && len(m) > 0 {
+			smp.Metrics = m
+		}
+		cancel()
+	}
+	return smp
+}
+
+// Run takes a sample every interval, aligned to the ticker, and hands it to
+// out until ctx ends. It takes one sample at once on start.
+func (s *Sampler) Run(ctx context.Context, every time.Duration, out func(results.Sample)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	out(s.Take(ctx))
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			out(s.Take(ctx))
+		}
+	}
+}
