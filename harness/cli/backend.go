@@ -1,0 +1,37 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"soaklab/harness/target"
+	"soaklab/harness/target/docker"
+	"soaklab/harness/target/process"
+)
+
+// chooseBackend makes the backend a matrix asks for. "auto" picks Docker
+// when an engine answers and the process backend otherwise. The note says
+// which was chosen and how it holds limits.
+func chooseBackend(ctx context.Context, name string, env Env) (target.Backend, string, error) {
+	proc := func() (target.Backend, string, error) {
+		b := process.New(process.CgroupRoot(env.CgroupRoot, env.Mounts), process.ProcRoot(env.ProcRoot))
+		return b, "process, limits by " + b.Mode(), nil
+	}
+	switch name {
+	case "", "process":
+		return proc()
+	case "docker":
+		b, err := docker.New(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		return b, "docker", nil
+	case "auto":
+		if b, err := docker.New(ctx); err == nil {
+			return b, "docker (auto: an engine answered)", nil
+		}
+		b, note, err := proc()
+		return b, note + " (auto: no Docker engine answered)", err
+	}
+	return nil, "", fmt.Errorf("unknown backend %q (want process, docker or auto)", name)
+}

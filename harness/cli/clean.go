@@ -1,0 +1,36 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"soaklab/harness/target"
+	"soaklab/harness/target/docker"
+	"soaklab/harness/target/process"
+)
+
+func cmdClean(ctx context.Context, args []string, env Env) int {
+	fs := flags("clean", env)
+	if code := parse(fs, args); code >= 0 {
+		return code
+	}
+	cleaners := []target.Cleaner{process.New(process.CgroupRoot(env.CgroupRoot, env.Mounts), process.ProcRoot(env.ProcRoot))}
+	if d, err := docker.New(ctx); err == nil {
+		cleaners = append(cleaners, d)
+	}
+	total := 0
+	var errs []error
+	for _, c := range cleaners {
+		n, err := c.Clean(ctx, env.Stdout)
+		total += n
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	fmt.Fprintf(env.Stdout, "removed %d leftovers\n", total)
+	if err := errors.Join(errs...); err != nil {
+		return fail(env, ExitHarness, "clean: %v", err)
+	}
+	return ExitOK
+}

@@ -1,0 +1,147 @@
+// Package cli is soaklab's command line: every command is a function of
+// its arguments and an Env (writers, environment, OS roots, signals), so
+// the whole CLI runs in tests.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Exit codes. CI keys on them: 1 is "the soak found a problem", 3 is "the
+// tool broke".
+const (
+	ExitOK      = 0 // every cell GO or NEUTRAL
+	ExitNoGo    = 1 // at least one cell or comparison NO-GO
+	ExitUsage   = 2 // bad arguments or a bad matrix
+	ExitHarness = 3 // soaklab itself failed
+)
+
+// Env is what a command gets from the operating system.
+type Env struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Signals delivers SIGINT/SIGTERM; nil means none.
+	Signals    <-chan os.Signal
+	ProcRoot   string // normally /proc
+	CgroupRoot string // normally /sys/fs/cgroup
+	Mounts     string // normally /proc/self/mounts
+	Now        func() time.Time
+	// IsTerminal says whether Stdout is a terminal (live progress).
+	IsTerminal bool
+}
+
+// OSEnv is the real environment.
+func OSEnv() Env {
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	return Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Signals: sig,
+		ProcRoot: "/proc", CgroupRoot: "/sys/fs/cgroup", Mounts: "/proc/self/mounts",
+		Now: time.Now, IsTerminal: isTerminal(os.Stdout)}
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, env Env) int
+}
+
+// commands is the explicit registry of subcommands.
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"run":      {"run a matrix and write results and a report", cmdRun},
+		"report":   {"re-judge and re-render a run's report from its results", cmdReport},
+		"validate": {"check a matrix and report every problem with its position", cmdValidate},
+		"expand":   {"list the cells a matrix expands to, with their ids", cmdExpand},
+		"clean":    {"remove cgroups and containers left by earlier runs", cmdClean},
+		"compare":  {"compare two runs cell by cell and flag memory regressions", cmdCompare},
+		"history":  {"render trend plots of every cell across runs", cmdHistory},
+		"merge":    {"join the results of sharded runs into one run", cmdMerge},
+	}
+}
+
+// Main runs the command line and returns the exit code.
+func Main(ctx context.Context, args []string, env Env) int {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(env.Stdout)
+		if len(args) == 0 {
+			return ExitUsage
+		}
+		return ExitOK
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(env.Stderr, "soaklab: unknown command %q%s\n", args[0], suggest(args[0]))
+		return ExitUsage
+	}
+	return c.run(ctx, args[1:], env)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "soaklab: soak tests and memory-regression judging")
+	fmt.Fprintln(w, "\nUsage: soaklab <command> [flags]\n\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun `soaklab <command> -h` for a command's flags.")
+	fmt.Fprintln(w, "Exit status: 0 no NO-GO, 1 some NO-GO, 2 bad usage or matrix, 3 soaklab failed.")
+}
+
+func suggest(name string) string {
+	for n := range commands {
+		if strings.HasPrefix(n, name) || strings.HasPrefix(name, n) {
+			return fmt.Sprintf(" (did you mean %q?)", n)
+		}
+	}
+	return "; run `soaklab help`"
+}
+
+// flags makes a FlagSet that reports to env.Stderr and never exits.
+func flags(name string, env Env) *flag.FlagSet {
+	fs := flag.NewFlagSet("soaklab "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	return fs
+}
+
+// parse parses flags and maps errors to an exit code (-1 = go on).
+func parse(fs *flag.FlagSet, args []string) int {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	return -1
+}
+
+// fail prints a one-line error and returns code.
+func fail(env Env, code int, format string, a ...any) int {
+	fmt.Fprintf(env.Stderr, "soaklab: "+format+"\n", a...)
+	return code
+}

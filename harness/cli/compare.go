@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"soaklab/harness/results"
+	"soaklab/reports/history"
+	"soaklab/reports/judge"
+)
+
+// cellData loads every finished cell of a run with its samples.
+func cellData(dir string, run *results.Run) ([]judge.CellData, error) {
+	var out []judge.CellData
+	for i := range run.Cells {
+		c := &run.Cells[i]
+		if c.Outcome == "" {
+			continue
+		}
+		s, err := results.ReadSamples(filepath.Join(dir, results.CellsDir, c.Dir, results.SamplesFile))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, judge.CellData{Cell: c, Samples: s})
+	}
+	return out, nil
+}
+
+// compareBaseline adds the regressions of run against its baseline run.
+func compareBaseline(runDir string, run *results.Run) error {
+	old, err := results.ReadRun(run.Baseline)
+	if err != nil {
+		return err
+	}
+	a, err := cellData(run.Baseline, old)
+	if err != nil {
+		return err
+	}
+	b, err := cellData(runDir, run)
+	if err != nil {
+		return err
+	}
+	run.Comparisons = append(run.Comparisons, judge.Regressions(a, b)...)
+	return nil
+}
+
+func cmdCompare(ctx context.Context, args []string, env Env) int {
+	fs := flags("compare", env)
+	if code := parse(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() != 2 {
+		return fail(env, ExitUsage, "usage: soaklab compare <old-run> <new-run>")
+	}
+	var data [2][]judge.CellData
+	for i, dir := range fs.Args() {
+		run, err := results.ReadRun(dir)
+		if err != nil {
+			return fail(env, ExitUsage, "compare: %v", err)
+		}
+		if data[i], err = cellData(dir, run); err != nil {
+			return fail(env, ExitHarness, "compare: %v", err)
+		}
+	}
+	cmps := judge.Regressions(data[0], data[1])
+	code := ExitOK
+	for _, c := range cmps {
+		fmt.Fprintf(env.Stdout, "%-7s %s\n", c.Verdict, c.Name)
+		for _, r := range c.Rows {
+			delta := "~"
+			if r.Detected {
+				delta = fmt.Sprintf("%+.1f%%", r.DeltaPct)
+			}
+			fmt.Fprintf(env.Stdout, "        %-22s %12.4g → %-12.4g %8s\n", r.Measure, r.A, r.B, delta)
+		}
+		for _, r := range c.Reasons {
+			if r.Status != results.Pass {
+				fmt.Fprintf(env.Stdout, "        %s: %s\n", r.Status, r.Message)
+			}
+		}
+		if c.Verdict == results.NOGO {
+			code = ExitNoGo
+		}
+	}
+	if len(cmps) == 0 {
+		fmt.Fprintln(env.Stdout, "no cell ids in common")
+	}
+	return code
+}
+
+func cmdHistory(ctx context.Context, args []string, env Env) int {
+	fs := flags("history", env)
+	out := fs.String("o", "", "output directory (default <results-dir>/history)")
+	if code := parse(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() != 1 {
+		return fail(env, ExitUsage, "usage: soaklab history [-o dir] <results-dir>")
+	}
+	dir := fs.Arg(0)
+	if *out == "" {
+		*out = filepath.Join(dir, "history")
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return fail(env, ExitHarness, "history: %v", err)
+	}
+	if err := history.Render(dir, *out); err != nil {
+		return fail(env, ExitHarness, "history: %v", err)
+	}
+	fmt.Fprintf(env.Stdout, "history: %s\n", filepath.Join(*out, "index.html"))
+	return ExitOK
+}

@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"soaklab/harness/load"
+	"soaklab/harness/probe"
+	"soaklab/harness/results"
+	"soaklab/harness/runner"
+	"soaklab/matrix"
+)
+
+// driver adapts the load driver to the runner.
+type driver struct{ d *load.Driver }
+
+func (d driver) Run(ctx context.Context) (*results.Load, error) { return d.d.Run(ctx) }
+
+func (d driver) Interval() probe.LoadWindow {
+	s := d.d.Interval()
+	return probe.LoadWindow{Requests: s.Requests, Errors: s.Errors, RPS: s.RPS, P50: s.P50, P99: s.P99, P99Raw: s.P99Raw}
+}
+
+// driverFactory builds each cell's driver from the matrix's workload;
+// body files resolve against workDir and are read once.
+func driverFactory(workDir string) runner.DriverFactory {
+	bodies := map[string][]byte{}
+	return func(baseURL string, w matrix.Workload, c matrix.Cell) (runner.Driver, error) {
+		mix := make([]load.Request, 0, len(w.Requests))
+		for _, r := range w.Requests {
+			req := load.Request{Label: r.Label, Method: r.Method, Path: r.Path, Weight: r.Weight, Header: http.Header{}}
+			for k, v := range r.Headers {
+				req.Header.Set(k, v)
+			}
+			switch {
+			case r.BodyFile != "":
+				p := r.BodyFile
+				if !filepath.IsAbs(p) {
+					p = filepath.Join(workDir, p)
+				}
+				b, ok := bodies[p]
+				if !ok {
+					var err error
+					if b, err = os.ReadFile(p); err != nil {
+						return nil, fmt.Errorf("request %q: body_file: %w", r.Label, err)
+					}
+					bodies[p] = b
+				}
+				req.Body = b
+			case r.BodySize > 0:
+				req.Body = body(r.BodySize)
+			}
+			mix = append(mix, req)
+		}
+		d, err := load.New(load.Config{BaseURL: baseURL, Rate: c.RPS, Tasks: c.Tasks, Duration: c.Duration,
+			Ramp: w.Ramp, Timeout: w.Timeout, Mix: mix, Mode: load.Mode(c.Percentiles), Window: w.Window,
+			SampleN: w.SampleN, MaxLabels: w.MaxLabels})
+		if err != nil {
+			return nil, err
+		}
+		return driver{d}, nil
+	}
+}
+
+// body is a generated request body of n bytes: printable, JSON-safe text.
+func body(n int64) []byte {
+	const pattern = "soaklab-payload-0123456789abcdefghijklmnopqrstuvwxyz "
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = pattern[i%len(pattern)]
+	}
+	return b
+}
+
+// sink adapts the load package's sink to the runner.
+type sink struct {
+	s    *load.Sink
+	url  string
+	last int64
+}
+
+func (s *sink) URL() string  { return s.url }
+func (s *sink) Close() error { return s.s.Close() }
+
+func (s *sink) Interval() probe.LoadWindow {
+	n := s.s.Stats().Requests
+	d := n - s.last
+	s.last = n
+	return probe.LoadWindow{Requests: d}
+}
+
+func newSink(matrix.Cell) (runner.Sink, error) {
+	s := load.NewSink()
+	url, err := s.Start("127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	return &sink{s: s, url: url}, nil
+}

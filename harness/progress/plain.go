@@ -1,0 +1,95 @@
+// Package progress prints what a run is doing: one plain line per interval
+// per cell (CI logs), a live line on a terminal, or JSON lines.
+package progress
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"soaklab/harness/results"
+	"soaklab/harness/runner"
+	"soaklab/matrix"
+)
+
+var _ runner.Observer = (*Plain)(nil)
+
+// Plain prints one line per sample (every `every` samples) and one per cell
+// end. It suits CI logs: no terminal control codes.
+type Plain struct {
+	mu    sync.Mutex
+	w     io.Writer
+	every int
+	n     int
+	index int
+	total int
+	start time.Time
+}
+
+// NewPlain prints to w, one sample line out of every `every` (1 = all).
+func NewPlain(w io.Writer, every int) *Plain {
+	if every < 1 {
+		every = 1
+	}
+	return &Plain{w: w, every: every}
+}
+
+func (p *Plain) RunStarted(run *results.Run, cells []matrix.Cell) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "run %s: %d cells -> %s\n", run.ID, len(cells), run.Backend)
+}
+
+func (p *Plain) CellStarted(i, n int, c matrix.Cell) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.index, p.total, p.n, p.start = i, n, 0, time.Now()
+	fmt.Fprintf(p.w, "[%d/%d] %s: start (%s, limit %s)\n", i, n, c.ID, c.Duration, Size(c.RAM))
+}
+
+func (p *Plain) Sampled(c matrix.Cell, s results.Sample) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.n++
+	if p.n%p.every != 0 {
+		return
+	}
+	mem := s.WorkingSet
+	if mem == 0 {
+		mem = s.RSS
+	}
+	fmt.Fprintf(p.w, "[%d/%d] %s: %3.0fs/%.0fs mem %s/%s (%.0f%%) rps %.0f p99 %.1fms err %d\n",
+		p.index, p.total, c.ID, s.T, c.Duration.Seconds(), Size(mem), Size(c.RAM),
+		100*float64(mem)/float64(max(c.RAM, 1)), s.RPS, s.P99, s.Errors)
+}
+
+func (p *Plain) CellEnded(i, n int, r *results.Cell) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	detail := ""
+	if r.Detail != "" {
+		detail = ": " + r.Detail
+	}
+	fmt.Fprintf(p.w, "[%d/%d] %s: %s after %s, peak RSS %s%s\n", i, n, r.ID, r.Outcome,
+		r.Ended.Sub(r.Started).Round(time.Second), Size(r.PeakRSS), detail)
+}
+
+func (p *Plain) Warn(msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "warning: %s\n", msg)
+}
+
+// Size formats bytes in binary units for progress lines.
+func Size(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2fGiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1fMiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0fKiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%dB", n)
+}

@@ -1,0 +1,29 @@
+package runner
+
+import (
+	"context"
+
+	"soaklab/harness/probe"
+	"soaklab/harness/results"
+	"soaklab/matrix"
+)
+
+// Driver sends load at a server target for one cell.
+type Driver interface {
+	Run(ctx context.Context) (*results.Load, error)
+	Interval() probe.LoadWindow
+}
+
+// DriverFactory makes the driver of a cell; baseURL is
+// http://127.0.0.1:<port>.
+type DriverFactory func(baseURL string, w matrix.Workload, c matrix.Cell) (Driver, error)
+
+// Sink receives the load a client target generates.
+type Sink interface {
+	URL() string
+	Interval() probe.LoadWindow
+	Close() error
+}
+
+// SinkFactory starts a sink on loopback for one cell.
+type SinkFactory func(c matrix.Cell) (Sink, error)
