@@ -1,0 +1,46 @@
+# soaklab's interface: CI only calls make. `make help` lists the targets.
+SHELL := bash
+GO ?= go
+BIN := bin/soaklab
+MATRIX ?= matrix.yaml
+RESULTS ?= results
+# Test timeout for the whole suite (cgroup, Docker and browser tests included).
+TEST_TIMEOUT ?= 20m
+
+.PHONY: help build matrix test check bench soak-self verdicts docker-up clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
+
+build: ## build bin/soaklab
+	$(GO) build -o $(BIN) ./harness/cmd/soaklab
+
+matrix: build ## run the default matrix and print where the report is (succeeds whatever the verdicts)
+	@./$(BIN) run -m $(MATRIX) --results $(RESULTS); code=$$?; \
+	if [ $$code -gt 1 ]; then echo "make matrix: soaklab exited $$code" >&2; exit $$code; fi
+
+test: check ## run the tests (race detector; real cgroups, Docker and browser where present)
+	$(GO) test -race -timeout $(TEST_TIMEOUT) ./...
+
+check: ## formatting, vet, and go.mod tidiness
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) mod tidy -diff
+
+bench: ## driver, sampler and report benchmarks (figures, not pass/fail); with wrk when installed
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./harness/... ./reports/...
+	@if [ -x scripts/bench/bench.sh ]; then scripts/bench/bench.sh; fi
+
+soak-self: build ## the harness soaks itself: 10 min at 5,000 RPS, its own RSS slope must be ~0
+	@./$(BIN) run -m ci/soak-self.yaml --results $(RESULTS); code=$$?; [ $$code -le 1 ] || exit $$code
+
+verdicts: build ## acceptance: 5 repeats of steady/leaky/hog and a stairstep A/B must come out as expected
+	./$(BIN) run -m ci/verdicts.yaml --results $(RESULTS) --run-id verdicts-$$(date +%s) || true
+	$(GO) run ./scripts/verdicts $(RESULTS)
+
+docker-up: ## install (Debian) and start a Docker engine if none answers
+	bash scripts/docker/install.sh
+
+clean: ## remove leftover cgroups and containers, and bin/
+	-./$(BIN) clean
+	rm -rf bin
