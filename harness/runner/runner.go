@@ -79,7 +79,11 @@ func (r *Runner) Run(ctx context.Context, run *results.Run, cells []matrix.Cell)
 		obs.CellStarted(n+1, len(cells), c)
 		res := r.runCell(ctx, c, obs)
 		run.Cells[i] = *res
-		if err := results.WriteJSON(filepath.Join(r.Dir, results.CellsDir, res.Dir, results.CellFile), res); err != nil {
+		cellDir := filepath.Join(r.Dir, results.CellsDir, res.Dir)
+		if err := os.MkdirAll(cellDir, 0o755); err != nil {
+			return fmt.Errorf("results directory: %w", err)
+		}
+		if err := results.WriteJSON(filepath.Join(cellDir, results.CellFile), res); err != nil {
 			return err
 		}
 		if err := r.save(run); err != nil {

@@ -1,0 +1,191 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"soaklab/harness/probe"
+	"soaklab/harness/results"
+	"soaklab/harness/target/process"
+	"soaklab/matrix"
+)
+
+// The test binary doubles as the target (SOAKLAB_TEST_TARGET picks a mode).
+func TestMain(m *testing.M) {
+	if mode := os.Getenv("SOAKLAB_TEST_TARGET"); mode != "" {
+		os.Exit(serveTarget(mode))
+	}
+	os.Exit(m.Run())
+}
+
+var hold [][]byte
+
+func serveTarget(mode string) int {
+	if mode == "crash" {
+		fmt.Println("fatal: cannot open config")
+		return 7
+	}
+	mux := http.NewServeMux()
+	ready := mode != "never-ready"
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		if !ready {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	})
+	go func() {
+		for i := 0; i < 4096; i++ {
+			switch mode {
+			case "hog":
+				b := make([]byte, 4<<20)
+				for j := range b {
+					b[j] = 1
+				}
+				hold = append(hold, b)
+				time.Sleep(20 * time.Millisecond)
+			default:
+				time.Sleep(time.Second)
+			}
+		}
+	}()
+	srv := &http.Server{Addr: "127.0.0.1:" + os.Getenv("PORT"), Handler: mux}
+	if err := srv.ListenAndServe(); err != nil {
+		return 9
+	}
+	return 0
+}
+
+func newRunner(t *testing.T, dir string, targets ...matrix.Target) *Runner {
+	b := process.New(process.StopGrace(time.Second))
+	if strings.HasPrefix(b.Mode(), "watchdog") && os.Getenv("SOAKLAB_REQUIRE_CGROUP") == "1" {
+		t.Fatalf("SOAKLAB_REQUIRE_CGROUP=1 but the backend runs as %s", b.Mode())
+	}
+	procs, err := probe.NewProcs("/proc")
+	require.NoError(t, err)
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	for i := range targets {
+		targets[i].Command = []string{exe, "-test.run=^$"}
+		targets[i].Kind = matrix.KindWorkload
+		targets[i].Ready = matrix.Ready{Path: "/healthz", Timeout: 3 * time.Second}
+	}
+	return &Runner{Backend: b, Matrix: &matrix.Matrix{Interval: 200 * time.Millisecond, Targets: targets},
+		WorkDir: dir, Dir: dir, Procs: procs, SelfPID: os.Getpid()}
+}
+
+func cell(target, mode string, ram int64, d time.Duration) matrix.Cell {
+	return matrix.Cell{ID: target + "/ram=" + fmt.Sprint(ram>>20) + "MiB", Target: target,
+		Axes: map[string]string{"ram": fmt.Sprint(ram>>20) + "MiB"}, RAM: ram, Duration: d,
+		Env: map[string]string{"SOAKLAB_TEST_TARGET": mode}}
+}
+
+func TestRunCellOutcomes(t *testing.T) {
+	dir := t.TempDir()
+	r := newRunner(t, dir, matrix.Target{Name: "serve"}, matrix.Target{Name: "hog"},
+		matrix.Target{Name: "crash"}, matrix.Target{Name: "slow"})
+	cells := []matrix.Cell{
+		cell("serve", "serve", 64<<20, 2*time.Second),
+		cell("hog", "hog", 48<<20, 20*time.Second),
+		cell("crash", "crash", 64<<20, 2*time.Second),
+		cell("slow", "never-ready", 64<<20, 2*time.Second),
+	}
+	run := &results.Run{Schema: results.SchemaVersion, ID: "t"}
+	require.NoError(t, r.Run(context.Background(), run, cells))
+
+	got := map[string]results.Cell{}
+	for _, c := range run.Cells {
+		got[c.Target] = c
+	}
+	tests := []struct {
+		target  string
+		outcome results.Outcome
+		detail  string
+	}{
+		// a target that serves for the whole cell completes.
+		{"serve", results.Completed, ""},
+		// allocating past the cgroup limit: the kernel kills it and its counter says so.
+		{"hog", results.OOMKilled, "kernel's OOM killer"},
+		// exits by itself at once: crashed, with its exit status and last output.
+		{"crash", results.Crashed, "cannot open config"},
+		// /healthz never answers 200 within its timeout.
+		{"slow", results.NotReady, "not ready after 3s"},
+	}
+	for _, tt := range tests {
+		c := got[tt.target]
+		assert.Equal(t, tt.outcome, c.Outcome, "%s: %s", tt.target, c.Detail)
+		assert.Contains(t, c.Detail, tt.detail, tt.target)
+		onDisk, err := results.ReadCell(filepath.Join(dir, results.CellsDir, c.Dir))
+		require.NoError(t, err, tt.target)
+		assert.Equal(t, c.Outcome, onDisk.Outcome)
+	}
+	if got["hog"].Enforcement != "watchdog" {
+		assert.GreaterOrEqual(t, got["hog"].OOMKills, int64(1))
+	}
+	assert.Equal(t, 7, got["crash"].ExitCode)
+	serve := got["serve"]
+	assert.GreaterOrEqual(t, serve.Samples, 8, "samples every 200ms for 2s")
+	samples, err := results.ReadSamples(filepath.Join(dir, results.CellsDir, serve.Dir, results.SamplesFile))
+	require.NoError(t, err)
+	require.Len(t, samples, serve.Samples)
+	assert.Greater(t, samples[len(samples)-1].RSS, int64(1<<20))
+	assert.Greater(t, samples[len(samples)-1].DriverRSS, int64(1<<20))
+	assert.Greater(t, serve.PeakRSS, int64(1<<20))
+
+	onDisk, err := results.ReadRun(dir)
+	require.NoError(t, err)
+	assert.Equal(t, "finished", onDisk.Status)
+	assert.Len(t, onDisk.Cells, 4)
+}
+
+func TestRunInterruptedAndResumed(t *testing.T) {
+	dir := t.TempDir()
+	r := newRunner(t, dir, matrix.Target{Name: "serve"})
+	cells := []matrix.Cell{cell("serve", "serve", 64<<20, time.Minute)}
+	cells = append(cells, cell("serve", "serve", 96<<20, time.Second))
+	run := &results.Run{Schema: results.SchemaVersion, ID: "t"}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(1500*time.Millisecond, cancel)
+	start := time.Now()
+	require.NoError(t, r.Run(ctx, run, cells))
+	assert.Less(t, time.Since(start), 30*time.Second, "the minute-long cell stopped at the signal")
+	assert.Equal(t, "interrupted", run.Status)
+	assert.Equal(t, results.Interrupted, run.Cells[0].Outcome)
+	assert.Empty(t, run.Cells[1].Outcome, "the second cell never ran")
+
+	// --resume: read run.json back, shorten the cell, run what is not done.
+	again, err := results.ReadRun(dir)
+	require.NoError(t, err)
+	cells[0].Duration = time.Second
+	require.NoError(t, r.Run(context.Background(), again, cells))
+	assert.Equal(t, results.Completed, again.Cells[0].Outcome)
+	assert.Equal(t, results.Completed, again.Cells[1].Outcome)
+	assert.Equal(t, "finished", again.Status)
+	done := again.Cells[1].Started
+	require.NoError(t, r.Run(context.Background(), again, cells))
+	assert.Equal(t, done, again.Cells[1].Started, "a completed cell is not run again")
+}
+
+func TestUnknownTargetIsCellError(t *testing.T) {
+	dir := t.TempDir()
+	r := newRunner(t, dir)
+	run := &results.Run{Schema: results.SchemaVersion, ID: "t"}
+	require.NoError(t, r.Run(context.Background(), run, []matrix.Cell{cell("ghost", "serve", 64<<20, time.Second)}))
+	assert.Equal(t, results.Errored, run.Cells[0].Outcome)
+	assert.Contains(t, run.Cells[0].Detail, `unknown target "ghost"`)
+}
+
+func TestResultsNotWritable(t *testing.T) {
+	dir := t.TempDir()
+	r := newRunner(t, filepath.Join(dir, "file"), matrix.Target{Name: "serve"})
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "file"), nil, 0o644))
+	err := r.Run(context.Background(), &results.Run{}, []matrix.Cell{cell("serve", "serve", 64<<20, time.Second)})
+	assert.ErrorContains(t, err, "results directory")
+}
