@@ -17,7 +17,7 @@ wait_s=${SOAKLAB_DOCKER_WAIT:-90}
 
 say() { echo "scripts/docker/install.sh: $*"; }
 
-answers() { docker info >/dev/null 2>&1; }
+answers() { timeout 10 docker info >/dev/null 2>&1; }
 
 version() {
 	docker version --format 'docker engine {{.Server.Version}} (API {{.Server.APIVersion}}), client {{.Client.Version}}' 2>/dev/null ||
@@ -83,9 +83,9 @@ start() {
 	return 1
 }
 
-if pgrep -x dockerd >/dev/null 2>&1; then
-	say "dockerd is running but does not answer yet; waiting"
-	pid=$(pgrep -x dockerd | head -n1)
+pid=$(pidof dockerd 2>/dev/null | awk '{print $1}' || true)
+if [ -n "$pid" ]; then
+	say "dockerd is running (pid $pid) but does not answer yet; waiting"
 	if wait_engine "$pid" "$wait_s"; then
 		version
 		exit 0

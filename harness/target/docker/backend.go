@@ -174,7 +174,7 @@ func connect(ctx context.Context, timeout time.Duration) (*client.Client, string
 	defer cancel()
 	dc, err := testcontainers.NewDockerClientWithOpts(ctx)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %v", ErrNoEngine, err)
+		return nil, "", fmt.Errorf("%w: %v (start one with scripts/docker/install.sh, or set DOCKER_HOST)", ErrNoEngine, err)
 	}
 	cli := dc.Client
 	if _, err := cli.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {

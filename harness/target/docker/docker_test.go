@@ -112,6 +112,30 @@ func TestHogOOMKilledByKernelCounter(t *testing.T) {
 	assert.Empty(t, list.Items, "no container left with the run's label")
 }
 
+// An interrupted harness stops its cells with a context that has already
+// ended: the container must still be killed and removed.
+func TestStopWithEndedContextStillRemoves(t *testing.T) {
+	t.Parallel()
+	b := newBackend(t, StopGrace(10*time.Second))
+	inst, err := b.Start(context.Background(), spec(t, 32<<20, fmt.Sprintf("PORT=%d", freePort(t))))
+	require.NoError(t, err)
+	defer inst.Stop(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	start := time.Now()
+	_ = inst.Stop(ctx)
+	assert.Less(t, time.Since(start), 5*time.Second, "no grace waited for an ended context")
+	select {
+	case <-inst.Done():
+	default:
+		t.Fatal("Stop returned before the end was recorded")
+	}
+	e := inst.Exit()
+	assert.True(t, e.ByHarness, "exit %+v", e)
+	assert.False(t, e.OOMKilled, "exit %+v", e)
+	containerGone(t, b, inst.(*instance).ContainerID())
+}
+
 func TestImageSources(t *testing.T) {
 	t.Parallel()
 	b := newBackend(t)
@@ -252,6 +276,7 @@ func TestNoEngineFailsFast(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	assert.Contains(t, string(out), "err="+ErrNoEngine.Error(), "%s", out)
+	assert.Contains(t, string(out), "auto=backend auto: process (no docker engine answers", "%s", out)
 	var elapsed time.Duration
 	for _, line := range strings.Split(string(out), "\n") {
 		if v, ok := strings.CutPrefix(line, "elapsed="); ok {

@@ -32,6 +32,8 @@ func TestMain(m *testing.M) {
 		start := time.Now()
 		_, err := New(context.Background(), PingTimeout(2*time.Second))
 		fmt.Printf("err=%v\nelapsed=%s\n", err, time.Since(start).Round(time.Millisecond))
+		_, why := Auto(context.Background(), fakeBackend{})
+		fmt.Printf("auto=%s\n", why)
 		os.Exit(0)
 	}
 	code := m.Run()

@@ -144,7 +144,12 @@ func oomEventV1(dir string, notify chan<- struct{}) (func(), error) {
 	}
 	defer oc.Close() // the kernel holds its own reference once registered
 	line := []byte(strconv.Itoa(efd) + " " + strconv.Itoa(int(oc.Fd())))
-	if err := os.WriteFile(filepath.Join(dir, "cgroup.event_control"), line, 0); err != nil {
+	ctl, err := os.OpenFile(filepath.Join(dir, "cgroup.event_control"), os.O_WRONLY, 0)
+	if err == nil {
+		_, err = ctl.Write(line)
+		ctl.Close()
+	}
+	if err != nil {
 		ev.Close()
 		return nil, err
 	}
