@@ -147,6 +147,7 @@ func TestImageSources(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dfDir, "app"), data, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dfDir, "Dockerfile.soak"),
 		[]byte("FROM scratch\nCOPY app /app\nENTRYPOINT [\"/app\"]\n"), 0o644))
+	t.Cleanup(func() { removeBuilt(b, "dockerfile:"+filepath.Join(dfDir, "Dockerfile.soak")) })
 	// A local image: the one the binary source builds.
 	built, err := b.image(context.Background(), target.Spec{Name: "soaktarget", Path: bin})
 	require.NoError(t, err)
@@ -301,4 +302,47 @@ type fakeBackend struct{}
 func (fakeBackend) Name() string { return "process" }
 func (fakeBackend) Start(context.Context, target.Spec) (target.Instance, error) {
 	return nil, errors.New("not used")
+}
+
+// removeBuilt removes the image the backend built for a cache key.
+func removeBuilt(b *Backend, key string) {
+	b.mu.Lock()
+	ref := b.images[key]
+	b.mu.Unlock()
+	if ref != "" {
+		b.cli.ImageRemove(context.Background(), ref, client.ImageRemoveOptions{Force: true, PruneChildren: true})
+	}
+}
+
+// A Dockerfile rebuilt with new content moves its tag; the old image is
+// dangling, and CleanImages removes it.
+func TestCleanRemovesDanglingBuiltImages(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	df := filepath.Join(dir, "Dockerfile")
+	require.NoError(t, os.WriteFile(df, []byte("FROM scratch\nCOPY version /version\n"), 0o644))
+	build := func(version string) string {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "version"), []byte(version), 0o644))
+		b := newBackend(t, CleanImages()) // a fresh backend: no build cache
+		ref, err := b.image(ctx, target.Spec{Name: "dangling-test", Dockerfile: df})
+		require.NoError(t, err)
+		res, err := b.cli.ImageInspect(ctx, ref)
+		require.NoError(t, err)
+		t.Cleanup(func() { removeBuilt(b, "dockerfile:"+df) })
+		return res.ID
+	}
+	old := build("1")
+	current := build("2")
+	require.NotEqual(t, old, current)
+
+	b := newBackend(t, CleanImages())
+	var log strings.Builder
+	n, err := b.cleanImages(ctx, &log)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, n, 1, log.String())
+	_, err = b.cli.ImageInspect(ctx, old)
+	assert.True(t, isNotFound(err), "old build removed: %v", err)
+	_, err = b.cli.ImageInspect(ctx, current)
+	assert.NoError(t, err, "current build kept")
 }
