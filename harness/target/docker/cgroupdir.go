@@ -21,15 +21,19 @@ var ErrNoCgroup = errors.New("container cgroup not found")
 // joined to the hierarchy's mount. That works whatever the engine's cgroup
 // driver and parent. When the pid is gone, the usual places are tried: v1
 // <mount>/docker/<id>, v2 <mount>/system.slice/docker-<id>.scope and
-// <mount>/docker/<id>.
+// <mount>/docker/<id>. A directory whose path does not name the container
+// is never taken: with a remote engine the pid means nothing here.
 func cgroupDir(procRoot string, h cgroup.Hierarchy, pid int, id string) (string, error) {
 	if h.Version == cgroup.None {
 		return "", fmt.Errorf("%w: container %s: no memory hierarchy", ErrNoCgroup, short(id))
 	}
 	if pid > 0 {
 		if rel, err := memoryPath(filepath.Join(procRoot, strconv.Itoa(pid), "cgroup"), h.Version); err == nil {
+			// The engine names the cgroup after the container; a path
+			// without the id is some other process's (a remote engine's
+			// pid that happens to exist here).
 			dir := filepath.Join(h.Mount, rel)
-			if isCgroup(dir, h.Version) {
+			if strings.Contains(rel, id) && isCgroup(dir, h.Version) {
 				return dir, nil
 			}
 		}

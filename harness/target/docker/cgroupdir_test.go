@@ -54,6 +54,10 @@ func TestCgroupDir(t *testing.T) {
 		{"not found", cgroup.V1, map[string]string{
 			"proc/42/cgroup":      "4:memory:/elsewhere\n",
 			"mnt/elsewhere/tasks": ""}, 42, ""},
+		// the pid is a local process of another cgroup (remote engine)
+		{"foreign pid", cgroup.V1, map[string]string{
+			"proc/42/cgroup":                       "4:memory:/user.slice\n",
+			"mnt/user.slice/memory.usage_in_bytes": "1\n"}, 42, ""},
 		// no memory hierarchy at all
 		{"no hierarchy", cgroup.None, nil, 42, ""},
 	}
