@@ -27,11 +27,12 @@ func chooseBackend(ctx context.Context, name string, env Env) (target.Backend, s
 		}
 		return b, "docker", nil
 	case "auto":
-		if b, err := docker.New(ctx); err == nil {
-			return b, "docker (auto: an engine answered)", nil
+		fallback, note, _ := proc()
+		b, why := docker.Auto(ctx, fallback)
+		if b == fallback {
+			return b, note + " (auto: " + why + ")", nil
 		}
-		b, note, err := proc()
-		return b, note + " (auto: no Docker engine answered)", err
+		return b, why, nil
 	}
 	return nil, "", fmt.Errorf("unknown backend %q (want process, docker or auto)", name)
 }

@@ -16,7 +16,7 @@ func cmdClean(ctx context.Context, args []string, env Env) int {
 		return code
 	}
 	cleaners := []target.Cleaner{process.New(process.CgroupRoot(env.CgroupRoot, env.Mounts), process.ProcRoot(env.ProcRoot))}
-	if d, err := docker.New(ctx); err == nil {
+	if d, err := docker.New(ctx, docker.CleanImages()); err == nil {
 		cleaners = append(cleaners, d)
 	}
 	total := 0
