@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"sort"
+	"strings"
 
 	"soaklab/harness/results"
 	"soaklab/reports/plot"
@@ -91,7 +92,14 @@ func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option) [
 			}
 			ys[i] = v
 		}
-		add(plot.Chart{Title: name, Time: true, Series: []plot.Series{{Name: name, X: ts, Y: ys}}})
+		unit := ""
+		if strings.HasSuffix(name, "_bytes") {
+			unit = "MiB"
+			for i := range ys {
+				ys[i] /= mib
+			}
+		}
+		add(plot.Chart{Title: name, YLabel: unit, Time: true, Series: []plot.Series{{Name: name, X: ts, Y: ys}}})
 	}
 	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.Threads) }); ok {
 		add(plot.Chart{Title: "Target threads", Time: true, Series: []plot.Series{{Name: "threads", X: ts, Y: ys}}})

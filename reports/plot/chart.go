@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strconv"
 	"strings"
 
 	gplot "gonum.org/v1/plot"
@@ -120,6 +121,8 @@ func SVG(c Chart, opts ...Option) ([]byte, error) {
 	p.Legend.Left = true
 	p.Legend.TextStyle.Font.Size = vg.Points(8)
 	p.Add(plotter.NewGrid())
+	p.X.Tick.Marker = shortTicks{}
+	p.Y.Tick.Marker = shortTicks{}
 
 	xMin, xMax := math.Inf(1), math.Inf(-1)
 	for _, s := range c.Series {
@@ -204,7 +207,8 @@ func SVG(c Chart, opts ...Option) ([]byte, error) {
 		p.Legend.Add(m.Label, sc)
 	}
 	p.Y.Min = 0
-	p.Y.Max = yMax * 1.08
+	// Head room above the data for the legend, which sits top left.
+	p.Y.Max = yMax * (1.08 + 0.08*float64(len(c.Series)+len(c.HLines)+len(c.Marks)))
 	if p.Y.Max == 0 {
 		p.Y.Max = 1
 	}
@@ -232,3 +236,18 @@ func inline(svg []byte, title string) []byte {
 var attrEscaper = strings.NewReplacer(`&`, "&amp;", `<`, "&lt;", `>`, "&gt;", `"`, "&#34;", `'`, "&#39;")
 
 func escapeAttr(s string) string { return attrEscaper.Replace(s) }
+
+// shortTicks are gonum's default ticks labelled without trailing zeros or
+// exponents: "500", "1.5", "120000".
+type shortTicks struct{}
+
+// Ticks implements gplot.Ticker.
+func (shortTicks) Ticks(lo, hi float64) []gplot.Tick {
+	ticks := gplot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', -1, 64)
+		}
+	}
+	return ticks
+}
