@@ -101,7 +101,7 @@ func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option) [
 		}
 		add(plot.Chart{Title: name, YLabel: unit, Time: true, Series: []plot.Series{{Name: name, X: ts, Y: ys}}})
 	}
-	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.Threads) }); ok {
+	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.Threads) }); ok && varies(ys) {
 		add(plot.Chart{Title: "Target threads", Time: true, Series: []plot.Series{{Name: "threads", X: ts, Y: ys}}})
 	}
 	return charts
@@ -174,4 +174,14 @@ func metricNames(samples []results.Sample) []string {
 		return names[i] < names[j]
 	})
 	return names
+}
+
+// varies says a series is worth a chart: not one constant value.
+func varies(ys []float64) bool {
+	for _, y := range ys {
+		if y != ys[0] {
+			return true
+		}
+	}
+	return false
 }

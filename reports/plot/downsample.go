@@ -10,7 +10,7 @@ import "math"
 // DefaultBuckets is how many buckets MinMax keeps when a chart is not told
 // otherwise: each bucket keeps its minimum and its maximum, so a chart holds
 // at most 2*DefaultBuckets points per series whatever the run's length.
-const DefaultBuckets = 300
+const DefaultBuckets = 200
 
 // MinMax downsamples the series (xs[i], ys[i]) into at most 2*buckets points:
 // it splits the x range into buckets of equal count and keeps, in x order, the
