@@ -147,8 +147,9 @@ func Render(resultsDir, outDir string, opts ...Option) error {
 				xs[i], ys[i] = p.Started.Sub(first).Hours()/24, m.get(p)
 			}
 			svg, err := plot.SVG(plot.Chart{
-				Title: id + ": " + m.title, YLabel: m.unit, XLabel: "days since " + first.UTC().Format("2006-01-02 15:04"),
-				Series: []plot.Series{{Name: m.title, X: xs, Y: ys}},
+				Title: m.title, Label: id + ": " + m.title, YLabel: m.unit,
+				XLabel: "days since " + first.UTC().Format("2006-01-02 15:04"),
+				Series: []plot.Series{{Name: m.title, X: xs, Y: ys, Points: true}},
 			}, plot.Size(360, 180))
 			if errors.Is(err, plot.ErrEmpty) {
 				continue

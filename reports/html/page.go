@@ -180,4 +180,14 @@ var funcs = template.FuncMap{
 	"lower":   strings.ToLower,
 	"class":   func(s results.Status) string { return strings.ToLower(string(s)) },
 	"reasonv": func(r results.Reason) string { return view.ReasonValue(r) },
+	"wbr":     wbr,
+}
+
+// wbr escapes a cell id and lets the browser break the line after each "/"
+// and ",", so long ids wrap between axes instead of inside a value.
+func wbr(id string) template.HTML {
+	esc := template.HTMLEscapeString(id)
+	esc = strings.ReplaceAll(esc, ",", ",<wbr>")
+	esc = strings.ReplaceAll(esc, "/", "/<wbr>")
+	return template.HTML(esc) //nolint:gosec // escaped above; only <wbr> added.
 }

@@ -33,6 +33,7 @@ type Series struct {
 	X, Y   []float64
 	Dashed bool
 	Thin   bool
+	Points bool // mark every point too: for short series such as one value per run
 	Color  color.Color // nil picks from Palette in order
 }
 
@@ -52,7 +53,9 @@ type Mark struct {
 
 // Chart is what SVG draws.
 type Chart struct {
-	Title  string // shown above the plot and used as its accessible name
+	Title string // shown above the plot
+	// Label is the accessible name of the SVG; Title when empty.
+	Label  string
 	YLabel string
 	// Time says X is seconds: the axis is shown in s, min or h by range.
 	Time   bool
@@ -168,6 +171,14 @@ func SVG(c Chart, opts ...Option) ([]byte, error) {
 			l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 		}
 		p.Add(l)
+		if s.Points {
+			sc, err := plotter.NewScatter(pts)
+			if err != nil {
+				return nil, fmt.Errorf("chart %q series %q: %w", c.Title, s.Name, err)
+			}
+			sc.GlyphStyle = draw.GlyphStyle{Color: l.Color, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
+			p.Add(sc)
+		}
 		p.Legend.Add(s.Name, l)
 	}
 	for _, h := range c.HLines {
@@ -218,7 +229,11 @@ func SVG(c Chart, opts ...Option) ([]byte, error) {
 	if _, err := cv.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("chart %q: %w", c.Title, err)
 	}
-	return inline(buf.Bytes(), c.Title), nil
+	label := c.Label
+	if label == "" {
+		label = c.Title
+	}
+	return inline(buf.Bytes(), label), nil
 }
 
 // inline strips the XML prolog and comments before <svg> and adds the

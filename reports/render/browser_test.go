@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"soaklab/harness/results"
+	"soaklab/reports/history"
+	"soaklab/reports/internal/fixture"
 	"soaklab/reports/render"
 )
 
@@ -32,8 +34,8 @@ func findChromium() string {
 	return ""
 }
 
-// artifactDir is where the screenshot goes: $SOAKLAB_ARTIFACTS when set
-// (CI uploads it), else the test's artifact directory (kept with
+// artifactDir is where screenshots go: $SOAKLAB_ARTIFACTS when set (CI
+// uploads it), else the test's artifact directory (kept with
 // `go test -artifacts`).
 func artifactDir(t *testing.T) string {
 	if d := os.Getenv("SOAKLAB_ARTIFACTS"); d != "" {
@@ -43,13 +45,11 @@ func artifactDir(t *testing.T) string {
 	return t.ArtifactDir()
 }
 
-// TestBrowser opens the fixture report from file:// in headless chromium and
-// checks what a reader sees: no console error or exception, every plot drawn
-// with a non-zero size, every scorecard row with the verdict label the judge
-// gave. It saves screenshots as test artifacts. Without chromium it skips,
-// unless SOAKLAB_REQUIRE_BROWSER=1 (CI), where it fails.
-func TestBrowser(t *testing.T) {
-	t.Parallel()
+// startBrowser launches headless chromium with a fresh profile and nothing
+// that reaches the network. Without chromium it skips, unless
+// SOAKLAB_REQUIRE_BROWSER=1 (CI), where it fails.
+func startBrowser(t *testing.T) context.Context {
+	t.Helper()
 	bin := findChromium()
 	if bin == "" {
 		if os.Getenv("SOAKLAB_REQUIRE_BROWSER") == "1" {
@@ -57,17 +57,7 @@ func TestBrowser(t *testing.T) {
 		}
 		t.Skip("no chromium found: install Debian's chromium package or set SOAKLAB_CHROMIUM; SOAKLAB_REQUIRE_BROWSER=1 makes this a failure")
 	}
-	dir := copyRun(t, fixtureDir)
-	out, err := render.Run(dir, render.Now(genTime))
-	require.NoError(t, err)
-	run, err := results.ReadRun(dir)
-	require.NoError(t, err)
-	page, err := os.ReadFile(out.Report)
-	require.NoError(t, err)
-	wantPlots := strings.Count(string(page), "<svg ")
-	require.Positive(t, wantPlots)
-
-	opts := []chromedp.ExecAllocatorOption{
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(bin),
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
@@ -77,15 +67,42 @@ func TestBrowser(t *testing.T) {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1366, 900),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
+	)
+	t.Cleanup(cancelAlloc)
 	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	t.Cleanup(cancel)
 	// Start the browser on a context without a timeout: the first Run owns it.
 	require.NoError(t, chromedp.Do(ctx), "start %s", bin)
+	return ctx
+}
 
-	sub, stopConsole := context.WithCancel(ctx)
+type box struct {
+	Label string  `json:"label"`
+	W     float64 `json:"w"`
+	H     float64 `json:"h"`
+}
+
+type row struct {
+	Cell    string `json:"cell"`
+	Verdict string `json:"verdict"`
+}
+
+// seen is what a reader gets from one page.
+type seen struct {
+	ctx      context.Context // the page's tab, still open
+	plots    []box
+	rows     []row    // scorecard rows (none on the history page)
+	problems []string // console errors and uncaught exceptions
+}
+
+// open loads url in a new tab of the browser and reads its plots, its
+// scorecard and its console.
+func open(t *testing.T, browser context.Context, url string) seen {
+	t.Helper()
+	tab, cancelTab := chromedp.NewContext(browser)
+	t.Cleanup(cancelTab)
+	require.NoError(t, chromedp.Do(tab))
+	sub, stopConsole := context.WithCancel(tab)
 	var (
 		mu   sync.Mutex
 		msgs []chromedp.ConsoleMessage
@@ -103,63 +120,131 @@ func TestBrowser(t *testing.T) {
 			mu.Unlock()
 		}
 	}()
-
-	step, cancelStep := context.WithTimeout(ctx, 30*time.Second)
-	defer cancelStep()
-	url := "file://" + out.Report
-	require.NoError(t, chromedp.Do(step, chromedp.Navigate(url), chromedp.WaitReady("#scorecard")), "open %s", url)
-
-	type box struct {
-		Label string  `json:"label"`
-		W     float64 `json:"w"`
-		H     float64 `json:"h"`
-	}
-	boxes, err := chromedp.Run(step, chromedp.Evaluate[[]box](`Array.from(document.querySelectorAll('svg')).map(s => {
+	step, cancelStep := context.WithTimeout(tab, 30*time.Second)
+	t.Cleanup(cancelStep)
+	require.NoError(t, chromedp.Do(step, chromedp.Navigate(url), chromedp.WaitReady("body")), "open %s", url)
+	var s seen
+	var err error
+	s.ctx = step
+	s.plots, err = chromedp.Run(step, chromedp.Evaluate[[]box](`Array.from(document.querySelectorAll('svg')).map(s => {
 		const r = s.getBoundingClientRect(); return {label: s.getAttribute('aria-label') || '', w: r.width, h: r.height};
 	})`))
 	require.NoError(t, err)
-	require.Len(t, boxes, wantPlots, "every plot in the file is in the page")
-	for i, b := range boxes {
-		if b.W <= 0 || b.H <= 0 || b.Label == "" {
-			t.Errorf("plot %d %q renders %.0fx%.0f (want non-zero, labelled)", i, b.Label, b.W, b.H)
-		}
-	}
-
-	type row struct {
-		Cell    string `json:"cell"`
-		Verdict string `json:"verdict"`
-	}
-	rows, err := chromedp.Run(step, chromedp.Evaluate[[]row](`Array.from(document.querySelectorAll('table.scorecard tbody tr')).map(r => ({
+	s.rows, err = chromedp.Run(step, chromedp.Evaluate[[]row](`Array.from(document.querySelectorAll('table.scorecard tbody tr')).map(r => ({
 		cell: r.querySelector('th').innerText.trim(), verdict: r.querySelector('.badge').innerText.trim()}))`))
 	require.NoError(t, err)
-	require.Len(t, rows, len(run.Cells))
-	for i, c := range run.Cells {
-		require.Equal(t, c.ID, rows[i].Cell, "scorecard row %d", i)
-		require.Equal(t, string(c.Verdict), rows[i].Verdict, "scorecard label of %s", c.ID)
-	}
-
-	art := artifactDir(t)
-	top, err := chromedp.Run(step, chromedp.CaptureScreenshot())
-	require.NoError(t, err)
-	full, err := chromedp.Run(step, chromedp.FullScreenshot(85))
-	require.NoError(t, err)
-	leaky, err := chromedp.Run(step, chromedp.Screenshot(chromedp.CSS(`article[id^="cell-leaky"]`)))
-	require.NoError(t, err)
-	for name, data := range map[string][]byte{"report-top.png": top, "report-full.jpg": full, "report-leaky-cell.png": leaky} {
-		p := filepath.Join(art, name)
-		require.NoError(t, os.WriteFile(p, data, 0o644))
-		t.Logf("screenshot: %s (%d bytes)", p, len(data))
-	}
-
 	// Let late messages arrive, then stop listening.
-	_, _ = chromedp.Run(step, chromedp.Evaluate[bool](`new Promise(r => setTimeout(() => r(true), 200))`, chromedp.EvalAwaitPromise))
+	_, err = chromedp.Run(step, chromedp.Evaluate[bool](`new Promise(r => setTimeout(() => r(true), 200))`, chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
 	stopConsole()
 	<-done
 	mu.Lock()
 	defer mu.Unlock()
 	for _, m := range msgs {
 		if m.IsException() || m.Type == "error" {
-			t.Errorf("console %s: %s", m.Type, fmt.Sprint(m))
+			s.problems = append(s.problems, fmt.Sprintf("console %s: %s", m.Type, m))
 		}
 	}
+	return s
+}
+
+// badPlots lists plots drawn with no size or no accessible name.
+func badPlots(plots []box) []string {
+	var out []string
+	for i, b := range plots {
+		if b.W <= 0 || b.H <= 0 || b.Label == "" {
+			out = append(out, fmt.Sprintf("plot %d %q renders %.0fx%.0f", i, b.Label, b.W, b.H))
+		}
+	}
+	return out
+}
+
+func shoot(ctx context.Context, t *testing.T, name string, a chromedp.Action[[]byte]) {
+	t.Helper()
+	data, err := chromedp.Run(ctx, a)
+	require.NoError(t, err)
+	p := filepath.Join(artifactDir(t), name)
+	require.NoError(t, os.WriteFile(p, data, 0o644))
+	t.Logf("screenshot: %s (%d bytes)", p, len(data))
+}
+
+// TestBrowser opens generated pages from file:// in headless chromium and
+// checks what a reader sees: no console error or exception, every plot drawn
+// with a non-zero size and an accessible name, every scorecard row with the
+// verdict label the judge gave, the verdict filter working. It saves
+// screenshots as test artifacts.
+func TestBrowser(t *testing.T) {
+	t.Parallel()
+	browser := startBrowser(t)
+	dir := copyRun(t, fixtureDir)
+	out, err := render.Run(dir, render.Now(genTime))
+	require.NoError(t, err)
+	run, err := results.ReadRun(dir)
+	require.NoError(t, err)
+	page, err := os.ReadFile(out.Report)
+	require.NoError(t, err)
+
+	// The report as generated.
+	t.Run("report", func(t *testing.T) {
+		s := open(t, browser, "file://"+out.Report)
+		require.Empty(t, s.problems)
+		require.Len(t, s.plots, strings.Count(string(page), "<svg "), "every plot in the file is in the page")
+		require.Empty(t, badPlots(s.plots))
+		require.Len(t, s.rows, len(run.Cells))
+		notGO := 0
+		for i, c := range run.Cells {
+			require.Equal(t, c.ID, s.rows[i].Cell, "scorecard row %d", i)
+			require.Equal(t, string(c.Verdict), s.rows[i].Verdict, "scorecard label of %s", c.ID)
+			if c.Verdict != results.GO {
+				notGO++
+			}
+		}
+		shoot(s.ctx, t, "report-top.png", chromedp.CaptureScreenshot())
+		shoot(s.ctx, t, "report-full.jpg", chromedp.FullScreenshot(85))
+		shoot(s.ctx, t, "report-leaky-cell.png", chromedp.Screenshot(chromedp.CSS(`article[id^="cell-leaky"]`)))
+		shoot(s.ctx, t, "report-oom-cell.png", chromedp.Screenshot(chromedp.CSS(`article.cell.nogo`)))
+
+		// Unticking GO in the filter hides exactly the GO rows.
+		visible, err := chromedp.Run(s.ctx, chromedp.Evaluate[int](`(() => {
+			const cb = document.querySelector('#filter input[value="GO"]'); cb.click();
+			return Array.from(document.querySelectorAll('table.scorecard tbody tr')).filter(r => !r.hidden && r.offsetHeight > 0).length;
+		})()`))
+		require.NoError(t, err)
+		require.Equal(t, notGO, visible)
+	})
+
+	// The same checks catch a broken page: an uncaught exception and a plot
+	// that does not render.
+	t.Run("broken page is caught", func(t *testing.T) {
+		broken := filepath.Join(t.TempDir(), "broken.html")
+		bad := strings.Replace(string(page), "</body>",
+			`<style>svg.chart:first-of-type{display:none}</style><script>throw new Error("boom")</script></body>`, 1)
+		require.NoError(t, os.WriteFile(broken, []byte(bad), 0o644))
+		s := open(t, browser, "file://"+broken)
+		require.NotEmpty(t, s.problems)
+		require.Contains(t, strings.Join(s.problems, "\n"), "boom")
+		require.NotEmpty(t, badPlots(s.plots))
+	})
+
+	// The history page over four nightly runs, the last with a regression.
+	t.Run("history", func(t *testing.T) {
+		root := t.TempDir()
+		for i := range 4 {
+			dir := filepath.Join(root, fmt.Sprint(i))
+			require.NoError(t, fixture.Synthetic(dir, 4, 60, fixture.Start.Add(time.Duration(i)*24*time.Hour)))
+			if i == 3 {
+				r, err := results.ReadRun(dir)
+				require.NoError(t, err)
+				r.Cells[0].Analysis["peak_bytes"] *= 1.6
+				require.NoError(t, results.WriteJSON(filepath.Join(dir, results.RunFile), r))
+			}
+		}
+		outDir := t.TempDir()
+		require.NoError(t, history.Render(root, outDir, history.Now(genTime)))
+		s := open(t, browser, "file://"+filepath.Join(outDir, history.File))
+		require.Empty(t, s.problems)
+		require.NotEmpty(t, s.plots)
+		require.Empty(t, badPlots(s.plots))
+		shoot(s.ctx, t, "history-top.png", chromedp.CaptureScreenshot())
+	})
 }
