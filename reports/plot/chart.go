@@ -33,7 +33,7 @@ type Series struct {
 	X, Y   []float64
 	Dashed bool
 	Thin   bool
-	Points bool // mark every point too: for short series such as one value per run
+	Points bool        // mark every point too: for short series such as one value per run
 	Color  color.Color // nil picks from Palette in order
 }
 

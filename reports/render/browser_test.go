@@ -203,6 +203,8 @@ func TestBrowser(t *testing.T) {
 		shoot(s.ctx, t, "report-full.jpg", chromedp.FullScreenshot(85))
 		shoot(s.ctx, t, "report-leaky-cell.png", chromedp.Screenshot(chromedp.CSS(`article[id^="cell-leaky"]`)))
 		shoot(s.ctx, t, "report-oom-cell.png", chromedp.Screenshot(chromedp.CSS(`article.cell.nogo`)))
+		shoot(s.ctx, t, "report-safe.png", chromedp.Screenshot(chromedp.CSS(`#safe`)))
+		shoot(s.ctx, t, "report-comparisons.png", chromedp.Screenshot(chromedp.CSS(`#comparisons`)))
 
 		// Unticking GO in the filter hides exactly the GO rows.
 		visible, err := chromedp.Run(s.ctx, chromedp.Evaluate[int](`(() => {
