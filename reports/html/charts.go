@@ -22,9 +22,11 @@ const mib = 1 << 20
 
 // cellCharts draws every chart of a cell from its samples: memory, latency,
 // throughput and one per scraped metric. Charts without data are left out.
-func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option) []Chart {
+// At most maxMetrics scraped metrics are plotted (goroutines first, then by
+// name); the names of the others are returned.
+func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option, maxMetrics int) (charts []Chart, omitted []string) {
 	if len(samples) == 0 {
-		return nil
+		return nil, nil
 	}
 	ts := make([]float64, len(samples))
 	for i, s := range samples {
@@ -39,7 +41,6 @@ func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option) [
 		}
 		return ys, any
 	}
-	var charts []Chart
 	add := func(c plot.Chart) {
 		if len(c.Series) == 0 {
 			return
@@ -83,7 +84,11 @@ func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option) [
 	}
 	add(thr)
 
-	for _, name := range metricNames(samples) {
+	names := metricNames(samples)
+	if len(names) > maxMetrics {
+		names, omitted = names[:maxMetrics], names[maxMetrics:]
+	}
+	for _, name := range names {
 		ys := make([]float64, len(samples))
 		for i, s := range samples {
 			v, ok := s.Metrics[name]
@@ -104,7 +109,7 @@ func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option) [
 	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.Threads) }); ok && varies(ys) {
 		add(plot.Chart{Title: "Target threads", Time: true, Series: []plot.Series{{Name: "threads", X: ts, Y: ys}}})
 	}
-	return charts
+	return charts, omitted
 }
 
 func memoryChart(c *results.Cell, samples []results.Sample, ts []float64, col func(func(*results.Sample) float64) ([]float64, bool)) plot.Chart {

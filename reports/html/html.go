@@ -28,10 +28,18 @@ type Input struct {
 	// Buckets is how far long series are downsampled (see plot.MinMax);
 	// 0 means plot.DefaultBuckets.
 	Buckets int
+	// MaxMetrics caps how many scraped metrics are plotted per cell, to keep
+	// the page light when a target exposes many series; 0 means
+	// DefaultMaxMetrics. The names of the others are listed.
+	MaxMetrics int
 	// Warnings are problems met while reading the run (a missing samples
 	// file, a torn line); shown at the top of the page.
 	Warnings []string
 }
+
+// DefaultMaxMetrics is how many scraped metrics a cell's section plots
+// unless Input.MaxMetrics says otherwise.
+const DefaultMaxMetrics = 8
 
 var nan = math.NaN()
 

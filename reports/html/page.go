@@ -55,11 +55,16 @@ type cellView struct {
 	Config       []kv
 	Analysis     []kv
 	Charts       []Chart
+	Omitted      []string // scraped metrics not plotted
 	Reasons      []results.Reason
 }
 
 func buildPage(in Input, opts []plot.Option) page {
 	r := in.Run
+	maxMetrics := in.MaxMetrics
+	if maxMetrics <= 0 {
+		maxMetrics = DefaultMaxMetrics
+	}
 	p := page{Run: r, Now: in.Now.UTC().Format(time.RFC3339), Warnings: in.Warnings, CSS: template.CSS(styleCSS)}
 	outcomes := map[results.Outcome]int{}
 	var order []results.Outcome
@@ -86,11 +91,12 @@ func buildPage(in Input, opts []plot.Option) page {
 			Label: view.VerdictLabel(c.Verdict), Class: view.VerdictClass(c.Verdict),
 			Reason: view.MainReasonText(c.Reasons), Outcome: c.Outcome, Peak: view.PeakText(c),
 		})
+		charts, omitted := cellCharts(c, in.Samples[c.ID], opts, maxMetrics)
 		p.Cells = append(p.Cells, cellView{
 			C: c, Anchor: view.Anchor(c.ID),
 			Label: view.VerdictLabel(c.Verdict), Class: view.VerdictClass(c.Verdict),
 			Config: cellConfig(c), Analysis: analysisRows(c.Analysis),
-			Charts: cellCharts(c, in.Samples[c.ID], opts), Reasons: c.Reasons,
+			Charts: charts, Omitted: omitted, Reasons: c.Reasons,
 		})
 	}
 	var parts []string
