@@ -1,6 +1,7 @@
 package render_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
@@ -181,14 +184,14 @@ func TestBrowser(t *testing.T) {
 	require.NoError(t, err)
 	run, err := results.ReadRun(dir)
 	require.NoError(t, err)
-	page, err := os.ReadFile(out.Report)
+	pageHTML, err := os.ReadFile(out.Report)
 	require.NoError(t, err)
 
 	// The report as generated.
 	t.Run("report", func(t *testing.T) {
 		s := open(t, browser, "file://"+out.Report)
 		require.Empty(t, s.problems)
-		require.Len(t, s.plots, strings.Count(string(page), "<svg "), "every plot in the file is in the page")
+		require.Len(t, s.plots, strings.Count(string(pageHTML), "<svg "), "every plot in the file is in the page")
 		require.Empty(t, badPlots(s.plots))
 		require.Len(t, s.rows, len(run.Cells))
 		notGO := 0
@@ -215,11 +218,35 @@ func TestBrowser(t *testing.T) {
 		require.Equal(t, notGO, visible)
 	})
 
+	// Printed on A4: the plots still render, the filter is not printed, and
+	// the PDF is kept as an artifact.
+	t.Run("print", func(t *testing.T) {
+		s := open(t, browser, "file://"+out.Report)
+		_, err := chromedp.Call(s.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+		require.NoError(t, err)
+		plots, err := chromedp.Run(s.ctx, chromedp.Evaluate[[]box](`Array.from(document.querySelectorAll('svg')).map(s => {
+			const r = s.getBoundingClientRect(); return {label: s.getAttribute('aria-label') || '', w: r.width, h: r.height};
+		})`))
+		require.NoError(t, err)
+		require.Len(t, plots, len(s.plots))
+		require.Empty(t, badPlots(plots))
+		filterShown, err := chromedp.Run(s.ctx, chromedp.Evaluate[bool](`document.getElementById('filter').offsetHeight > 0`))
+		require.NoError(t, err)
+		require.False(t, filterShown, "the filter is screen-only")
+		yes := true
+		pdf, err := chromedp.Call(s.ctx, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69, PrintBackground: &yes})
+		require.NoError(t, err)
+		require.True(t, bytes.HasPrefix(pdf.Data, []byte("%PDF")), "a PDF")
+		p := filepath.Join(artifactDir(t), "report-print.pdf")
+		require.NoError(t, os.WriteFile(p, pdf.Data, 0o644))
+		t.Logf("printed: %s (%d bytes)", p, len(pdf.Data))
+	})
+
 	// The same checks catch a broken page: an uncaught exception and a plot
 	// that does not render.
 	t.Run("broken page is caught", func(t *testing.T) {
 		broken := filepath.Join(t.TempDir(), "broken.html")
-		bad := strings.Replace(string(page), "</body>",
+		bad := strings.Replace(string(pageHTML), "</body>",
 			`<style>svg.chart:first-of-type{display:none}</style><script>throw new Error("boom")</script></body>`, 1)
 		require.NoError(t, os.WriteFile(broken, []byte(bad), 0o644))
 		s := open(t, browser, "file://"+broken)
