@@ -30,3 +30,22 @@ func BenchmarkRun50Cells(b *testing.B) {
 		b.Errorf("report is %d bytes, over the 5 MB budget", fi.Size())
 	}
 }
+
+// BenchmarkRun24h renders one cell with 24 hours of one-second samples
+// (86,400): downsampling keeps its plots as light as a short run's.
+func BenchmarkRun24h(b *testing.B) {
+	dir := b.TempDir()
+	if err := fixture.Synthetic(dir, 1, 86400, fixture.Start); err != nil {
+		b.Fatal(err)
+	}
+	var size int64
+	b.ResetTimer()
+	for b.Loop() {
+		out, err := render.Run(dir, render.Now(fixture.Start))
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = out.ReportBytes
+	}
+	b.ReportMetric(float64(size), "bytes/report")
+}
