@@ -1,0 +1,192 @@
+package html
+
+import (
+	"fmt"
+	"html/template"
+	"sort"
+	"strings"
+
+	"soaklab/harness/results"
+	"soaklab/reports/plot"
+)
+
+// Chart is one rendered plot of a cell: its title and inline SVG, or why it
+// could not be drawn.
+type Chart struct {
+	Title string
+	SVG   template.HTML
+	Err   string
+}
+
+const mib = 1 << 20
+
+// cellCharts draws every chart of a cell from its samples: memory, latency,
+// throughput and one per scraped metric. Charts without data are left out.
+// At most maxMetrics scraped metrics are plotted (goroutines first, then by
+// name); the names of the others are returned.
+func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option, maxMetrics int) (charts []Chart, omitted []string) {
+	if len(samples) == 0 {
+		return nil, nil
+	}
+	ts := make([]float64, len(samples))
+	for i, s := range samples {
+		ts[i] = s.T
+	}
+	col := func(f func(s *results.Sample) float64) ([]float64, bool) {
+		ys := make([]float64, len(samples))
+		any := false
+		for i := range samples {
+			ys[i] = f(&samples[i])
+			any = any || ys[i] != 0
+		}
+		return ys, any
+	}
+	add := func(c plot.Chart) {
+		if len(c.Series) == 0 {
+			return
+		}
+		svg, err := plot.SVG(c, opts...)
+		ch := Chart{Title: c.Title, SVG: template.HTML(svg)} //nolint:gosec // SVG from gonum, text escaped by plot.
+		if err != nil {
+			ch = Chart{Title: c.Title, Err: err.Error()}
+		}
+		charts = append(charts, ch)
+	}
+
+	add(memoryChart(c, samples, ts, col))
+
+	lat := plot.Chart{Title: "Latency per interval", YLabel: "ms", Time: true}
+	if ys, ok := col(func(s *results.Sample) float64 { return s.P50 }); ok {
+		lat.Series = append(lat.Series, plot.Series{Name: "p50 (corrected)", X: ts, Y: ys, Color: plot.Palette[2]})
+	}
+	if ys, ok := col(func(s *results.Sample) float64 { return s.P99 }); ok {
+		lat.Series = append(lat.Series, plot.Series{Name: "p99 (corrected)", X: ts, Y: ys, Color: plot.Palette[0]})
+	}
+	if ys, ok := col(func(s *results.Sample) float64 { return s.P99Raw }); ok {
+		lat.Series = append(lat.Series, plot.Series{Name: "p99 (uncorrected)", X: ts, Y: ys, Dashed: true, Color: plot.Palette[1]})
+	}
+	add(lat)
+
+	thr := plot.Chart{Title: "Throughput", YLabel: "requests/s", Time: true}
+	if ys, ok := col(func(s *results.Sample) float64 { return s.RPS }); ok {
+		thr.Series = append(thr.Series, plot.Series{Name: "completed/s", X: ts, Y: ys})
+		if c.Load != nil && c.Load.TargetRPS > 0 {
+			thr.HLines = append(thr.HLines, plot.HLine{Name: "requested", Y: c.Load.TargetRPS, Color: plot.Grey})
+		}
+	}
+	if ys, ok := col(func(s *results.Sample) float64 {
+		if s.Errors == 0 || c.Interval <= 0 {
+			return 0
+		}
+		return float64(s.Errors) / c.Interval
+	}); ok {
+		thr.Series = append(thr.Series, plot.Series{Name: "errors/s", X: ts, Y: ys, Color: plot.Red})
+	}
+	add(thr)
+
+	names := metricNames(samples)
+	if len(names) > maxMetrics {
+		names, omitted = names[:maxMetrics], names[maxMetrics:]
+	}
+	for _, name := range names {
+		ys := make([]float64, len(samples))
+		for i, s := range samples {
+			v, ok := s.Metrics[name]
+			if !ok {
+				v = nan
+			}
+			ys[i] = v
+		}
+		unit := ""
+		if strings.HasSuffix(name, "_bytes") {
+			unit = "MiB"
+			for i := range ys {
+				ys[i] /= mib
+			}
+		}
+		add(plot.Chart{Title: name, YLabel: unit, Time: true, Series: []plot.Series{{Name: name, X: ts, Y: ys}}})
+	}
+	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.Threads) }); ok && varies(ys) {
+		add(plot.Chart{Title: "Target threads", Time: true, Series: []plot.Series{{Name: "threads", X: ts, Y: ys}}})
+	}
+	return charts, omitted
+}
+
+func memoryChart(c *results.Cell, samples []results.Sample, ts []float64, col func(func(*results.Sample) float64) ([]float64, bool)) plot.Chart {
+	ch := plot.Chart{Title: "Memory", YLabel: "MiB", Time: true}
+	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.RSS) / mib }); ok {
+		ch.Series = append(ch.Series, plot.Series{Name: "target RSS", X: ts, Y: ys, Color: plot.Palette[0]})
+	}
+	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.WorkingSet) / mib }); ok {
+		ch.Series = append(ch.Series, plot.Series{Name: "cgroup working set", X: ts, Y: ys, Color: plot.Palette[1]})
+	}
+	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.DriverRSS) / mib }); ok {
+		ch.Series = append(ch.Series, plot.Series{Name: "driver RSS", X: ts, Y: ys, Thin: true, Color: plot.Palette[4]})
+	}
+	a := c.Analysis
+	if slope, ok := a["fit_slope_bytes_per_s"]; ok {
+		if icept, ok := a["fit_intercept_bytes"]; ok {
+			from := a["fit_from_s"]
+			to := ts[len(ts)-1]
+			if to > from {
+				ch.Series = append(ch.Series, plot.Series{
+					Name:   fmt.Sprintf("fitted slope (%s MiB/h)", fmtSlope(a)),
+					X:      []float64{from, to},
+					Y:      []float64{(icept + slope*from) / mib, (icept + slope*to) / mib},
+					Dashed: true, Color: plot.Palette[3],
+				})
+			}
+		}
+	}
+	if c.RAMLimit > 0 {
+		ch.HLines = append(ch.HLines, plot.HLine{Name: "memory limit", Y: float64(c.RAMLimit) / mib, Color: plot.Red})
+	}
+	if c.Outcome == results.OOMKilled {
+		last := samples[len(samples)-1]
+		y := float64(max(last.RSS, last.WorkingSet, last.Usage)) / mib
+		if y == 0 && c.RAMLimit > 0 {
+			y = float64(c.RAMLimit) / mib
+		}
+		ch.Marks = append(ch.Marks, plot.Mark{Label: "OOM kill", X: last.T, Y: y, Color: plot.Red})
+	}
+	return ch
+}
+
+func fmtSlope(a map[string]float64) string {
+	if v, ok := a["slope_mib_per_h"]; ok {
+		return fmt.Sprintf("%+.1f", v)
+	}
+	return fmt.Sprintf("%+.1f", a["fit_slope_bytes_per_s"]*3600/mib)
+}
+
+// metricNames lists scraped metric names, goroutines first, then by name.
+func metricNames(samples []results.Sample) []string {
+	seen := map[string]bool{}
+	for _, s := range samples {
+		for k := range s.Metrics {
+			seen[k] = true
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for k := range seen {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		gi, gj := names[i] == "go_goroutines", names[j] == "go_goroutines"
+		if gi != gj {
+			return gi
+		}
+		return names[i] < names[j]
+	})
+	return names
+}
+
+// varies says a series is worth a chart: not one constant value.
+func varies(ys []float64) bool {
+	for _, y := range ys {
+		if y != ys[0] {
+			return true
+		}
+	}
+	return false
+}

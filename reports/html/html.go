@@ -1,0 +1,66 @@
+// Package html renders a soaklab run as one self-contained HTML page: the
+// scorecard of every cell, the safe configurations, the comparisons, and a
+// section per cell with its plots, reasons, configuration and outcome. The
+// page needs no network and no script: styles and SVG plots are inline.
+package html
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"time"
+
+	"soaklab/harness/results"
+	"soaklab/reports/plot"
+)
+
+// Input is everything a report is rendered from.
+type Input struct {
+	Run *results.Run
+	// Samples are each cell's samples, by cell id. A cell with none gets no
+	// plots.
+	Samples map[string][]results.Sample
+	// Now is printed as the generation time; fixed in golden tests.
+	Now time.Time
+	// Buckets is how far long series are downsampled (see plot.MinMax);
+	// 0 means plot.DefaultBuckets.
+	Buckets int
+	// MaxMetrics caps how many scraped metrics are plotted per cell, to keep
+	// the page light when a target exposes many series; 0 means
+	// DefaultMaxMetrics. The names of the others are listed.
+	MaxMetrics int
+	// Warnings are problems met while reading the run (a missing samples
+	// file, a torn line); shown at the top of the page.
+	Warnings []string
+}
+
+// DefaultMaxMetrics is how many scraped metrics a cell's section plots
+// unless Input.MaxMetrics says otherwise.
+const DefaultMaxMetrics = 8
+
+var nan = math.NaN()
+
+//go:embed report.tmpl
+var reportTmpl string
+
+//go:embed style.css
+var styleCSS string
+
+var tmpl = template.Must(template.New("report").Funcs(funcs).Parse(reportTmpl))
+
+// Render writes the report of in to w.
+func Render(w io.Writer, in Input) error {
+	if in.Run == nil {
+		return fmt.Errorf("html: no run")
+	}
+	p := buildPage(in, []plot.Option{plot.Buckets(in.Buckets)})
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, p); err != nil {
+		return fmt.Errorf("html: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}

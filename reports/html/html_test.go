@@ -1,0 +1,78 @@
+package html
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"soaklab/harness/results"
+)
+
+func samples(n int, metrics ...string) []results.Sample {
+	out := make([]results.Sample, n)
+	for i := range out {
+		out[i] = results.Sample{T: float64(i), RSS: int64(100+i) << 20, P99: 5, RPS: 100}
+		if len(metrics) > 0 {
+			out[i].Metrics = map[string]float64{}
+			for j, m := range metrics {
+				out[i].Metrics[m] = float64(i + j)
+			}
+		}
+	}
+	return out
+}
+
+func TestCellSection(t *testing.T) {
+	t.Parallel()
+	fit := map[string]float64{"fit_from_s": 2, "fit_intercept_bytes": 100 << 20, "fit_slope_bytes_per_s": 1 << 20, "slope_mib_per_h": 3600}
+	for _, tc := range []struct {
+		name       string
+		cell       results.Cell
+		samples    []results.Sample
+		maxMetrics int
+		want       []string
+		absent     []string
+	}{
+		// an OOM-killed cell gets the kill marked; no fit keys, no slope line
+		{"oom", results.Cell{ID: "a", Outcome: results.OOMKilled, RAMLimit: 128 << 20}, samples(20), 0,
+			[]string{">OOM kill<", "memory limit"}, []string{"fitted slope"}},
+		// fit keys draw the slope line; a completed cell has no OOM mark
+		{"slope", results.Cell{ID: "b", Outcome: results.Completed, Analysis: fit}, samples(20), 0,
+			[]string{"fitted slope (+3600.0 MiB/h)"}, []string{">OOM kill<"}},
+		// metrics beyond the cap are named, not plotted; goroutines come first
+		{"metric cap", results.Cell{ID: "c"}, samples(20, "z_total", "go_goroutines", "a_bytes"), 1,
+			[]string{`aria-label="go_goroutines"`, "Also scraped, not plotted: <code>a_bytes</code>, <code>z_total</code>."},
+			[]string{`aria-label="a_bytes"`}},
+		// no samples: no plots, a sentence instead
+		{"no samples", results.Cell{ID: "d"}, nil, 0, []string{"No samples were recorded for this cell."}, []string{"<svg"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			run := &results.Run{ID: "r", Cells: []results.Cell{tc.cell}}
+			var b bytes.Buffer
+			err := Render(&b, Input{Run: run, Samples: map[string][]results.Sample{tc.cell.ID: tc.samples}, Now: time.Unix(0, 0), MaxMetrics: tc.maxMetrics})
+			require.NoError(t, err)
+			for _, w := range tc.want {
+				require.Contains(t, b.String(), w)
+			}
+			for _, a := range tc.absent {
+				require.False(t, strings.Contains(b.String(), a), "unexpected %q", a)
+			}
+		})
+	}
+}
+
+// Text from the run is escaped: a hostile cell id or reason cannot inject
+// markup into the page.
+func TestEscaping(t *testing.T) {
+	t.Parallel()
+	run := &results.Run{ID: "r", Cells: []results.Cell{{ID: `x<script>alert(1)</script>`, Verdict: results.NOGO,
+		Reasons: []results.Reason{{Criterion: "c", Status: results.Fail, Message: `<img src=x onerror=alert(1)>`}}}}}
+	var b bytes.Buffer
+	require.NoError(t, Render(&b, Input{Run: run}))
+	require.NotContains(t, b.String(), "<script>alert")
+	require.NotContains(t, b.String(), "<img src=x")
+}

@@ -1,0 +1,199 @@
+package html
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+
+	"soaklab/harness/results"
+	"soaklab/reports/plot"
+	"soaklab/reports/view"
+)
+
+// page is what the template renders.
+type page struct {
+	Run         *results.Run
+	Now         string
+	Counts      results.Counts
+	Outcomes    string
+	Score       []scoreItem
+	Safe        []view.SafeRow
+	SafeOthers  bool
+	Comparisons []compView
+	Cells       []cellView
+	Warnings    []string
+	CSS         template.CSS
+}
+
+type scoreItem struct {
+	ID, Anchor, Target string
+	Href               template.URL
+	Label, Class       string
+	Reason             string
+	Outcome            results.Outcome
+	Peak               string
+}
+
+type compView struct {
+	C            *results.Comparison
+	Label, Class string
+	Rows         []rowView
+}
+
+type rowView struct {
+	Measure, Unit, A, B, N, Delta, P, Interval string
+	Detected                                   bool
+}
+
+type kv struct{ Key, Value string }
+
+type cellView struct {
+	C            *results.Cell
+	Anchor       string
+	Label, Class string
+	Config       []kv
+	Analysis     []kv
+	Charts       []Chart
+	Omitted      []string // scraped metrics not plotted
+	Reasons      []results.Reason
+}
+
+func buildPage(in Input, opts []plot.Option) page {
+	r := in.Run
+	maxMetrics := in.MaxMetrics
+	if maxMetrics <= 0 {
+		maxMetrics = DefaultMaxMetrics
+	}
+	p := page{Run: r, Now: in.Now.UTC().Format(time.RFC3339), Warnings: in.Warnings, CSS: template.CSS(styleCSS)}
+	outcomes := map[results.Outcome]int{}
+	var order []results.Outcome
+	for i := range r.Cells {
+		c := &r.Cells[i]
+		p.Counts.Cells++
+		switch c.Verdict {
+		case results.GO:
+			p.Counts.GO++
+		case results.NEUTRAL:
+			p.Counts.NEUTRAL++
+		case results.NOGO:
+			p.Counts.NOGO++
+		default:
+			p.Counts.Pending++
+		}
+		if outcomes[c.Outcome] == 0 {
+			order = append(order, c.Outcome)
+		}
+		outcomes[c.Outcome]++
+		p.Score = append(p.Score, scoreItem{
+			ID: c.ID, Anchor: view.Anchor(c.ID), Target: c.Target,
+			Href:  template.URL("#" + view.Anchor(c.ID)), //nolint:gosec // CellDir keeps only URL-safe characters.
+			Label: view.VerdictLabel(c.Verdict), Class: view.VerdictClass(c.Verdict),
+			Reason: view.MainReasonText(c.Reasons), Outcome: c.Outcome, Peak: view.PeakText(c),
+		})
+		charts, omitted := cellCharts(c, in.Samples[c.ID], opts, maxMetrics)
+		p.Cells = append(p.Cells, cellView{
+			C: c, Anchor: view.Anchor(c.ID),
+			Label: view.VerdictLabel(c.Verdict), Class: view.VerdictClass(c.Verdict),
+			Config: cellConfig(c), Analysis: analysisRows(c.Analysis),
+			Charts: charts, Omitted: omitted, Reasons: c.Reasons,
+		})
+	}
+	var parts []string
+	for _, o := range order {
+		name := string(o)
+		if name == "" {
+			name = "not run"
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", name, outcomes[o]))
+	}
+	p.Outcomes = strings.Join(parts, ", ")
+	p.Safe = view.SafeConfigs(r.Cells)
+	for _, s := range p.Safe {
+		p.SafeOthers = p.SafeOthers || s.Others != ""
+	}
+	for i := range r.Comparisons {
+		p.Comparisons = append(p.Comparisons, comparison(&r.Comparisons[i]))
+	}
+	return p
+}
+
+func comparison(c *results.Comparison) compView {
+	v := compView{C: c, Label: view.VerdictLabel(c.Verdict), Class: view.VerdictClass(c.Verdict)}
+	for _, r := range c.Rows {
+		rv := rowView{
+			Measure: r.Measure, Unit: r.Unit, A: view.Num(r.A), B: view.Num(r.B),
+			N: fmt.Sprintf("%d / %d", r.NA, r.NB), P: fmt.Sprintf("%.3g", r.P), Detected: r.Detected,
+		}
+		rv.Delta, rv.Interval = view.Delta(r)
+		v.Rows = append(v.Rows, rv)
+	}
+	return v
+}
+
+func cellConfig(c *results.Cell) []kv {
+	out := []kv{{"target", c.Target + " (" + c.Kind + ")"}}
+	for _, k := range view.SortedKeys(c.Axes) {
+		out = append(out, kv{"axis " + k, c.Axes[k]})
+	}
+	if c.Repeat > 0 {
+		out = append(out, kv{"repeat", fmt.Sprint(c.Repeat)})
+	}
+	out = append(out,
+		kv{"backend", c.Backend},
+		kv{"enforcement", c.Enforcement},
+		kv{"memory limit", view.Bytes(c.RAMLimit)},
+		kv{"duration", view.Seconds(c.Duration) + " (warm-up " + view.Seconds(c.Warmup) + ", every " + view.Num(c.Interval) + " s)"},
+		kv{"started", fmtTime(c.Started)},
+		kv{"ended", fmtTime(c.Ended)},
+		kv{"outcome", string(c.Outcome)},
+	)
+	if c.Detail != "" {
+		out = append(out, kv{"detail", c.Detail})
+	}
+	if c.ExitCode != 0 || c.Signal != "" {
+		out = append(out, kv{"exit", fmt.Sprintf("code %d %s", c.ExitCode, c.Signal)})
+	}
+	out = append(out,
+		kv{"OOM kills", fmt.Sprint(c.OOMKills)},
+		kv{"peak RSS", view.Bytes(c.PeakRSS)},
+		kv{"peak cgroup", view.Bytes(c.PeakCgroup)},
+		kv{"samples", fmt.Sprint(c.Samples)},
+	)
+	return out
+}
+
+func analysisRows(a map[string]float64) []kv {
+	var out []kv
+	for _, k := range view.SortedKeys(a) {
+		out = append(out, kv{k, view.AnalysisValue(k, a[k])})
+	}
+	return out
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+var funcs = template.FuncMap{
+	"bytes":   view.Bytes,
+	"num":     view.Num,
+	"secs":    view.Seconds,
+	"time":    fmtTime,
+	"lower":   strings.ToLower,
+	"class":   func(s results.Status) string { return strings.ToLower(string(s)) },
+	"reasonv": func(r results.Reason) string { return view.ReasonValue(r) },
+	"wbr":     wbr,
+}
+
+// wbr escapes a cell id and lets the browser break the line after each "/"
+// and ",", so long ids wrap between axes instead of inside a value.
+func wbr(id string) template.HTML {
+	esc := template.HTMLEscapeString(id)
+	esc = strings.ReplaceAll(esc, ",", ",<wbr>")
+	esc = strings.ReplaceAll(esc, "/", "/<wbr>")
+	return template.HTML(esc) //nolint:gosec // escaped above; only <wbr> added.
+}

@@ -1,0 +1,51 @@
+package render_test
+
+import (
+	"os"
+	"testing"
+
+	"soaklab/reports/internal/fixture"
+	"soaklab/reports/render"
+)
+
+// BenchmarkRun50Cells renders a synthetic run of 50 cells with one hour of
+// one-second samples each (180,000 samples). Budget: under 5 s and 5 MB per
+// report. It reports the report size as bytes/report.
+func BenchmarkRun50Cells(b *testing.B) {
+	dir := b.TempDir()
+	if err := fixture.Synthetic(dir, 50, 3600, fixture.Start); err != nil {
+		b.Fatal(err)
+	}
+	var size int64
+	b.ResetTimer()
+	for b.Loop() {
+		out, err := render.Run(dir, render.Now(fixture.Start))
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = out.ReportBytes
+	}
+	b.ReportMetric(float64(size), "bytes/report")
+	if fi, err := os.Stat(dir + "/" + render.ReportFile); err == nil && fi.Size() > 5<<20 {
+		b.Errorf("report is %d bytes, over the 5 MB budget", fi.Size())
+	}
+}
+
+// BenchmarkRun24h renders one cell with 24 hours of one-second samples
+// (86,400): downsampling keeps its plots as light as a short run's.
+func BenchmarkRun24h(b *testing.B) {
+	dir := b.TempDir()
+	if err := fixture.Synthetic(dir, 1, 86400, fixture.Start); err != nil {
+		b.Fatal(err)
+	}
+	var size int64
+	b.ResetTimer()
+	for b.Loop() {
+		out, err := render.Run(dir, render.Now(fixture.Start))
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = out.ReportBytes
+	}
+	b.ReportMetric(float64(size), "bytes/report")
+}

@@ -1,0 +1,167 @@
+// Package render re-renders a soaklab run from its results directory alone:
+// it reads run.json and every cell's samples and writes the HTML report
+// (report/index.html), junit.xml and summary.md beside them. It never starts
+// a process and never changes run.json.
+package render
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"soaklab/harness/results"
+	"soaklab/reports/html"
+	"soaklab/reports/junit"
+	"soaklab/reports/plot"
+	"soaklab/reports/summary"
+)
+
+// Output file names, relative to the run directory.
+const (
+	ReportFile  = "report/index.html"
+	JUnitFile   = "junit.xml"
+	SummaryFile = "summary.md"
+)
+
+// DefaultMaxPoints is how many points a plotted series keeps at most: long
+// series are downsampled by min/max per bucket to this many.
+const DefaultMaxPoints = 2 * plot.DefaultBuckets
+
+// Output says what Run wrote.
+type Output struct {
+	Report, JUnit, Summary string // absolute-or-as-given paths of the files
+	ReportBytes            int64  // size of index.html
+	Cells                  int
+	Warnings               []string // samples that could not be read, shown in the report too
+}
+
+type config struct {
+	now       func() time.Time
+	maxPoints int
+	link      string
+}
+
+// Option sets a knob of Run.
+type Option func(*config)
+
+// Clock sets where the generation time comes from (time.Now by default).
+func Clock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// Now fixes the generation time, for reproducible output.
+func Now(t time.Time) Option { return Clock(func() time.Time { return t }) }
+
+// MaxPoints sets how many points a plotted series keeps at most
+// (DefaultMaxPoints by default).
+func MaxPoints(n int) Option { return func(c *config) { c.maxPoints = n } }
+
+// ReportLink sets how summary.md points at the report (by default its path
+// relative to the run directory, "report/index.html").
+func ReportLink(s string) Option { return func(c *config) { c.link = s } }
+
+// Run renders the run in runDir.
+func Run(runDir string, opts ...Option) (Output, error) {
+	cfg := config{now: time.Now, maxPoints: DefaultMaxPoints, link: ReportFile}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	r, err := Load(runDir)
+	if err != nil {
+		return Output{}, err
+	}
+	out := Output{
+		Report:  filepath.Join(runDir, ReportFile),
+		JUnit:   filepath.Join(runDir, JUnitFile),
+		Summary: filepath.Join(runDir, SummaryFile),
+		Cells:   len(r.Cells),
+	}
+	in := html.Input{Run: r, Samples: map[string][]results.Sample{}, Now: cfg.now(), Buckets: max(1, cfg.maxPoints/2)}
+	for i := range r.Cells {
+		c := &r.Cells[i]
+		s, err := results.ReadSamples(SamplesPath(runDir, c))
+		if err != nil {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("cell %s: %v", c.ID, err))
+		}
+		in.Samples[c.ID] = s
+	}
+	in.Warnings = out.Warnings
+
+	var page bytes.Buffer
+	if err := html.Render(&page, in); err != nil {
+		return out, err
+	}
+	if err := os.MkdirAll(filepath.Dir(out.Report), 0o755); err != nil {
+		return out, err
+	}
+	if err := results.WriteFile(out.Report, page.Bytes()); err != nil {
+		return out, err
+	}
+	out.ReportBytes = int64(page.Len())
+
+	var j bytes.Buffer
+	if err := junit.Write(&j, r); err != nil {
+		return out, err
+	}
+	if err := results.WriteFile(out.JUnit, j.Bytes()); err != nil {
+		return out, err
+	}
+	var md bytes.Buffer
+	if err := summary.Write(&md, r, cfg.link); err != nil {
+		return out, err
+	}
+	if err := results.WriteFile(out.Summary, md.Bytes()); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// SamplesPath is where a cell's samples are: its Dir, or the directory named
+// after its id when Dir is empty.
+func SamplesPath(runDir string, c *results.Cell) string {
+	dir := c.Dir
+	if dir == "" {
+		dir = filepath.Join(results.CellsDir, results.CellDir(c.ID))
+	}
+	if !filepath.IsAbs(dir) && filepath.Dir(dir) == "." {
+		dir = filepath.Join(results.CellsDir, dir)
+	}
+	return filepath.Join(runDir, dir, results.SamplesFile)
+}
+
+// Load reads run.json. When it lists no cells (a run still being written,
+// or one whose manifest was not updated), the cells are read from their
+// result.json files instead, in directory order.
+func Load(runDir string) (*results.Run, error) {
+	r, err := results.ReadRun(runDir)
+	if err != nil {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	if len(r.Cells) > 0 {
+		return r, nil
+	}
+	entries, err := os.ReadDir(filepath.Join(runDir, results.CellsDir))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		c, err := results.ReadCell(filepath.Join(runDir, results.CellsDir, e.Name()))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("render: %w", err)
+		}
+		if c.Dir == "" {
+			c.Dir = filepath.Join(results.CellsDir, e.Name())
+		}
+		r.Cells = append(r.Cells, *c)
+	}
+	return r, nil
+}

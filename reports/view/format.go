@@ -1,0 +1,61 @@
+package view
+
+import (
+	"fmt"
+	"strings"
+
+	"soaklab/harness/results"
+)
+
+// Delta spells a comparison row's change and interval the way benchstat
+// does: "+12.5%" with "[+8.1%, +16.9%]", or "~" and the interval when no
+// change was detected.
+func Delta(r results.CompareRow) (delta, interval string) {
+	if r.Low != 0 || r.High != 0 {
+		interval = fmt.Sprintf("[%+.1f%%, %+.1f%%]", r.Low, r.High)
+	}
+	if !r.Detected {
+		return "~", interval
+	}
+	return fmt.Sprintf("%+.1f%%", r.DeltaPct), interval
+}
+
+// ReasonValue spells a reason's value against its limit: "412 MiB ≤ 512 MiB"
+// style numbers with the unit, or "" when the reason has neither.
+func ReasonValue(r results.Reason) string {
+	if r.Value == 0 && r.Limit == 0 {
+		return ""
+	}
+	f := func(v float64) string {
+		if r.Unit == "bytes" || r.Unit == "B" {
+			return Bytes(int64(v))
+		}
+		if r.Unit == "" {
+			return Num(v)
+		}
+		return Num(v) + " " + r.Unit
+	}
+	if r.Limit == 0 {
+		return f(r.Value)
+	}
+	return f(r.Value) + " (limit " + f(r.Limit) + ")"
+}
+
+// AnalysisValue spells one Analysis value by its key's unit suffix.
+func AnalysisValue(key string, v float64) string {
+	switch {
+	case strings.HasSuffix(key, "_bytes"):
+		return Bytes(int64(v))
+	case strings.HasSuffix(key, "_bytes_per_s"):
+		return Bytes(int64(v)) + "/s"
+	case strings.HasSuffix(key, "_s"):
+		return Seconds(v)
+	case strings.HasSuffix(key, "_pct"):
+		return Num(v) + " %"
+	case strings.HasSuffix(key, "_mib_per_h"):
+		return Num(v) + " MiB/h"
+	case strings.HasSuffix(key, "_ms"):
+		return Num(v) + " ms"
+	}
+	return Num(v)
+}
