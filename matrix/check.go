@@ -126,7 +126,20 @@ func (d *decoder) checkCompare(m *Matrix, w string, c *Compare, universe map[str
 // that match nothing.
 func (d *decoder) checkExpansion(m *Matrix) {
 	x := m.expand()
+	// One report per place, however many cells share the problem.
+	count := map[string]int{}
 	for _, p := range x.problems {
+		count[p.where]++
+	}
+	for _, p := range x.problems {
+		n, ok := count[p.where]
+		if !ok {
+			continue
+		}
+		delete(count, p.where)
+		if n > 1 {
+			p.msg += fmt.Sprintf(" (and %d more cells)", n-1)
+		}
 		d.errf(d.pos[p.where], "%s", p.msg)
 	}
 	if len(x.problems) > 0 {

@@ -34,11 +34,19 @@ func distance(a, b string) int {
 }
 
 // closest returns the candidate nearest to s, or "" when none is near
-// enough to be a plausible typo: at most two edits, fewer than the length of
-// the shorter word, ignoring case.
+// enough to be a plausible typo: one that s (of four letters or more)
+// begins, or one at most two edits away and fewer than the length of the
+// shorter word, ignoring case.
 func closest(s string, candidates []string) string {
 	best, bestD := "", 3
 	ls := strings.ToLower(s)
+	if len(ls) >= 4 {
+		for _, c := range candidates {
+			if strings.HasPrefix(strings.ToLower(c), ls) {
+				return c // "max_drift" for "max_drift_pct"
+			}
+		}
+	}
 	for _, c := range candidates {
 		d := distance(ls, strings.ToLower(c))
 		if d < bestD && d < min(len([]rune(s)), len([]rune(c))) {
