@@ -1,0 +1,58 @@
+package load
+
+import (
+	"net/http"
+	"time"
+)
+
+// DefaultLateAfter is how far past its intended time a request may start
+// before it counts as late.
+const DefaultLateAfter = time.Millisecond
+
+// Option sets a knob of the driver from code.
+type Option func(*options)
+
+type options struct {
+	transport http.RoundTripper
+	lateAfter time.Duration
+	highest   time.Duration
+	sigfigs   int
+}
+
+func defaultOptions() options {
+	return options{lateAfter: DefaultLateAfter, highest: DefaultHighestLatency, sigfigs: DefaultSigFigs}
+}
+
+// WithTransport sends requests through rt instead of the driver's own
+// keep-alive transport (which keeps at least Tasks idle connections).
+func WithTransport(rt http.RoundTripper) Option {
+	return func(o *options) { o.transport = rt }
+}
+
+// LateAfter sets how far past its intended time a request may start before
+// it counts as late; default DefaultLateAfter.
+func LateAfter(d time.Duration) Option {
+	return func(o *options) { o.lateAfter = d }
+}
+
+// HistogramRange sets the highest latency the histograms track and their
+// significant figures (1-5); defaults DefaultHighestLatency and
+// DefaultSigFigs. Memory per histogram grows with both.
+func HistogramRange(highest time.Duration, sigfigs int) Option {
+	return func(o *options) { o.highest, o.sigfigs = highest, sigfigs }
+}
+
+// newTransport is the driver's own transport: keep-alive with an idle pool
+// as large as the task count, no compression, no proxy.
+func newTransport(tasks int) *http.Transport {
+	return &http.Transport{
+		Proxy:               nil,
+		MaxIdleConns:        tasks,
+		MaxIdleConnsPerHost: tasks,
+		IdleConnTimeout:     90 * time.Second,
+		DisableCompression:  true,
+		ForceAttemptHTTP2:   false,
+		WriteBufferSize:     16 << 10,
+		ReadBufferSize:      16 << 10,
+	}
+}
