@@ -18,15 +18,15 @@ func TestNewValidates(t *testing.T) {
 		target error
 		field  string // the message names it
 	}{
-		{"valid", func(*Config) {}, nil, nil, ""},                                                           // defaults fill the rest
-		{"localhost", func(c *Config) { c.BaseURL = "http://localhost:8080" }, nil, nil, ""},               // loopback by name
-		{"ipv6 loopback", func(c *Config) { c.BaseURL = "http://[::1]:8080" }, nil, nil, ""},               // loopback v6
+		{"valid", func(*Config) {}, nil, nil, ""},                                                             // defaults fill the rest
+		{"localhost", func(c *Config) { c.BaseURL = "http://localhost:8080" }, nil, nil, ""},                  // loopback by name
+		{"ipv6 loopback", func(c *Config) { c.BaseURL = "http://[::1]:8080" }, nil, nil, ""},                  // loopback v6
 		{"remote host", func(c *Config) { c.BaseURL = "http://10.0.0.1:80" }, nil, ErrNotLoopback, "BaseURL"}, // never leaves loopback
 		{"named host", func(c *Config) { c.BaseURL = "http://example.com" }, nil, ErrNotLoopback, "BaseURL"},  // names other than localhost refused
-		{"https", func(c *Config) { c.BaseURL = "https://127.0.0.1:1" }, nil, ErrConfig, "BaseURL"},         // plain HTTP only
-		{"negative tasks", func(c *Config) { c.Tasks = -1 }, nil, ErrConfig, "Tasks"},                       // in-flight cap
-		{"no duration", func(c *Config) { c.Duration = 0 }, nil, ErrConfig, "Duration"},                     // runs are bounded
-		{"ramp too long", func(c *Config) { c.Ramp = 2 * time.Second }, nil, ErrConfig, "Ramp"},             // ramp inside the run
+		{"https", func(c *Config) { c.BaseURL = "https://127.0.0.1:1" }, nil, ErrConfig, "BaseURL"},           // plain HTTP only
+		{"negative tasks", func(c *Config) { c.Tasks = -1 }, nil, ErrConfig, "Tasks"},                         // in-flight cap
+		{"no duration", func(c *Config) { c.Duration = 0 }, nil, ErrConfig, "Duration"},                       // runs are bounded
+		{"ramp too long", func(c *Config) { c.Ramp = 2 * time.Second }, nil, ErrConfig, "Ramp"},               // ramp inside the run
 		{"ramp at max rate", func(c *Config) { c.Rate = 0; c.Ramp = time.Millisecond }, nil, ErrConfig, "Ramp"},
 		{"bad mode", func(c *Config) { c.Mode = "full" }, nil, ErrConfig, "Mode"},                                 // four modes only
 		{"negative weight", func(c *Config) { c.Mix = []Request{{Weight: -1}} }, nil, ErrConfig, "Mix[0].Weight"}, // weights >= 0

@@ -213,3 +213,5 @@ func (r *recorder) interval(now time.Time) IntervalStats {
 }
 
 func usToMs(us int64) float64 { return float64(us) / 1000 }
+
+func sizeofLabelRec() uintptr { return unsafe.Sizeof(labelRec{}) }
