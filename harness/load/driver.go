@@ -100,7 +100,11 @@ func (d *Driver) Run(ctx context.Context) (*results.Load, error) {
 	d.rec.mu.Lock()
 	d.rec.lastIv = start
 	d.rec.mu.Unlock()
-	runCtx, cancel := context.WithDeadline(ctx, start.Add(d.cfg.Duration))
+	end := start.Add(d.cfg.Duration)
+	if d.cfg.Rate > 0 {
+		end = end.Add(d.opts.grace) // due before the end, may start a little after
+	}
+	runCtx, cancel := context.WithDeadline(ctx, end)
 	defer cancel()
 	// In-flight requests outlive the run's end, bounded by their Timeout.
 	reqCtx := context.WithoutCancel(ctx)

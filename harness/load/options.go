@@ -9,18 +9,23 @@ import (
 // before it counts as late.
 const DefaultLateAfter = time.Millisecond
 
+// DefaultStartGrace is how long after the end of the run a request that
+// was due before the end may still start; later it counts as dropped.
+const DefaultStartGrace = 50 * time.Millisecond
+
 // Option sets a knob of the driver from code.
 type Option func(*options)
 
 type options struct {
 	transport http.RoundTripper
 	lateAfter time.Duration
+	grace     time.Duration
 	highest   time.Duration
 	sigfigs   int
 }
 
 func defaultOptions() options {
-	return options{lateAfter: DefaultLateAfter, highest: DefaultHighestLatency, sigfigs: DefaultSigFigs}
+	return options{lateAfter: DefaultLateAfter, grace: DefaultStartGrace, highest: DefaultHighestLatency, sigfigs: DefaultSigFigs}
 }
 
 // WithTransport sends requests through rt instead of the driver's own
@@ -33,6 +38,12 @@ func WithTransport(rt http.RoundTripper) Option {
 // it counts as late; default DefaultLateAfter.
 func LateAfter(d time.Duration) Option {
 	return func(o *options) { o.lateAfter = d }
+}
+
+// StartGrace sets how long after the run's end a request due before it may
+// still start; default DefaultStartGrace.
+func StartGrace(d time.Duration) Option {
+	return func(o *options) { o.grace = d }
 }
 
 // HistogramRange sets the highest latency the histograms track and their
