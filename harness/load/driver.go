@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"sync"
@@ -29,6 +30,7 @@ type Driver struct {
 	dropped   atomic.Int64
 	ran       atomic.Bool
 	ownedPool *http.Transport // closed after the run when the driver made it
+	addr      string          // host:port for the driver's own connections
 }
 
 // New validates cfg (every problem at once, each naming its field), applies
@@ -62,10 +64,14 @@ func New(cfg Config, opts ...Option) (*Driver, error) {
 		rec:   newRecorder(cfg.Mode, cfg.SampleN, m.labels, o.highest, o.sigfigs),
 		rt:    o.transport,
 	}
+	d.addr = base.Host
+	if base.Port() == "" {
+		d.addr = net.JoinHostPort(base.Hostname(), "80")
+	}
 	if warning != "" {
 		d.warnings = append(d.warnings, warning)
 	}
-	if d.rt == nil {
+	if d.rt == nil && o.std {
 		d.ownedPool = newTransport(cfg.Tasks)
 		d.rt = d.ownedPool
 	}
@@ -120,12 +126,14 @@ func (d *Driver) Run(ctx context.Context) (*results.Load, error) {
 		ch := make(chan int64, d.cfg.Tasks)
 		for range d.cfg.Tasks {
 			workers.Go(func() {
+				c := d.newConn()
+				defer c.close()
 				for seq := range ch {
 					if d.stopped.Load() {
 						d.dropped.Add(1) // due, but no task was free before the end
 						continue
 					}
-					d.do(reqCtx, seq, start.Add(d.sched.At(seq)))
+					d.do(reqCtx, c, seq, start.Add(d.sched.At(seq)))
 				}
 			})
 		}
@@ -135,8 +143,10 @@ func (d *Driver) Run(ctx context.Context) (*results.Load, error) {
 		var next atomic.Int64
 		for range d.cfg.Tasks {
 			workers.Go(func() {
+				c := d.newConn()
+				defer c.close()
 				for !d.stopped.Load() {
-					d.do(reqCtx, next.Add(1)-1, time.Now())
+					d.do(reqCtx, c, next.Add(1)-1, time.Now())
 				}
 			})
 		}
@@ -199,19 +209,27 @@ loop:
 }
 
 // do sends one request intended to start at intended and records it.
-func (d *Driver) do(ctx context.Context, seq int64, intended time.Time) {
+func (d *Driver) do(ctx context.Context, c *h1conn, seq int64, intended time.Time) {
 	p := d.mix.pick(seq)
 	started := time.Now()
 	if started.Sub(intended) > d.opts.lateAfter {
 		d.late.Add(1)
 	}
 	d.sent.Add(1)
-	kind := d.send(ctx, p)
+	var kind errKind
+	if d.rt != nil {
+		kind = d.send(ctx, p)
+	} else {
+		kind = c.roundTrip(p.raw, p.head)
+	}
 	done := time.Now()
 	d.rec.record(p.label, done.Sub(intended), done.Sub(started), kind)
 }
 
-// send performs one request and drains its response body.
+// newConn makes a task's own connection (dialled on first use).
+func (d *Driver) newConn() *h1conn { return newH1conn(d.addr, d.cfg.Timeout) }
+
+// send performs one request through net/http and drains its response body.
 func (d *Driver) send(ctx context.Context, p *prepared) errKind {
 	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 	defer cancel()

@@ -179,17 +179,21 @@ func TestErrorKinds(t *testing.T) {
 		{"timeout", slow.URL, "timeout"}, // slower than Timeout
 		{"reset", reset.URL, "reset"},    // connection reset mid-request
 	}
+	// each kind through the driver's own connections and through net/http
+	transports := map[string][]Option{"own": nil, "net/http": {StdTransport()}}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			d := run(t, Config{BaseURL: tt.url, Rate: 50, Tasks: 8, Duration: 200 * time.Millisecond, Timeout: 100 * time.Millisecond})
-			out, err := d.Run(context.Background())
-			require.NoError(t, err)
-			assert.Equal(t, int64(10), out.Sent)
-			assert.Equal(t, map[string]int64{tt.kind: 10}, out.ErrorsByKind)
-			assert.Equal(t, int64(10), out.Errors)
-			assert.Zero(t, out.Completed)
-		})
+		for via, opts := range transports {
+			t.Run(tt.name+"/"+via, func(t *testing.T) {
+				t.Parallel()
+				d := run(t, Config{BaseURL: tt.url, Rate: 50, Tasks: 8, Duration: 200 * time.Millisecond, Timeout: 100 * time.Millisecond}, opts...)
+				out, err := d.Run(context.Background())
+				require.NoError(t, err)
+				assert.Equal(t, int64(10), out.Sent)
+				assert.Equal(t, map[string]int64{tt.kind: 10}, out.ErrorsByKind)
+				assert.Equal(t, int64(10), out.Errors)
+				assert.Zero(t, out.Completed)
+			})
+		}
 	}
 }
 
@@ -215,13 +219,22 @@ func TestLabelOverflow(t *testing.T) {
 
 func TestMaxRateAndBodies(t *testing.T) {
 	t.Parallel()
+	for via, opts := range map[string][]Option{"own": nil, "net/http": {StdTransport()}} {
+		t.Run(via, func(t *testing.T) {
+			t.Parallel()
+			testMaxRateAndBodies(t, opts)
+		})
+	}
+}
+
+func testMaxRateAndBodies(t *testing.T, opts []Option) {
 	sink := NewSink()
 	url, err := sink.Start("127.0.0.1:0")
 	require.NoError(t, err)
 	defer sink.Close()
 	body := make([]byte, 1000)
 	d := run(t, Config{BaseURL: url, Tasks: 4, Duration: 300 * time.Millisecond,
-		Mix: []Request{{Method: http.MethodPost, Path: "/up", Body: body}}, Mode: ModeOff})
+		Mix: []Request{{Method: http.MethodPost, Path: "/up", Body: body}}, Mode: ModeOff}, opts...)
 	out, err := d.Run(context.Background())
 	require.NoError(t, err)
 	assert.Greater(t, out.Sent, int64(100), "max-rate mode runs as fast as 4 tasks go")

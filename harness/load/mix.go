@@ -14,7 +14,9 @@ import (
 // prepared is one request kind ready to send: its URL parsed, its body
 // generated and its label resolved once, before the run.
 type prepared struct {
-	tmpl  *http.Request // shared, never modified; copied per request
+	tmpl  *http.Request // shared, never modified; copied per request (net/http path)
+	raw   []byte        // the whole request serialised once (HTTP/1.1 path)
+	head  bool          // a HEAD request: its response has no body
 	body  []byte
 	label int // index into the recorder's labels
 }
@@ -96,7 +98,7 @@ func newMix(base *url.URL, reqs []Request, maxLabels int) (*mix, string, error) 
 		}
 		m.total += w
 		m.cum = append(m.cum, m.total)
-		m.reqs = append(m.reqs, prepared{tmpl: tmpl, body: r.Body, label: li})
+		m.reqs = append(m.reqs, prepared{tmpl: tmpl, raw: serialize(tmpl, r.Body), head: method == http.MethodHead, body: r.Body, label: li})
 	}
 	var warning string
 	if overflow >= 0 {

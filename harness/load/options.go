@@ -18,6 +18,7 @@ type Option func(*options)
 
 type options struct {
 	transport http.RoundTripper
+	std       bool
 	lateAfter time.Duration
 	grace     time.Duration
 	highest   time.Duration
@@ -28,10 +29,17 @@ func defaultOptions() options {
 	return options{lateAfter: DefaultLateAfter, grace: DefaultStartGrace, highest: DefaultHighestLatency, sigfigs: DefaultSigFigs}
 }
 
-// WithTransport sends requests through rt instead of the driver's own
-// keep-alive transport (which keeps at least Tasks idle connections).
+// WithTransport sends requests through rt (net/http) instead of the
+// driver's own HTTP/1.1 connections, one kept alive per task.
 func WithTransport(rt http.RoundTripper) Option {
 	return func(o *options) { o.transport = rt }
+}
+
+// StdTransport sends requests through a net/http Transport that keeps Tasks
+// idle connections alive, instead of the driver's own HTTP/1.1 connections.
+// It costs more CPU per request.
+func StdTransport() Option {
+	return func(o *options) { o.std = true }
 }
 
 // LateAfter sets how far past its intended time a request may start before
