@@ -97,7 +97,13 @@ func (d *Driver) Interval() IntervalStats { return d.rec.interval(time.Now()) }
 
 // Run drives the load until Duration elapses or ctx is done, then waits for
 // the requests in flight (each bounded by Timeout) and returns what it
-// measured. A Driver runs once.
+// measured. When ctx ends the run early, Run returns the measurements so
+// far together with ctx's error. A Driver runs once.
+//
+// Sent counts requests started, Completed those that succeeded (a 1xx-3xx
+// response) and Errors those that failed, by kind; Sent = Completed +
+// Errors. Late counts requests started more than LateAfter past their
+// intended time; Dropped those due before the end that never started.
 func (d *Driver) Run(ctx context.Context) (*results.Load, error) {
 	if d.ran.Swap(true) {
 		return nil, errors.New("load: Driver.Run called twice")
@@ -220,7 +226,7 @@ func (d *Driver) do(ctx context.Context, c *h1conn, seq int64, intended time.Tim
 	if d.rt != nil {
 		kind = d.send(ctx, p)
 	} else {
-		kind = c.roundTrip(p.raw, p.head)
+		kind = c.roundTrip(p.raw, p.head, p.retry)
 	}
 	done := time.Now()
 	d.rec.record(p.label, done.Sub(intended), done.Sub(started), kind)

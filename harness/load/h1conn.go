@@ -64,10 +64,11 @@ func serialize(r *http.Request, body []byte) []byte {
 	return b.Bytes()
 }
 
-// roundTrip sends one serialised request and drains its response. A reused
-// connection that turns out closed before any response byte is re-dialled
-// and the request sent once more, as keep-alive clients do.
-func (c *h1conn) roundTrip(raw []byte, head bool) errKind {
+// roundTrip sends one serialised request and drains its response. When a
+// reused connection turns out closed before any response byte, an
+// idempotent request is sent once more on a new connection, as keep-alive
+// clients do.
+func (c *h1conn) roundTrip(raw []byte, head, idempotent bool) errKind {
 	for attempt := 0; ; attempt++ {
 		reused := c.conn != nil
 		if !reused {
@@ -88,7 +89,7 @@ func (c *h1conn) roundTrip(raw []byte, head bool) errKind {
 			c.close()
 		}
 		if err != nil {
-			if reused && !got && attempt == 0 && classifyErr(err) == errReset {
+			if idempotent && reused && !got && attempt == 0 && classifyErr(err) == errReset {
 				continue // the server closed an idle connection: retry on a new one
 			}
 			return classifyErr(err)

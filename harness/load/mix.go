@@ -17,6 +17,7 @@ type prepared struct {
 	tmpl  *http.Request // shared, never modified; copied per request (net/http path)
 	raw   []byte        // the whole request serialised once (HTTP/1.1 path)
 	head  bool          // a HEAD request: its response has no body
+	retry bool          // idempotent: may be re-sent when a kept-alive connection was closed
 	body  []byte
 	label int // index into the recorder's labels
 }
@@ -98,7 +99,7 @@ func newMix(base *url.URL, reqs []Request, maxLabels int) (*mix, string, error) 
 		}
 		m.total += w
 		m.cum = append(m.cum, m.total)
-		m.reqs = append(m.reqs, prepared{tmpl: tmpl, raw: serialize(tmpl, r.Body), head: method == http.MethodHead, body: r.Body, label: li})
+		m.reqs = append(m.reqs, prepared{tmpl: tmpl, raw: serialize(tmpl, r.Body), head: method == http.MethodHead, retry: method != http.MethodPost && method != http.MethodPatch, body: r.Body, label: li})
 	}
 	var warning string
 	if overflow >= 0 {
