@@ -127,3 +127,26 @@ func BenchmarkHeapAfter(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRequest is one whole request on a task's own connection (send,
+// parse, drain, record) against a target in another process, so allocs/op
+// counts the driver's allocations alone.
+func BenchmarkRequest(b *testing.B) {
+	url := startTarget(b)
+	d, err := New(Config{BaseURL: url, Tasks: 1, Duration: time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := d.newConn()
+	defer c.close()
+	ctx := context.Background()
+	b.ReportAllocs()
+	var seq int64
+	for b.Loop() {
+		d.do(ctx, c, seq, time.Now())
+		seq++
+	}
+	if n := d.rec.labels[0].errors; n > 0 {
+		b.Fatalf("%d requests failed", n)
+	}
+}

@@ -135,3 +135,24 @@ func roundStats(s IntervalStats) IntervalStats {
 	s.P99Raw = float64(int64(s.P99Raw*1000+0.5)) / 1000
 	return s
 }
+
+// Not parallel: testing.AllocsPerRun refuses to run beside parallel tests.
+// The target runs in another process, so only the driver's allocations
+// count: sending, parsing, draining and recording a request allocate
+// nothing on a task's own connection.
+func TestRequestAllocatesNothing(t *testing.T) {
+	url := startTarget(t)
+	d, err := New(Config{BaseURL: url, Tasks: 1, Duration: time.Second})
+	require.NoError(t, err)
+	c := d.newConn()
+	defer c.close()
+	ctx := t.Context()
+	d.do(ctx, c, 0, time.Now()) // dial and fill buffers first
+	var seq int64
+	allocs := testing.AllocsPerRun(500, func() {
+		seq++
+		d.do(ctx, c, seq, time.Now())
+	})
+	assert.Zero(t, allocs)
+	assert.Zero(t, d.rec.labels[0].errors)
+}
