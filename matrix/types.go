@@ -38,6 +38,10 @@ type Matrix struct {
 	Include  []map[string]string
 	Compare  []Compare
 	Judge    Judge
+
+	// Warnings are doubts that do not stop a run: an exclude entry that
+	// matches no cell, a workload target without a throughput counter.
+	Warnings Errors
 }
 
 // Target is one program under test.
@@ -59,6 +63,10 @@ type Target struct {
 	Warmup     time.Duration // excluded from drift analysis; default 10% of duration
 	Throughput string        // workload targets: Prometheus counter of operations done
 	SinkEnv    string        // client targets: env var that carries the sink URL; default SINK_URL
+
+	// Axes override the values of global axes for this target, or add axes
+	// only this target has; in file order.
+	Axes []Axis
 }
 
 // Ready says how soaklab knows a target is up.
@@ -142,4 +150,7 @@ type Cell struct {
 	RAM         int64             // bytes
 	Percentiles string            // hdr, windowed, sampled, off
 	Env         map[string]string // target env rendered for this cell, plus env.* axes
+
+	Kind   string        // the target's kind
+	Warmup time.Duration // effective warm-up: the target's, or DefaultWarmupFraction of Duration
 }

@@ -1,0 +1,282 @@
+package load
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// counter is a trivial loopback target that counts what it serves and
+// when, relative to its first request.
+type counter struct {
+	n     atomic.Int64
+	mu    sync.Mutex
+	first time.Time
+	at    []time.Duration
+}
+
+func (c *counter) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	c.n.Add(1)
+	c.mu.Lock()
+	now := time.Now()
+	if c.first.IsZero() {
+		c.first = now
+	}
+	c.at = append(c.at, now.Sub(c.first))
+	c.mu.Unlock()
+	_, _ = w.Write([]byte("ok"))
+}
+
+func run(t *testing.T, cfg Config, opts ...Option) *Driver {
+	t.Helper()
+	d, err := New(cfg, opts...)
+	require.NoError(t, err)
+	return d
+}
+
+func TestRateAccuracy(t *testing.T) {
+	t.Parallel()
+	c := &counter{}
+	srv := httptest.NewServer(c)
+	defer srv.Close()
+	// 2,000 req/s for 3 s: the open model starts exactly 6,000 requests
+	// unless the machine cannot keep up, in which case they are dropped.
+	d := run(t, Config{BaseURL: srv.URL, Rate: 2000, Tasks: 32, Duration: 3 * time.Second})
+	done := make(chan struct{})
+	var intervals []IntervalStats
+	go func() { // the sampler calls Interval while Run runs
+		defer close(done)
+		for range 3 {
+			time.Sleep(900 * time.Millisecond)
+			intervals = append(intervals, d.Interval())
+		}
+	}()
+	out, err := d.Run(context.Background())
+	require.NoError(t, err)
+	<-done
+	assert.Equal(t, int64(6000), out.Sent+out.Dropped, "every intended request is started or dropped")
+	assert.InDelta(t, 6000, out.Sent, 60, "within 1%%")
+	assert.InDelta(t, 2000, out.AchievedRPS, 20, "within 1%%")
+	assert.Equal(t, out.Sent, c.n.Load(), "the target saw every request sent")
+	assert.Equal(t, out.Sent, out.Completed)
+	assert.Zero(t, out.Errors)
+	require.Len(t, out.Labels, 1)
+	assert.Equal(t, "/", out.Labels[0].Label)
+	assert.NotEmpty(t, out.Labels[0].Histogram)
+	var seen int64
+	for _, iv := range intervals {
+		seen += iv.Requests
+	}
+	assert.InDelta(t, 2000*2.7, seen, 2000*0.5, "intervals cover what was sent")
+}
+
+func TestRampFollowed(t *testing.T) {
+	t.Parallel()
+	c := &counter{}
+	srv := httptest.NewServer(c)
+	defer srv.Close()
+	// ramp 0 -> 2,000 req/s over the whole 2 s run: 2,000 requests, a
+	// quarter of them in the first half and three quarters in the second.
+	d := run(t, Config{BaseURL: srv.URL, Rate: 2000, Ramp: 2 * time.Second, Tasks: 32, Duration: 2 * time.Second})
+	out, err := d.Run(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, int64(2000), out.Sent+out.Dropped)
+	assert.InDelta(t, 2000, out.Sent, 20)
+	var first, second int
+	c.mu.Lock()
+	for _, at := range c.at {
+		if at < time.Second {
+			first++
+		} else {
+			second++
+		}
+	}
+	c.mu.Unlock()
+	assert.InDelta(t, 500, first, 25, "first half")
+	assert.InDelta(t, 1500, second, 25, "second half")
+}
+
+// stall is a target that stops answering for 1 s once, at its request
+// number stallAt, like a process frozen by a pause: requests arriving
+// meanwhile wait behind it.
+type stall struct {
+	mu      sync.Mutex
+	n       int
+	stallAt int
+}
+
+func (s *stall) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	s.n++
+	if s.n == s.stallAt {
+		time.Sleep(time.Second)
+	}
+	s.mu.Unlock()
+	_, _ = w.Write([]byte("ok"))
+}
+
+func TestCoordinatedOmission(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(&stall{stallAt: 1000})
+	defer srv.Close()
+	// 1,000 req/s for 4 s through 2 tasks; the stall holds back about a
+	// quarter of the requests. Timed from their intended start they show
+	// it; timed from when they were actually sent only the one or two that
+	// met the stall do.
+	d := run(t, Config{BaseURL: srv.URL, Rate: 1000, Tasks: 2, Duration: 4 * time.Second})
+	out, err := d.Run(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, int64(4000), out.Sent+out.Dropped)
+	assert.GreaterOrEqual(t, out.Corrected.P99, 500.0, "corrected p99 shows the stall")
+	assert.Less(t, out.Uncorrected.P99, 200.0, "uncorrected p99 hides it")
+	assert.GreaterOrEqual(t, out.Uncorrected.Max, 1000.0, "the stalled request itself")
+	assert.Greater(t, out.Late, int64(500), "requests queued behind the stall started late")
+}
+
+func TestErrorKinds(t *testing.T) {
+	t.Parallel()
+	// a port nothing listens on
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	refused := "http://" + ln.Addr().String()
+	require.NoError(t, ln.Close())
+	fail := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	t.Cleanup(fail.Close)
+	missing := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(missing.Close)
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(2 * time.Second):
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(slow.Close)
+	reset := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		conn, _, _ := w.(http.Hijacker).Hijack()
+		_ = conn.(*net.TCPConn).SetLinger(0)
+		_ = conn.Close()
+	}))
+	t.Cleanup(reset.Close)
+
+	tests := []struct {
+		name string
+		url  string
+		kind string
+	}{
+		{"refused", refused, "refused"},  // nothing listens
+		{"5xx", fail.URL, "http-5xx"},    // server error
+		{"4xx", missing.URL, "http-4xx"}, // not found
+		{"timeout", slow.URL, "timeout"}, // slower than Timeout
+		{"reset", reset.URL, "reset"},    // connection reset mid-request
+	}
+	// each kind through the driver's own connections and through net/http
+	transports := map[string][]Option{"own": nil, "net/http": {StdTransport()}}
+	for _, tt := range tests {
+		for via, opts := range transports {
+			t.Run(tt.name+"/"+via, func(t *testing.T) {
+				t.Parallel()
+				d := run(t, Config{BaseURL: tt.url, Rate: 50, Tasks: 8, Duration: 200 * time.Millisecond, Timeout: 100 * time.Millisecond}, opts...)
+				out, err := d.Run(context.Background())
+				require.NoError(t, err)
+				assert.Equal(t, int64(10), out.Sent)
+				assert.Equal(t, map[string]int64{tt.kind: 10}, out.ErrorsByKind)
+				assert.Equal(t, int64(10), out.Errors)
+				assert.Zero(t, out.Completed)
+			})
+		}
+	}
+}
+
+func TestLabelOverflow(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(&counter{})
+	defer srv.Close()
+	mix := []Request{{Label: "a"}, {Label: "b"}, {Label: "c"}, {Label: "d", Path: "/d"}, {Label: "e", Path: "/e"}}
+	d := run(t, Config{BaseURL: srv.URL, Rate: 1000, Tasks: 16, Duration: 500 * time.Millisecond, Mix: mix, MaxLabels: 3})
+	require.Len(t, d.Warnings(), 1)
+	assert.Contains(t, d.Warnings()[0], "MaxLabels 3")
+	out, err := d.Run(context.Background())
+	require.NoError(t, err)
+	require.Zero(t, out.Dropped)
+	var names []string
+	for _, l := range out.Labels {
+		names = append(names, l.Label)
+	}
+	assert.Equal(t, []string{"a", "b", "c", OverflowLabel}, names)
+	assert.Equal(t, int64(200), out.Overflowed, "2 of every 5 requests")
+	assert.Equal(t, d.Warnings(), out.Warnings)
+}
+
+func TestMaxRateAndBodies(t *testing.T) {
+	t.Parallel()
+	for via, opts := range map[string][]Option{"own": nil, "net/http": {StdTransport()}} {
+		t.Run(via, func(t *testing.T) {
+			t.Parallel()
+			testMaxRateAndBodies(t, opts)
+		})
+	}
+}
+
+func testMaxRateAndBodies(t *testing.T, opts []Option) {
+	sink := NewSink()
+	url, err := sink.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	defer sink.Close()
+	body := make([]byte, 1000)
+	d := run(t, Config{BaseURL: url, Tasks: 4, Duration: 300 * time.Millisecond,
+		Mix: []Request{{Method: http.MethodPost, Path: "/up", Body: body}}, Mode: ModeOff}, opts...)
+	out, err := d.Run(context.Background())
+	require.NoError(t, err)
+	assert.Greater(t, out.Sent, int64(100), "max-rate mode runs as fast as 4 tasks go")
+	assert.Zero(t, out.Dropped)
+	assert.Zero(t, out.Late, "no schedule, nothing late")
+	st := sink.Stats()
+	assert.Equal(t, out.Sent, st.Requests)
+	assert.Equal(t, out.Sent*1000, st.Bytes, "every body sent whole")
+	assert.Equal(t, map[string]int64{"/up": out.Sent}, st.ByPath)
+	assert.Equal(t, out.Corrected.P99, 0.0, "mode off keeps no percentiles")
+	assert.Greater(t, out.Corrected.Max, 0.0)
+}
+
+func TestDroppedWhenTasksBusy(t *testing.T) {
+	t.Parallel()
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(100 * time.Millisecond)
+	}))
+	defer slow.Close()
+	// 1 task at 100 ms each can start about 5 of the 50 requests due in 500 ms
+	d := run(t, Config{BaseURL: slow.URL, Rate: 100, Tasks: 1, Duration: 500 * time.Millisecond})
+	out, err := d.Run(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, int64(50), out.Sent+out.Dropped)
+	assert.InDelta(t, 5, out.Sent, 1)
+	assert.Greater(t, out.Late, int64(2))
+	assert.NotEmpty(t, out.Warnings)
+}
+
+func TestCancelEndsEarly(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(&counter{})
+	defer srv.Close()
+	d := run(t, Config{BaseURL: srv.URL, Rate: 100, Tasks: 4, Duration: time.Minute})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	begin := time.Now()
+	out, err := d.Run(ctx)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(begin), 5*time.Second)
+	assert.InDelta(t, 30, out.Sent, 3)
+	assert.InDelta(t, 100, out.AchievedRPS, 15, "rate over the time actually run")
+	_, err = d.Run(context.Background())
+	assert.Error(t, err, "a driver runs once")
+}

@@ -1,0 +1,161 @@
+package matrix
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+var topKeys = []string{"name", "backend", "interval", "repeats", "targets", "workload", "axes", "exclude", "include", "compare", "judge"}
+
+// Load reads and validates the matrix file at path. A bad file gives an
+// Errors value holding every problem; an unreadable one a plain error.
+func Load(path string) (*Matrix, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read matrix: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates a matrix; path names it in errors. It
+// returns Errors with every problem found, sorted by position.
+func Parse(path string, data []byte) (*Matrix, error) {
+	d := &decoder{file: path, pos: map[string]*yaml.Node{}}
+	m := &Matrix{Path: path}
+	if root := d.document(data); root != nil {
+		d.matrix(m, root)
+		d.check(m)
+		if len(d.errs) == 0 {
+			d.checkExpansion(m)
+		}
+	}
+	if len(d.errs) > 0 {
+		return nil, d.errs.sorted()
+	}
+	m.Warnings = d.warns.sorted()
+	return m, nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// document parses the YAML text and returns its root mapping, or nil after
+// reporting why there is none.
+func (d *decoder) document(data []byte) (root *yaml.Node) {
+	defer func() {
+		if r := recover(); r != nil {
+			d.errf(nil, "YAML parser failed: %v", r)
+			root = nil
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			d.errf(nil, "empty matrix: expected a mapping with at least targets:")
+		} else {
+			d.syntax(err)
+		}
+		return nil
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		d.errf(&extra, "only one YAML document is allowed in a matrix")
+	} else if !errors.Is(err, io.EOF) {
+		d.syntax(err)
+	}
+	if len(doc.Content) == 0 {
+		d.errf(nil, "empty matrix: expected a mapping with at least targets:")
+		return nil
+	}
+	root = d.resolve(doc.Content[0])
+	if root.Kind != yaml.MappingNode {
+		d.errf(root, "expected a mapping with targets:, axes: ..., got %s", describe(root))
+		return nil
+	}
+	return root
+}
+
+func (d *decoder) syntax(err error) {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		d.errs = append(d.errs, Error{File: d.file, Line: line, Msg: "YAML syntax: " + m[2]})
+		return
+	}
+	d.errf(nil, "YAML syntax: %s", strings.TrimPrefix(msg, "yaml: "))
+}
+
+// matrix decodes the top level and applies defaults.
+func (d *decoder) matrix(m *Matrix, root *yaml.Node) {
+	o := d.object(root, "matrix", topKeys)
+	m.Name = strings.TrimSuffix(filepath.Base(m.Path), filepath.Ext(m.Path))
+	if n := o["name"]; n != nil {
+		if s, ok := d.str(n, "name"); ok {
+			m.Name = s
+		}
+	}
+	m.Backend = DefaultBackend
+	if n := o["backend"]; n != nil {
+		if s, ok := d.enum(n, "backend", Backends...); ok {
+			m.Backend = s
+		}
+	}
+	m.Interval = DefaultInterval
+	if n := o["interval"]; n != nil {
+		d.pos["interval"] = n
+		if v, ok := d.duration(n, "interval"); ok {
+			if v == 0 {
+				d.errf(n, "interval: must be positive")
+			}
+			m.Interval = v
+		}
+	}
+	m.Repeats = DefaultRepeats
+	if n := o["repeats"]; n != nil {
+		if v, ok := d.integer(n, "repeats", 1); ok {
+			if v > MaxRepeats {
+				d.errf(n, "repeats: at most %d, got %d", MaxRepeats, v)
+			}
+			m.Repeats = v
+		}
+	}
+	if n := o["targets"]; n != nil {
+		m.Targets = d.targets(n, m.Backend)
+	}
+	if len(m.Targets) == 0 {
+		at := o["targets"]
+		if at == nil {
+			at = root
+		}
+		d.errf(at, "targets: at least one target is needed")
+	}
+	m.Workload = d.workload(o["workload"])
+	m.Axes = d.axes(o["axes"], "axes", "axes")
+	for _, def := range DefaultAxes {
+		if findAxis(m.Axes, def.Name) == nil {
+			m.Axes = append(m.Axes, Axis{Name: def.Name, Values: append([]string(nil), def.Values...)})
+		}
+	}
+	m.Exclude = d.rules(o["exclude"], "exclude")
+	m.Include = d.rules(o["include"], "include")
+	m.Compare = d.compares(o["compare"])
+	m.Judge = d.judge(o["judge"])
+}
+
+func findAxis(axes []Axis, name string) *Axis {
+	for i := range axes {
+		if axes[i].Name == name {
+			return &axes[i]
+		}
+	}
+	return nil
+}

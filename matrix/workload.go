@@ -1,0 +1,106 @@
+package matrix
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+var (
+	workloadKeys = []string{"requests", "timeout", "ramp", "max_labels", "window", "sample_n"}
+	requestKeys  = []string{"label", "method", "path", "headers", "body_size", "body_file", "weight"}
+	methodWord   = regexp.MustCompile(`^[A-Z]+$`)
+)
+
+// workload decodes `workload:`; a missing block gives DefaultWorkload with
+// DefaultRequest.
+func (d *decoder) workload(n *yaml.Node) Workload {
+	w := DefaultWorkload
+	o := d.object(n, "workload", workloadKeys)
+	if v := o["timeout"]; v != nil {
+		if t, ok := d.duration(v, "workload.timeout"); ok {
+			if t == 0 {
+				d.errf(v, "workload.timeout: must be positive")
+			}
+			w.Timeout = t
+		}
+	}
+	if v := o["ramp"]; v != nil {
+		d.pos["workload.ramp"] = v
+		w.Ramp, _ = d.duration(v, "workload.ramp")
+	}
+	if v := o["max_labels"]; v != nil {
+		w.MaxLabels, _ = d.integer(v, "workload.max_labels", 1)
+	}
+	if v := o["window"]; v != nil {
+		if t, ok := d.duration(v, "workload.window"); ok {
+			if t == 0 {
+				d.errf(v, "workload.window: must be positive")
+			}
+			w.Window = t
+		}
+	}
+	if v := o["sample_n"]; v != nil {
+		w.SampleN, _ = d.integer(v, "workload.sample_n", 1)
+	}
+	labels := map[string]bool{}
+	for i, rn := range d.list(o["requests"], "workload.requests") {
+		r := d.request(rn, fmt.Sprintf("workload.requests[%d]", i))
+		labels[r.Label] = true
+		w.Requests = append(w.Requests, r)
+	}
+	if o["requests"] != nil && len(w.Requests) == 0 {
+		d.errf(o["requests"], "workload.requests: the list is empty; leave it out for a single GET /")
+	}
+	if len(w.Requests) == 0 {
+		w.Requests = []Request{DefaultRequest}
+	}
+	if len(labels) > w.MaxLabels && w.MaxLabels > 0 {
+		d.errf(o["requests"], "workload.requests: %d distinct labels, more than max_labels (%d)", len(labels), w.MaxLabels)
+	}
+	return w
+}
+
+func (d *decoder) request(n *yaml.Node, what string) Request {
+	r := Request{Method: DefaultMethod, Weight: DefaultWeight}
+	if rn := d.resolve(n); rn.Kind != yaml.MappingNode {
+		d.errf(rn, "%s: expected a mapping like {label: small, path: /echo}, got %s", what, describe(rn))
+		return r
+	}
+	o := d.object(n, what, requestKeys)
+	if v := o["path"]; v != nil {
+		r.Path, _ = d.path(v, what+".path")
+	} else {
+		d.errf(d.resolve(n), "%s: path is required", what)
+	}
+	r.Label = r.Path
+	if v := o["label"]; v != nil {
+		r.Label, _ = d.nonEmpty(v, what+".label")
+	}
+	if v := o["method"]; v != nil {
+		if s, ok := d.str(v, what+".method"); ok {
+			r.Method = strings.ToUpper(s)
+			if !methodWord.MatchString(r.Method) {
+				d.errf(v, "%s.method: expected an HTTP method like GET or POST, got %q", what, s)
+			}
+		}
+	}
+	if v := o["headers"]; v != nil {
+		r.Headers, _ = d.strMap(v, what+".headers")
+	}
+	if v := o["body_size"]; v != nil {
+		r.BodySize, _ = d.size(v, what+".body_size")
+	}
+	if v := o["body_file"]; v != nil {
+		r.BodyFile, _ = d.nonEmpty(v, what+".body_file")
+		if o["body_size"] != nil {
+			d.errf(v, "%s: body_size and body_file exclude each other", what)
+		}
+	}
+	if v := o["weight"]; v != nil {
+		r.Weight, _ = d.integer(v, what+".weight", 1)
+	}
+	return r
+}
