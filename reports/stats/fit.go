@@ -83,7 +83,7 @@ func TheilSen(x, y []float64) Line {
 	c := z95 * math.Sqrt(varS)
 	nn := float64(len(slopes))
 	lo := int(math.Floor((nn-c)/2)) - 1 // 0-based rank of (N−C)/2
-	hi := int(math.Ceil((nn+c)/2))      // 0-based rank of (N+C)/2 + 1
+	hi := int(math.Ceil((nn + c) / 2))  // 0-based rank of (N+C)/2 + 1
 	l.SlopeLow = slopes[clamp(lo, 0, len(slopes)-1)]
 	l.SlopeHigh = slopes[clamp(hi, 0, len(slopes)-1)]
 	return l
