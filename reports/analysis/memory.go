@@ -41,6 +41,7 @@ func (r *Result) memory(all, mem series, p Params) {
 	if mem.len() == 0 {
 		return
 	}
+	r.FitTo = mem.t[mem.len()-1]
 	fit := reduce(mem, MaxFitPoints)
 	r.Fit = stats.TheilSen(fit.t, fit.y)
 	r.Warnings = append(r.Warnings, r.Fit.Warnings...)
@@ -67,8 +68,7 @@ func (r *Result) memory(all, mem series, p Params) {
 	}
 	r.Steps = steps(mem.y)
 	if p.Limit > 0 && r.Fit.Slope > 0 {
-		end := mem.t[mem.len()-1]
-		r.TimeToLimit = math.Max(0, (float64(p.Limit)-r.Fit.At(end))/r.Fit.Slope)
+		r.TimeToLimit = math.Max(0, (float64(p.Limit)-r.Fit.At(r.FitTo))/r.Fit.Slope)
 	}
 }
 
