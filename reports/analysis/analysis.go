@@ -62,7 +62,7 @@ type Result struct {
 	N              int // measured samples after warm-up
 	UsesWorkingSet bool
 	FitFrom        float64
-	FitTo          float64 // t of the last measured memory sample
+	FitTo          float64    // t of the last measured memory sample
 	Fit            stats.Line // bytes against seconds, over the measured samples
 	Late           stats.Line // the same over the last half (growth that has not stopped)
 	Trough         stats.Line // troughs against seconds

@@ -212,4 +212,3 @@ func oomRisk(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason 
 	}
 	return rs
 }
-

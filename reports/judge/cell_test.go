@@ -56,7 +56,13 @@ func TestCell(t *testing.T) {
 		// saw-tooth GC without a leak
 		{"saw-tooth", with(func(s *synth.Spec) { s.Seed = 3; s.SawPeriod = 20; s.SawAmplitude = 10 * M }), results.Completed, nil, results.GO, "", nil},
 		// saw-tooth whose troughs rise 1 MiB/min over 5 minutes
-		{"saw-tooth leak", with(func(s *synth.Spec) { s.Seed = 4; s.Duration = 300; s.SawPeriod = 20; s.SawAmplitude = 10 * M; s.LeakPerMin = M }),
+		{"saw-tooth leak", with(func(s *synth.Spec) {
+			s.Seed = 4
+			s.Duration = 300
+			s.SawPeriod = 20
+			s.SawAmplitude = 10 * M
+			s.LeakPerMin = M
+		}),
 			results.Completed, func(c *results.Cell) { c.Duration = 300 }, results.NOGO, "leak", []string{"troughs"}},
 		// allocator warm-up ramp then flat
 		{"warm-up ramp", with(func(s *synth.Spec) { s.Seed = 6; s.RampFor = 30; s.RampHeight = 10 * M }), results.Completed, nil, results.GO, "", nil},
