@@ -1,0 +1,218 @@
+// Package analysis turns the samples of one cell into the numbers the
+// judge decides on: the robust slope of memory after warm-up with its
+// interval, drift between quarters, the slope of saw-tooth troughs, stair
+// steps, projected time to the limit, episodes above a threshold,
+// throughput variation, achieved rate, errors, p99 and goroutine growth.
+//
+// It reads results.Sample and nothing else of the harness; statistics come
+// from the stats leaf.
+package analysis
+
+import (
+	"fmt"
+	"math"
+
+	"soaklab/harness/results"
+	"soaklab/reports/stats"
+)
+
+// Defaults of Params fields left zero.
+const (
+	// DefaultThresholdRatio is the share of the limit above which memory is
+	// "in an episode": 90 %, where a kernel under pressure starts reclaiming.
+	DefaultThresholdRatio = 0.9
+	// DefaultHysteresisRatio is how far below the threshold memory must fall
+	// to leave an episode (5 % of the limit), so noise at the edge does not
+	// count as many episodes.
+	DefaultHysteresisRatio = 0.05
+	// DefaultWindow is the throughput window for the CV across windows.
+	DefaultWindow = 10.0 // seconds
+	// MaxFitPoints bounds the points handed to the O(n²) Theil–Sen fit;
+	// longer series are averaged into this many bins (a day at 1 s becomes
+	// 216-second bins).
+	MaxFitPoints = 400
+	// GoroutinesMetric is the Prometheus series of the goroutine count.
+	GoroutinesMetric = "go_goroutines"
+)
+
+// MiB is 2^20 bytes.
+const MiB = 1 << 20
+
+// Params describe the cell the samples come from.
+type Params struct {
+	Limit         int64   // memory limit in bytes; 0 = unknown
+	Warmup        float64 // seconds trimmed before analysis
+	Interval      float64 // sampling interval, seconds (default 1)
+	RequestedRate float64 // requested rate, per second; 0 = none
+	// ThroughputMetric names a Prometheus counter in Sample.Metrics whose
+	// rate is the throughput of a workload target.
+	ThroughputMetric string
+	// Load is the driver's summary, when the cell had one; it is preferred
+	// over per-sample numbers for rate, errors and p99.
+	Load            *results.Load
+	ThresholdRatio  float64 // default DefaultThresholdRatio
+	HysteresisRatio float64 // default DefaultHysteresisRatio
+	Window          float64 // throughput window, seconds; default DefaultWindow
+}
+
+// Result holds the per-cell numbers. Float fields are NaN when they could
+// not be computed; Map leaves those out.
+type Result struct {
+	Warmup         float64
+	N              int // measured samples after warm-up
+	UsesWorkingSet bool
+	FitFrom        float64
+	FitTo          float64    // t of the last measured memory sample
+	Fit            stats.Line // bytes against seconds, over the measured samples
+	Late           stats.Line // the same over the last half (growth that has not stopped)
+	Trough         stats.Line // troughs against seconds
+	HasTrough      bool
+	DriftPct       float64
+	Steps          int
+	TimeToLimit    float64 // seconds; NaN when the slope is not positive
+	Peak           float64 // bytes, over all samples
+	PeakRatio      float64
+	Episodes       int
+	CVPct          float64
+	AchievedRatio  float64
+	ErrorRate      float64
+	P99            float64 // ms
+	Throughput     float64 // workload counter rate, per second
+	GoroutineSlope float64 // per hour
+	GoroutineFirst float64
+	GoroutineLast  float64
+	Noise          float64 // robust spread (MAD) of the residuals of the fit, bytes
+	Warnings       []error
+}
+
+// MiBPerH converts a slope in bytes per second.
+func MiBPerH(bytesPerS float64) float64 { return bytesPerS * 3600 / MiB }
+
+// Analyze computes the numbers of one cell from its samples.
+func Analyze(samples []results.Sample, p Params) Result {
+	p = p.withDefaults()
+	nan := math.NaN()
+	r := Result{
+		Warmup: p.Warmup, FitFrom: p.Warmup, DriftPct: nan, TimeToLimit: nan, Peak: nan, PeakRatio: nan,
+		CVPct: nan, AchievedRatio: nan, ErrorRate: nan, P99: nan, Throughput: nan,
+		GoroutineSlope: nan, GoroutineFirst: nan, GoroutineLast: nan, Noise: nan,
+	}
+	for _, s := range samples {
+		if s.WorkingSet > 0 {
+			r.UsesWorkingSet = true
+			break
+		}
+	}
+	all := memSeries(samples, r.UsesWorkingSet)
+	meas := measured(samples, p.Warmup)
+	r.N = len(meas)
+	if len(meas) > 0 {
+		r.FitFrom = meas[0].T
+	}
+	mem := memSeries(meas, r.UsesWorkingSet)
+	r.memory(all, mem, p)
+	r.load(meas, p)
+	r.goroutines(meas)
+	if r.N < 2 {
+		r.Warnings = append(r.Warnings, fmt.Errorf("%w: %d measured samples after %.0f s warm-up", stats.ErrTooFewSamples, r.N, p.Warmup))
+	}
+	return r
+}
+
+func (p Params) withDefaults() Params {
+	if p.Interval <= 0 {
+		p.Interval = 1
+	}
+	if p.ThresholdRatio <= 0 {
+		p.ThresholdRatio = DefaultThresholdRatio
+	}
+	if p.HysteresisRatio <= 0 {
+		p.HysteresisRatio = DefaultHysteresisRatio
+	}
+	if p.Window <= 0 {
+		p.Window = DefaultWindow
+	}
+	return p
+}
+
+// measured drops warm-up samples: those marked so and those before Warmup.
+func measured(samples []results.Sample, warmup float64) []results.Sample {
+	out := make([]results.Sample, 0, len(samples))
+	for _, s := range samples {
+		if s.Phase == "warmup" || s.T < warmup {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// series is a time series: t in seconds, y in the series' unit.
+type series struct{ t, y []float64 }
+
+func (s series) len() int { return len(s.t) }
+
+// memSeries is the judged memory series: working set if the samples have
+// it, else RSS. Samples missing the value are skipped.
+func memSeries(samples []results.Sample, ws bool) series {
+	var s series
+	for _, x := range samples {
+		v := x.RSS
+		if ws {
+			v = x.WorkingSet
+		}
+		if v <= 0 {
+			continue
+		}
+		s.t = append(s.t, x.T)
+		s.y = append(s.y, float64(v))
+	}
+	return s
+}
+
+// Map returns the numbers under the keys of the shared report contract
+// (ANALYSIS_KEYS.md); values that were not computed are absent.
+func (r Result) Map() map[string]float64 {
+	m := map[string]float64{}
+	put := func(k string, v float64) {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			m[k] = v
+		}
+	}
+	put("warmup_s", r.Warmup)
+	put("n", float64(r.N))
+	ws := 0.0
+	if r.UsesWorkingSet {
+		ws = 1
+	}
+	put("fit_uses_working_set", ws)
+	put("fit_from_s", r.FitFrom)
+	if r.Fit.N >= 2 {
+		put("fit_intercept_bytes", r.Fit.Intercept)
+		put("fit_slope_bytes_per_s", r.Fit.Slope)
+		put("slope_mib_per_h", MiBPerH(r.Fit.Slope))
+		put("slope_low_mib_per_h", MiBPerH(r.Fit.SlopeLow))
+		put("slope_high_mib_per_h", MiBPerH(r.Fit.SlopeHigh))
+		put("r2", r.Fit.R2)
+		put("steps", float64(r.Steps))
+	}
+	put("drift_pct", r.DriftPct)
+	if r.HasTrough {
+		put("trough_slope_mib_per_h", MiBPerH(r.Trough.Slope))
+	}
+	put("time_to_limit_s", r.TimeToLimit)
+	put("peak_bytes", r.Peak)
+	put("peak_ratio", r.PeakRatio)
+	put("cv_pct", r.CVPct)
+	put("achieved_ratio", r.AchievedRatio)
+	put("error_rate", r.ErrorRate)
+	put("p99_ms", r.P99)
+	put("goroutine_slope_per_h", r.GoroutineSlope)
+	put("goroutines_first", r.GoroutineFirst)
+	put("goroutines_last", r.GoroutineLast)
+	put("throughput_ops_per_s", r.Throughput)
+	if !math.IsNaN(r.Peak) && r.PeakRatio >= 0 {
+		put("episodes", float64(r.Episodes))
+	}
+	return m
+}

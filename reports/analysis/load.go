@@ -1,0 +1,138 @@
+package analysis
+
+import (
+	"math"
+
+	"soaklab/harness/results"
+	"soaklab/reports/stats"
+)
+
+// load fills throughput, CV, achieved rate, error rate and p99.
+func (r *Result) load(meas []results.Sample, p Params) {
+	tp := rpsSeries(meas)
+	if tp.len() == 0 && p.ThroughputMetric != "" {
+		tp = counterRate(meas, p.ThroughputMetric)
+		if tp.len() > 0 {
+			first, last, ok := counterSpan(meas, p.ThroughputMetric)
+			if ok && last.T > first.T {
+				r.Throughput = (last.Metrics[p.ThroughputMetric] - first.Metrics[p.ThroughputMetric]) / (last.T - first.T)
+			}
+		}
+	}
+	if w := int(math.Round(p.Window / p.Interval)); tp.len() >= 3*max(w, 1) {
+		w = max(w, 1)
+		var means []float64
+		for i := 0; i+w <= tp.len(); i += w {
+			means = append(means, stats.Mean(tp.y[i:i+w]))
+		}
+		r.CVPct = stats.CV(means) * 100
+	}
+	achieved := math.NaN()
+	if p.Load != nil && p.Load.AchievedRPS > 0 {
+		achieved = p.Load.AchievedRPS
+	} else if tp.len() > 0 {
+		achieved = stats.Mean(tp.y)
+	}
+	if p.RequestedRate > 0 && !math.IsNaN(achieved) {
+		r.AchievedRatio = achieved / p.RequestedRate
+	}
+	var sent, failed int64
+	if p.Load != nil && p.Load.Sent > 0 {
+		sent, failed = p.Load.Sent, p.Load.Errors
+	} else {
+		for _, s := range meas {
+			sent += s.Requests + s.Errors
+			failed += s.Errors
+		}
+	}
+	if sent > 0 {
+		r.ErrorRate = float64(failed) / float64(sent)
+	}
+	if p.Load != nil && p.Load.Corrected != nil && p.Load.Corrected.Count > 0 {
+		r.P99 = p.Load.Corrected.P99
+	} else {
+		// Without the merged histogram, the median of the per-interval
+		// corrected p99s: an approximation, never derived from throughput.
+		var p99 []float64
+		for _, s := range meas {
+			if s.P99 > 0 {
+				p99 = append(p99, s.P99)
+			}
+		}
+		if len(p99) > 0 {
+			r.P99 = stats.Median(p99)
+		}
+	}
+}
+
+// rpsSeries is the per-interval completed rate of server targets.
+func rpsSeries(meas []results.Sample) series {
+	var s series
+	any := false
+	for _, x := range meas {
+		if x.RPS > 0 {
+			any = true
+			break
+		}
+	}
+	if !any {
+		return s
+	}
+	for _, x := range meas {
+		s.t = append(s.t, x.T)
+		s.y = append(s.y, x.RPS)
+	}
+	return s
+}
+
+// counterRate is the per-interval rate of a counter; intervals across a
+// counter reset (a drop) are skipped.
+func counterRate(meas []results.Sample, name string) series {
+	var s series
+	var prev *results.Sample
+	for i := range meas {
+		x := &meas[i]
+		v, ok := x.Metrics[name]
+		if !ok {
+			continue
+		}
+		if prev != nil {
+			dv, dt := v-prev.Metrics[name], x.T-prev.T
+			if dv >= 0 && dt > 0 {
+				s.t = append(s.t, x.T)
+				s.y = append(s.y, dv/dt)
+			}
+		}
+		prev = x
+	}
+	return s
+}
+
+func counterSpan(meas []results.Sample, name string) (first, last results.Sample, ok bool) {
+	for _, x := range meas {
+		if _, has := x.Metrics[name]; has {
+			if !ok {
+				first, ok = x, true
+			}
+			last = x
+		}
+	}
+	return first, last, ok
+}
+
+// goroutines fills the goroutine growth from the scraped metric.
+func (r *Result) goroutines(meas []results.Sample) {
+	var s series
+	for _, x := range meas {
+		if v, ok := x.Metrics[GoroutinesMetric]; ok {
+			s.t = append(s.t, x.T)
+			s.y = append(s.y, v)
+		}
+	}
+	if s.len() < 2 {
+		return
+	}
+	r.GoroutineFirst, r.GoroutineLast = s.y[0], s.y[s.len()-1]
+	s = reduce(s, MaxFitPoints)
+	r.GoroutineSlope = stats.TheilSen(s.t, s.y).Slope * 3600
+}

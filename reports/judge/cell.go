@@ -1,0 +1,214 @@
+package judge
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"soaklab/harness/results"
+	"soaklab/matrix"
+	"soaklab/reports/analysis"
+)
+
+// Option sets a knob of Cell, Compare and Regressions.
+type Option func(*options)
+
+type options struct {
+	throughputMetric map[string]string // target → counter
+}
+
+// ThroughputMetric names the Prometheus counter whose rate is the
+// throughput of a workload target.
+func ThroughputMetric(target, counter string) Option {
+	return func(o *options) {
+		if o.throughputMetric == nil {
+			o.throughputMetric = map[string]string{}
+		}
+		o.throughputMetric[target] = counter
+	}
+}
+
+func newOptions(opts []Option) options {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
+}
+
+// DefaultWarmupShare is the share of a cell's duration trimmed as warm-up
+// when the cell records none (the matrix's own default).
+const DefaultWarmupShare = 0.1
+
+// Params derives the analysis parameters of a cell.
+func Params(c *results.Cell, opts ...Option) analysis.Params {
+	o := newOptions(opts)
+	p := analysis.Params{
+		Limit:            c.RAMLimit,
+		Warmup:           c.Warmup,
+		Interval:         c.Interval,
+		Load:             c.Load,
+		ThroughputMetric: o.throughputMetric[c.Target],
+	}
+	if p.Warmup == 0 {
+		p.Warmup = DefaultWarmupShare * c.Duration
+	}
+	if c.Kind != matrix.KindWorkload {
+		if c.Load != nil && c.Load.TargetRPS > 0 {
+			p.RequestedRate = c.Load.TargetRPS
+		} else if v, err := strconv.ParseFloat(c.Axes[matrix.AxisRPS], 64); err == nil {
+			p.RequestedRate = v
+		}
+	}
+	return p
+}
+
+// Cell judges one cell from its samples against j (zero fields take
+// DefaultJudge's values) and returns the verdict, every reason and the
+// analysis map (keys of the report contract).
+func Cell(c *results.Cell, samples []results.Sample, j matrix.Judge, opts ...Option) (results.Verdict, []results.Reason, map[string]float64) {
+	j = WithDefaults(j)
+	r := analysis.Analyze(samples, Params(c, opts...))
+	var rs []results.Reason
+	rs = append(rs, outcome(c, r))
+	if r.N < j.MinSamples {
+		rs = append(rs, results.Reason{
+			Criterion: "samples", Status: results.Unknown, Value: float64(r.N), Limit: float64(j.MinSamples),
+			Message: fmt.Sprintf("only %d measured samples after %.0f s warm-up (need >= %d): inconclusive", r.N, r.Warmup, j.MinSamples),
+		})
+	} else {
+		rs = append(rs, leak(c, r, j), oomRisk(c, r, j))
+	}
+	rs = append(rs, load(r, j)...)
+	return Decide(rs), rs, r.Map()
+}
+
+// outcome is the hard criterion of how the cell ended.
+func outcome(c *results.Cell, r analysis.Result) results.Reason {
+	rs := results.Reason{Criterion: "outcome", Hard: true, Status: results.Fail}
+	detail := ""
+	if c.Detail != "" {
+		detail = ": " + c.Detail
+	}
+	switch c.Outcome {
+	case results.Completed:
+		rs.Status = results.Pass
+		rs.Message = fmt.Sprintf("completed %.0f s", c.Duration)
+	case results.OOMKilled:
+		rs.Value, rs.Unit = float64(c.OOMKills), "kills"
+		peak := float64(c.PeakCgroup)
+		if peak == 0 && !math.IsNaN(r.Peak) {
+			peak = r.Peak
+		}
+		rs.Message = fmt.Sprintf("oom-killed by the kernel: the cgroup's oom_kill counter is %d (limit %s, peak %s)%s%s",
+			c.OOMKills, mib(float64(c.RAMLimit)), mib(peak), detail, sources(c, r))
+	case results.Crashed:
+		how := fmt.Sprintf("exit code %d", c.ExitCode)
+		if c.Signal != "" {
+			how = "signal " + c.Signal
+		}
+		rs.Message = fmt.Sprintf("crashed (%s)%s", how, detail)
+	case results.NotReady:
+		rs.Message = "never became ready" + detail
+	case results.Errored:
+		rs.Message = "the harness failed to run the cell" + detail
+	case results.Interrupted:
+		rs.Status, rs.Hard = results.Unknown, false
+		rs.Message = "interrupted before the end" + detail
+	default:
+		rs.Status, rs.Hard = results.Unknown, false
+		rs.Message = fmt.Sprintf("unknown outcome %q", c.Outcome)
+	}
+	return rs
+}
+
+// leak is the hard criterion of sustained growth: the slope's whole 95 %
+// interval above the floor, saw-tooth troughs rising above the floor too,
+// and drift between the first and last quarter over its threshold.
+func leak(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
+	floor := j.MaxSlopeMiBPerH
+	s, lo, hi := analysis.MiBPerH(r.Fit.Slope), analysis.MiBPerH(r.Fit.SlopeLow), analysis.MiBPerH(r.Fit.SlopeHigh)
+	trough := analysis.MiBPerH(r.Trough.Slope)
+	rs := results.Reason{Criterion: "leak", Hard: true, Value: s, Limit: floor, Unit: "MiB/h"}
+	msg := fmt.Sprintf("%s slope %+.1f MiB/h (95%% CI %.1f…%.1f, r²=%.2f) after %.0f s warm-up",
+		seriesName(r), s, lo, hi, r.Fit.R2, r.Warmup)
+	if r.HasTrough {
+		msg += fmt.Sprintf("; troughs %.1f MiB/h", trough)
+	}
+	driftKnown := !math.IsNaN(r.DriftPct)
+	driftOver := driftKnown && r.DriftPct > j.MaxDriftPct
+	if driftKnown {
+		cmp := "≤"
+		if driftOver {
+			cmp = ">"
+		}
+		msg += fmt.Sprintf("; drift %s %s %.0f %%", signed(r.DriftPct), cmp, j.MaxDriftPct)
+	}
+	if r.Steps > 0 {
+		msg += fmt.Sprintf("; %d upward steps", r.Steps)
+	}
+	sig := lo > 0 && lo > floor
+	troughsRise := !r.HasTrough || trough > floor
+	stopped := r.Late.N >= 10 && analysis.MiBPerH(r.Late.SlopeHigh) <= floor
+	switch {
+	case sig && troughsRise && driftOver && !stopped:
+		rs.Status = results.Fail
+		rs.Message = fmt.Sprintf("leak: %s; slope above the %.0f MiB/h floor%s", msg, floor, sources(c, r))
+	case sig && !troughsRise:
+		rs.Status = results.Pass
+		rs.Message = fmt.Sprintf("no leak: saw-tooth whose troughs stay under %.0f MiB/h: %s", floor, msg)
+	case sig && stopped:
+		rs.Status = results.Pass
+		rs.Message = fmt.Sprintf("no leak: growth stopped in the last half (%.1f…%.1f MiB/h): %s", analysis.MiBPerH(r.Late.SlopeLow), analysis.MiBPerH(r.Late.SlopeHigh), msg)
+	case sig:
+		rs.Status = results.Unknown
+		rs.Message = fmt.Sprintf("growing but drift under its threshold, run longer: %s", msg)
+	case hi <= floor || (driftKnown && !driftOver) || (r.HasTrough && trough <= floor):
+		rs.Status = results.Pass
+		rs.Message = "no leak: " + msg
+	default:
+		rs.Status = results.Unknown
+		rs.Message = fmt.Sprintf("inconclusive, the slope interval straddles the %.0f MiB/h floor: %s", floor, msg)
+	}
+	return rs
+}
+
+// oomRisk is the hard criterion of reaching the limit within the horizon
+// at the fitted growth.
+func oomRisk(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
+	rs := results.Reason{Criterion: "oom-risk", Hard: true, Limit: j.Horizon.Seconds(), Unit: "s"}
+	if c.RAMLimit <= 0 || r.Fit.N < 2 {
+		rs.Status = results.Unknown
+		rs.Message = "no memory limit or series to project against"
+		return rs
+	}
+	limit := float64(c.RAMLimit)
+	now := r.Fit.At(r.FitTo)
+	ttl := func(slope float64) float64 {
+		if slope <= 0 {
+			return math.Inf(1)
+		}
+		return math.Max(0, (limit-now)/slope)
+	}
+	point, fast, slow := ttl(r.Fit.Slope), ttl(r.Fit.SlopeHigh), ttl(r.Fit.SlopeLow)
+	rs.Value = point
+	if math.IsInf(point, 1) {
+		rs.Value = 0
+	}
+	h := j.Horizon.Seconds()
+	floor := j.MaxSlopeMiBPerH
+	base := fmt.Sprintf("at %.1f MiB/h the %s limit is reached in %s (%s…%s); horizon %s",
+		analysis.MiBPerH(r.Fit.Slope), mib(limit), hours(point), hours(fast), hours(slow), hours(h))
+	switch {
+	case analysis.MiBPerH(r.Fit.Slope) <= floor || (r.HasTrough && analysis.MiBPerH(r.Trough.Slope) <= floor) || fast >= h:
+		rs.Status = results.Pass
+		rs.Message = "no OOM projected within the horizon: " + base
+	case slow < h:
+		rs.Status = results.Fail
+		rs.Message = "OOM projected within the horizon: " + base + sources(c, r)
+	default:
+		rs.Status = results.Unknown
+		rs.Message = "OOM within the horizon possible: " + base
+	}
+	return rs
+}

@@ -1,0 +1,136 @@
+package judge
+
+import (
+	"strings"
+	"testing"
+
+	"soaklab/harness/results"
+	"soaklab/matrix"
+	"soaklab/reports/analysis/synth"
+)
+
+const M = float64(synth.MiB)
+
+// cell is a completed 3-minute server cell with an 18 s warm-up under a
+// 128 MiB limit.
+func cell(outcome results.Outcome) *results.Cell {
+	return &results.Cell{
+		ID: "t/ram=128MiB", Target: "t", Kind: "server", RAMLimit: 128 << 20,
+		Duration: 180, Warmup: 18, Interval: 1, Outcome: outcome,
+	}
+}
+
+func reason(rs []results.Reason, criterion string) (results.Reason, bool) {
+	for _, r := range rs {
+		if r.Criterion == criterion {
+			return r, true
+		}
+	}
+	return results.Reason{}, false
+}
+
+func TestCell(t *testing.T) {
+	t.Parallel()
+	base := synth.Spec{Noise: 0.3 * M, RPS: 100, RPSNoise: 0.03, P99: 5}
+	with := func(f func(*synth.Spec)) synth.Spec { s := base; f(&s); return s }
+	leaky := func(c *results.Cell) {
+		c.GrowthSites = []results.GrowthSite{
+			{Function: "main.cache.add", File: "leaky.go", Line: 42, Delta: 3 << 20},
+			{Function: "bytes.growSlice", Delta: 1 << 20},
+		}
+	}
+	cases := []struct {
+		name    string
+		spec    synth.Spec
+		outcome results.Outcome
+		tweak   func(*results.Cell)
+		want    results.Verdict
+		fail    string   // criterion that must FAIL ("" none)
+		says    []string // words the failing or deciding reason must contain
+	}{
+		// flat memory with GC noise: every criterion passes
+		{"flat", with(func(s *synth.Spec) { s.Seed = 1 }), results.Completed, nil, results.GO, "", nil},
+		// 1 MiB/min leak on 15 MiB, 3 minutes, 1 s samples: leak, named sources
+		{"linear leak", with(func(s *synth.Spec) { s.Seed = 2; s.LeakPerMin = M; s.Goroutines = 10; s.GoroutinesPerMin = 30 }),
+			results.Completed, leaky, results.NOGO, "leak", []string{"MiB/h", "95% CI", "drift", "goroutines", "main.cache.add (leaky.go:42)"}},
+		// saw-tooth GC without a leak
+		{"saw-tooth", with(func(s *synth.Spec) { s.Seed = 3; s.SawPeriod = 20; s.SawAmplitude = 10 * M }), results.Completed, nil, results.GO, "", nil},
+		// saw-tooth whose troughs rise 1 MiB/min over 5 minutes
+		{"saw-tooth leak", with(func(s *synth.Spec) {
+			s.Seed = 4
+			s.Duration = 300
+			s.SawPeriod = 20
+			s.SawAmplitude = 10 * M
+			s.LeakPerMin = M
+		}),
+			results.Completed, func(c *results.Cell) { c.Duration = 300 }, results.NOGO, "leak", []string{"troughs"}},
+		// allocator warm-up ramp then flat
+		{"warm-up ramp", with(func(s *synth.Spec) { s.Seed = 6; s.RampFor = 30; s.RampHeight = 10 * M }), results.Completed, nil, results.GO, "", nil},
+		// stair steps of 5 MiB every 40 s: a leak, steps named
+		{"stairs", with(func(s *synth.Spec) { s.Seed = 5; s.StepEvery = 40; s.StepSize = 5 * M }), results.Completed, nil, results.NOGO, "leak", []string{"4 upward steps"}},
+		// killed by the kernel: the counter is quoted
+		{"oom-killed", with(func(s *synth.Spec) { s.Seed = 7; s.Duration = 60 }), results.OOMKilled,
+			func(c *results.Cell) { c.OOMKills = 1; c.Duration = 60 }, results.NOGO, "outcome", []string{"oom_kill counter is 1"}},
+		// crashed with a signal
+		{"crashed", with(func(s *synth.Spec) { s.Seed = 8 }), results.Crashed, func(c *results.Cell) { c.Signal = "SIGSEGV" }, results.NOGO, "outcome", []string{"SIGSEGV"}},
+		// 25 s of samples with 18 s warm-up: inconclusive, not GO
+		{"too few samples", with(func(s *synth.Spec) { s.Seed = 9; s.Duration = 25 }), results.Completed, nil, results.NEUTRAL, "", []string{"inconclusive"}},
+		// interrupted: soft
+		{"interrupted", with(func(s *synth.Spec) { s.Seed = 1 }), results.Interrupted, nil, results.NEUTRAL, "", nil},
+		// 80 % of the requested rate: NO-GO
+		{"slow driver", with(func(s *synth.Spec) { s.Seed = 1; s.RPS = 80 }), results.Completed,
+			func(c *results.Cell) { c.Axes = map[string]string{"rps": "100"} }, results.NOGO, "rate", []string{"of the requested rate (<"}},
+		// 5 % errors: NO-GO
+		{"errors", with(func(s *synth.Spec) { s.Seed = 1; s.Errors = 0.05 }), results.Completed, nil, results.NOGO, "errors", nil},
+		// peak at 93 % of a 16 MiB limit: soft miss
+		{"near limit", with(func(s *synth.Spec) { s.Seed = 1; s.Noise = 0.05 * M }), results.Completed,
+			func(c *results.Cell) { c.RAMLimit = 16 << 20 }, results.NEUTRAL, "peak", []string{"% of the limit"}},
+		// throughput noise of 60 % per second: CV over budget, soft
+		{"unsteady", with(func(s *synth.Spec) { s.Seed = 1; s.RPSNoise = 0.6 }), results.Completed, nil, results.NEUTRAL, "cv", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			cl := cell(c.outcome)
+			if c.tweak != nil {
+				c.tweak(cl)
+			}
+			v, rs, m := Cell(cl, c.spec.Samples(), matrix.Judge{})
+			if v != c.want {
+				for _, r := range rs {
+					t.Logf("%s %s: %s", r.Criterion, r.Status, r.Message)
+				}
+				t.Fatalf("verdict %s, want %s", v, c.want)
+			}
+			if len(m) == 0 {
+				t.Errorf("no analysis map")
+			}
+			var msg string
+			if c.fail != "" {
+				r, ok := reason(rs, c.fail)
+				if !ok || r.Status != results.Fail {
+					t.Fatalf("criterion %q: %+v, want FAIL", c.fail, r)
+				}
+				msg = r.Message
+			} else {
+				for _, r := range rs {
+					msg += r.Message + "\n"
+				}
+			}
+			for _, w := range c.says {
+				if !strings.Contains(msg, w) {
+					t.Errorf("reason %q does not say %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
+// Defaults fill only zero fields.
+func TestWithDefaults(t *testing.T) {
+	t.Parallel()
+	j := WithDefaults(matrix.Judge{MaxDriftPct: 20})
+	if j.MaxDriftPct != 20 || j.MaxSlopeMiBPerH != DefaultJudge.MaxSlopeMiBPerH || j.MinSamples != DefaultJudge.MinSamples {
+		t.Errorf("WithDefaults = %+v", j)
+	}
+}

@@ -1,0 +1,136 @@
+// Package judge decides GO / NEUTRAL / NO-GO for soaklab cells, A/B
+// comparisons and regressions against an earlier run. Every criterion
+// yields a results.Reason whose status (PASS, FAIL, UNKNOWN) is read
+// mechanically from where its confidence interval sits against its
+// threshold; a FAIL of a hard criterion is NO-GO, all PASS is GO, anything
+// else NEUTRAL with what was unmet or unknown listed.
+package judge
+
+import (
+	"time"
+
+	"soaklab/harness/results"
+	"soaklab/matrix"
+)
+
+// DefaultJudge holds the single-cell criteria used for every zero field of
+// a matrix's `judge:` block.
+//
+//   - MaxDriftPct 5: a 1 MiB/min leak in a 3-minute cell of a 15–30 MiB Go
+//     process drifts 7–13 % between the first and last quarter after
+//     warm-up, while flat and saw-tooth series with GC noise stay within
+//     ±1 %. Drift alone never fails a cell: it must agree with a
+//     significant slope (see MaxSlopeMiBPerH).
+//   - MaxSlopeMiBPerH 10: the slope floor. A leak needs the whole 95 %
+//     interval of the Theil–Sen slope above it (and the trough slope above
+//     it on saw-tooth memory), so GC noise, whose interval spans zero, and
+//     allocator warm-up do not count. 10 MiB/h is 240 MiB/day: slower
+//     growth is left to OOM projection and to longer runs.
+//   - Horizon 24h: NO-GO when, at the lower bound of the slope, the limit
+//     is reached within a day — one nightly soak's worth.
+//   - MaxErrorRate 0.01: 1 % failed requests is already a broken service.
+//   - MinRateRatio 0.95: an open-model driver that delivers under 95 % of
+//     the requested rate measured a different load than asked for.
+//   - PeakWarnRatio 0.9: above 90 % of the limit the kernel reclaims page
+//     cache and a spike away from an OOM kill; a soft miss.
+//   - MaxCV 10: throughput CV across 10-s windows, in percent; above it
+//     the cell was not steady (soft). Run-to-run CV on shared machines is
+//     2–5 %.
+//   - MaxP99 0: no latency budget unless the matrix sets one.
+//   - MinSamples 10: with fewer measured samples after warm-up the
+//     verdict is "inconclusive", never GO.
+var DefaultJudge = matrix.Judge{
+	MaxDriftPct:     5,
+	MaxSlopeMiBPerH: 10,
+	Horizon:         24 * time.Hour,
+	MaxErrorRate:    0.01,
+	MinRateRatio:    0.95,
+	PeakWarnRatio:   0.9,
+	MaxCV:           10,
+	MaxP99:          0,
+	MinSamples:      10,
+}
+
+// DefaultScorecard holds the A/B gates used for every zero field of a
+// `compare:` block's scorecard.
+//
+//   - MinRSSDropPct 0: any significant drop of peak memory passes unless
+//     the matrix asks for more (a lean mode typically asks 30–70 %).
+//   - MaxThroughputLossPct 10: the lean-mode practice of accepting up to
+//     10 % throughput for memory.
+//   - MaxDriftPct 5: the candidate must not drift more than a single cell
+//     may (DefaultJudge.MaxDriftPct), median over its repeats.
+//   - Alpha 0.05: the Mann–Whitney significance level.
+var DefaultScorecard = matrix.Scorecard{
+	MinRSSDropPct:        0,
+	MaxThroughputLossPct: 10,
+	MaxDriftPct:          5,
+	Alpha:                0.05,
+}
+
+// WithDefaults returns j with zero fields replaced by DefaultJudge's.
+func WithDefaults(j matrix.Judge) matrix.Judge {
+	d := DefaultJudge
+	if j.MaxDriftPct == 0 {
+		j.MaxDriftPct = d.MaxDriftPct
+	}
+	if j.MaxSlopeMiBPerH == 0 {
+		j.MaxSlopeMiBPerH = d.MaxSlopeMiBPerH
+	}
+	if j.Horizon == 0 {
+		j.Horizon = d.Horizon
+	}
+	if j.MaxErrorRate == 0 {
+		j.MaxErrorRate = d.MaxErrorRate
+	}
+	if j.MinRateRatio == 0 {
+		j.MinRateRatio = d.MinRateRatio
+	}
+	if j.PeakWarnRatio == 0 {
+		j.PeakWarnRatio = d.PeakWarnRatio
+	}
+	if j.MaxCV == 0 {
+		j.MaxCV = d.MaxCV
+	}
+	if j.MaxP99 == 0 {
+		j.MaxP99 = d.MaxP99
+	}
+	if j.MinSamples == 0 {
+		j.MinSamples = d.MinSamples
+	}
+	return j
+}
+
+// ScorecardWithDefaults returns s with zero fields replaced by
+// DefaultScorecard's.
+func ScorecardWithDefaults(s matrix.Scorecard) matrix.Scorecard {
+	d := DefaultScorecard
+	if s.MaxThroughputLossPct == 0 {
+		s.MaxThroughputLossPct = d.MaxThroughputLossPct
+	}
+	if s.MaxDriftPct == 0 {
+		s.MaxDriftPct = d.MaxDriftPct
+	}
+	if s.Alpha == 0 {
+		s.Alpha = d.Alpha
+	}
+	return s
+}
+
+// Decide turns reasons into a verdict: NO-GO when a hard criterion FAILs,
+// GO when every criterion PASSes, NEUTRAL otherwise.
+func Decide(reasons []results.Reason) results.Verdict {
+	all := true
+	for _, r := range reasons {
+		if r.Status == results.Fail && r.Hard {
+			return results.NOGO
+		}
+		if r.Status != results.Pass {
+			all = false
+		}
+	}
+	if all {
+		return results.GO
+	}
+	return results.NEUTRAL
+}

@@ -1,0 +1,66 @@
+package judge
+
+import (
+	"fmt"
+	"math"
+
+	"soaklab/harness/results"
+	"soaklab/matrix"
+	"soaklab/reports/analysis"
+)
+
+// load returns the criteria of the load and of the peak: achieved rate and
+// errors (hard), peak near the limit, throughput CV and p99 (soft). A
+// criterion whose number could not be computed is left out.
+func load(r analysis.Result, j matrix.Judge) []results.Reason {
+	var rs []results.Reason
+	if !math.IsNaN(r.AchievedRatio) {
+		x := results.Reason{Criterion: "rate", Hard: true, Value: r.AchievedRatio, Limit: j.MinRateRatio, Status: results.Pass}
+		cmp := "≥"
+		if r.AchievedRatio < j.MinRateRatio {
+			x.Status, cmp = results.Fail, "<"
+		}
+		x.Message = fmt.Sprintf("achieved %.1f %% of the requested rate (%s %.0f %%)", 100*r.AchievedRatio, cmp, 100*j.MinRateRatio)
+		rs = append(rs, x)
+	}
+	if !math.IsNaN(r.ErrorRate) {
+		x := results.Reason{Criterion: "errors", Hard: true, Value: r.ErrorRate, Limit: j.MaxErrorRate, Status: results.Pass}
+		cmp := "≤"
+		if r.ErrorRate > j.MaxErrorRate {
+			x.Status, cmp = results.Fail, ">"
+		}
+		x.Message = fmt.Sprintf("error rate %.2f %% %s %.2f %% budget", 100*r.ErrorRate, cmp, 100*j.MaxErrorRate)
+		rs = append(rs, x)
+	}
+	if !math.IsNaN(r.PeakRatio) {
+		x := results.Reason{Criterion: "peak", Value: r.PeakRatio, Limit: j.PeakWarnRatio, Status: results.Pass}
+		cmp := "≤"
+		if r.PeakRatio > j.PeakWarnRatio {
+			x.Status, cmp = results.Fail, ">"
+		}
+		x.Message = fmt.Sprintf("peak %s %s = %.0f %% of the limit (%s %.0f %%)", seriesName(r), mib(r.Peak), 100*r.PeakRatio, cmp, 100*j.PeakWarnRatio)
+		if r.Episodes > 0 {
+			x.Message += fmt.Sprintf("; %d episodes above %.0f %% of the limit", r.Episodes, 100*analysis.DefaultThresholdRatio)
+		}
+		rs = append(rs, x)
+	}
+	if !math.IsNaN(r.CVPct) {
+		x := results.Reason{Criterion: "cv", Value: r.CVPct, Limit: j.MaxCV, Unit: "%", Status: results.Pass}
+		cmp := "≤"
+		if r.CVPct > j.MaxCV {
+			x.Status, cmp = results.Fail, ">"
+		}
+		x.Message = fmt.Sprintf("throughput CV across windows %.1f %% %s %.0f %%", r.CVPct, cmp, j.MaxCV)
+		rs = append(rs, x)
+	}
+	if budget := float64(j.MaxP99.Milliseconds()); budget > 0 && !math.IsNaN(r.P99) {
+		x := results.Reason{Criterion: "p99", Value: r.P99, Limit: budget, Unit: "ms", Status: results.Pass}
+		cmp := "≤"
+		if r.P99 > budget {
+			x.Status, cmp = results.Fail, ">"
+		}
+		x.Message = fmt.Sprintf("p99 %.1f ms %s %.0f ms budget", r.P99, cmp, budget)
+		rs = append(rs, x)
+	}
+	return rs
+}
