@@ -3,12 +3,15 @@ package progress
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 
 	"soaklab/harness/results"
 	"soaklab/matrix"
@@ -134,4 +137,37 @@ func TestTerminalConcurrent(t *testing.T) {
 	// every live region drawn was erased by the next write: it ends erased
 	require.True(t, strings.HasSuffix(out, "completed after 0s, peak RSS 0B\n"))
 	require.Empty(t, term.running)
+}
+
+func TestTerminalWidthNotATerminal(t *testing.T) {
+	t.Parallel()
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	require.NoError(t, err)
+	defer f.Close()
+	cases := []struct {
+		name string
+		w    io.Writer
+	}{
+		{"buffer", &bytes.Buffer{}}, // not a file: no size
+		{"file", f},                 // a regular file: the ioctl fails
+	}
+	for _, tc := range cases {
+		require.Zero(t, TerminalWidth(tc.w), tc.name)
+	}
+}
+
+func TestTerminalWidthPty(t *testing.T) {
+	t.Parallel()
+	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	require.NoError(t, err)
+	defer master.Close()
+	mfd := int(master.Fd())
+	require.NoError(t, unix.IoctlSetPointerInt(mfd, unix.TIOCSPTLCK, 0))
+	n, err := unix.IoctlGetInt(mfd, unix.TIOCGPTN)
+	require.NoError(t, err)
+	slave, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
+	require.NoError(t, err)
+	defer slave.Close()
+	require.NoError(t, unix.IoctlSetWinsize(int(slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Col: 123, Row: 40}))
+	require.Equal(t, 123, TerminalWidth(slave), "a real terminal reports its columns")
 }
