@@ -67,12 +67,7 @@ func (p *Plain) Sampled(c matrix.Cell, s results.Sample) {
 func (p *Plain) CellEnded(i, n int, r *results.Cell) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	detail := ""
-	if r.Detail != "" {
-		detail = ": " + r.Detail
-	}
-	fmt.Fprintf(p.w, "[%d/%d] %s: %s after %s, peak RSS %s%s\n", i, n, r.ID, r.Outcome,
-		r.Ended.Sub(r.Started).Round(time.Second), Size(r.PeakRSS), detail)
+	fmt.Fprintln(p.w, endLine(i, n, r))
 }
 
 func (p *Plain) Warn(msg string) {

@@ -1,0 +1,257 @@
+package progress
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"soaklab/harness/results"
+	"soaklab/harness/runner"
+	"soaklab/matrix"
+)
+
+var _ runner.Observer = (*Terminal)(nil)
+
+// DefaultRedraw is the shortest time between two redraws of the live lines
+// (at most four a second).
+const DefaultRedraw = 250 * time.Millisecond
+
+// ANSI control sequences the terminal view writes.
+const (
+	ansiUp       = "\x1b[%dF" // cursor to the start of the line n lines up
+	ansiClearEnd = "\x1b[J"   // erase from the cursor to the end of the screen
+)
+
+// TerminalOption sets a knob of a Terminal.
+type TerminalOption func(*Terminal)
+
+// WithClock sets the clock used to throttle redraws (tests pass a fake).
+func WithClock(now func() time.Time) TerminalOption {
+	return func(t *Terminal) { t.now = now }
+}
+
+// WithRedraw sets the shortest time between redraws; 0 redraws on every event.
+func WithRedraw(d time.Duration) TerminalOption {
+	return func(t *Terminal) { t.redraw = d }
+}
+
+// WithWidth cuts live lines to n columns so they never wrap (a wrapped line
+// would break the in-place rewrite); 0 leaves them whole.
+func WithWidth(n int) TerminalOption {
+	return func(t *Terminal) { t.width = n }
+}
+
+// Terminal keeps one live status line per running cell at the bottom of a
+// terminal, rewritten in place with ANSI codes, and a matrix line with an
+// ETA. Finished cells and warnings are printed above them as permanent
+// lines. It starts no goroutine: it redraws from the runner's calls,
+// throttled, so there is nothing to stop.
+type Terminal struct {
+	mu     sync.Mutex
+	w      io.Writer
+	now    func() time.Time
+	redraw time.Duration
+	width  int
+
+	runID    string
+	total    int
+	done     int
+	pending  map[string]time.Duration // cells not started yet, by id
+	running  []*liveCell              // in start order
+	drawn    int                      // live lines on screen now
+	lastDraw time.Time
+	dirty    bool
+}
+
+type liveCell struct {
+	index, total int
+	cell         matrix.Cell
+	last         results.Sample
+	sampled      bool
+}
+
+// NewTerminal writes live progress to w, which should be a terminal.
+func NewTerminal(w io.Writer, opts ...TerminalOption) *Terminal {
+	t := &Terminal{w: w, now: time.Now, redraw: DefaultRedraw, pending: map[string]time.Duration{}}
+	for _, o := range opts {
+		o(t)
+	}
+	return t
+}
+
+func (t *Terminal) RunStarted(run *results.Run, cells []matrix.Cell) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.runID, t.total = run.ID, len(cells)
+	finished := map[string]bool{}
+	for i := range run.Cells {
+		if runner.Done(&run.Cells[i]) {
+			finished[run.Cells[i].ID] = true
+		}
+	}
+	for _, c := range cells {
+		if finished[c.ID] {
+			t.done++
+			continue
+		}
+		t.pending[c.ID] = c.Duration
+	}
+	resumed := ""
+	if t.done > 0 {
+		resumed = fmt.Sprintf(" (%d already done)", t.done)
+	}
+	t.print(fmt.Sprintf("run %s: %d cells%s -> %s", run.ID, len(cells), resumed, run.Backend))
+}
+
+func (t *Terminal) CellStarted(i, n int, c matrix.Cell) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.pending, c.ID)
+	t.running = append(t.running, &liveCell{index: i, total: n, cell: c})
+	t.dirty = true
+	t.flush(true)
+}
+
+func (t *Terminal) Sampled(c matrix.Cell, s results.Sample) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, lc := range t.running {
+		if lc.cell.ID == c.ID {
+			lc.last, lc.sampled = s, true
+		}
+	}
+	t.dirty = true
+	t.flush(false)
+}
+
+func (t *Terminal) CellEnded(i, n int, r *results.Cell) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for k, lc := range t.running {
+		if lc.cell.ID == r.ID {
+			t.running = append(t.running[:k], t.running[k+1:]...)
+			break
+		}
+	}
+	t.done++
+	t.print(endLine(i, n, r))
+}
+
+func (t *Terminal) Warn(msg string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.print("warning: " + msg)
+}
+
+// Close erases the live lines, leaving only the permanent ones.
+func (t *Terminal) Close() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.running = nil
+	t.dirty = true
+	t.flush(true)
+}
+
+// print writes a permanent line above the live ones and redraws them.
+func (t *Terminal) print(line string) {
+	var b strings.Builder
+	t.erase(&b)
+	b.WriteString(line)
+	b.WriteString("\n")
+	t.drawLive(&b)
+	io.WriteString(t.w, b.String())
+}
+
+// flush redraws the live lines if they changed and the throttle allows.
+func (t *Terminal) flush(force bool) {
+	if !t.dirty || (!force && t.now().Sub(t.lastDraw) < t.redraw) {
+		return
+	}
+	var b strings.Builder
+	t.erase(&b)
+	t.drawLive(&b)
+	io.WriteString(t.w, b.String())
+}
+
+func (t *Terminal) erase(b *strings.Builder) {
+	if t.drawn > 0 {
+		fmt.Fprintf(b, ansiUp, t.drawn)
+	}
+	b.WriteString("\r" + ansiClearEnd)
+	t.drawn = 0
+}
+
+func (t *Terminal) drawLive(b *strings.Builder) {
+	t.dirty, t.lastDraw = false, t.now()
+	if len(t.running) == 0 {
+		return
+	}
+	for _, lc := range t.running {
+		b.WriteString(t.cut(liveLine(lc)))
+		b.WriteString("\n")
+	}
+	b.WriteString(t.cut(fmt.Sprintf("matrix: %d/%d done, %d running, ETA %s",
+		t.done, t.total, len(t.running), fmtETA(t.eta()))))
+	b.WriteString("\n")
+	t.drawn = len(t.running) + 1
+}
+
+// eta is the requested duration of the cells still to run plus what is
+// left of the running ones.
+func (t *Terminal) eta() time.Duration {
+	var d time.Duration
+	for _, p := range t.pending {
+		d += p
+	}
+	for _, lc := range t.running {
+		left := lc.cell.Duration - time.Duration(lc.last.T*float64(time.Second))
+		d += max(left, 0)
+	}
+	return d
+}
+
+func (t *Terminal) cut(s string) string {
+	if t.width > 0 && len(s) > t.width {
+		return s[:t.width]
+	}
+	return s
+}
+
+func liveLine(lc *liveCell) string {
+	c, s := lc.cell, lc.last
+	head := fmt.Sprintf("[%d/%d] %s", lc.index, lc.total, c.ID)
+	if !lc.sampled {
+		return fmt.Sprintf("%s: starting (%s, limit %s)", head, c.Duration, Size(c.RAM))
+	}
+	mem := s.WorkingSet
+	if mem == 0 {
+		mem = s.RSS
+	}
+	return fmt.Sprintf("%s: %s/%s mem %s/%s (%.0f%%) rps %.0f p99 %.1fms err %d",
+		head, fmtETA(time.Duration(s.T*float64(time.Second))), fmtETA(c.Duration),
+		Size(mem), Size(c.RAM), 100*float64(mem)/float64(max(c.RAM, 1)), s.RPS, s.P99, s.Errors)
+}
+
+func endLine(i, n int, r *results.Cell) string {
+	detail := ""
+	if r.Detail != "" {
+		detail = ": " + r.Detail
+	}
+	return fmt.Sprintf("[%d/%d] %s: %s after %s, peak RSS %s%s", i, n, r.ID, r.Outcome,
+		r.Ended.Sub(r.Started).Round(time.Second), Size(r.PeakRSS), detail)
+}
+
+// fmtETA prints a duration to the second: 1h02m03s, 4m05s, 6s.
+func fmtETA(d time.Duration) string {
+	d = d.Round(time.Second)
+	h, m, s := int(d/time.Hour), int(d/time.Minute)%60, int(d/time.Second)%60
+	switch {
+	case h > 0:
+		return fmt.Sprintf("%dh%02dm%02ds", h, m, s)
+	case m > 0:
+		return fmt.Sprintf("%dm%02ds", m, s)
+	}
+	return fmt.Sprintf("%ds", s)
+}
