@@ -1,16 +1,45 @@
 package cli
 
 import (
+	"fmt"
+
+	"soaklab/harness/live"
 	"soaklab/harness/progress"
 	"soaklab/harness/results"
 	"soaklab/harness/runner"
 )
 
-// observers picks the progress output for a run.
+// observers picks the outputs of a run: JSON lines with --json, nothing
+// with --quiet, a live view when stdout is a terminal, plain lines
+// otherwise; and the live Prometheus endpoint with --listen. The returned
+// func stops them all; call it when the run is over.
 func observers(f runFlags, env Env, run *results.Run) (runner.Observer, func(), error) {
 	var obs runner.Observers
-	if !f.quiet {
+	var closers []func()
+	switch {
+	case f.jsonLog:
+		obs = append(obs, progress.NewJSON(env.Stdout, env.Now))
+	case f.quiet:
+	case env.IsTerminal:
+		t := progress.NewTerminal(env.Stdout, progress.WithWidth(progress.TerminalWidth(env.Stdout)))
+		obs = append(obs, t)
+		closers = append(closers, t.Close)
+	default:
 		obs = append(obs, progress.NewPlain(env.Stdout, 1))
 	}
-	return obs, func() {}, nil
+	if f.listen != "" {
+		e := live.New()
+		url, err := e.Serve(f.listen)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--listen: %w", err)
+		}
+		fmt.Fprintf(env.Stderr, "soaklab: run %s: live metrics at %s\n", run.ID, url)
+		obs = append(obs, e)
+		closers = append(closers, func() { _ = e.Close() })
+	}
+	return obs, func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}, nil
 }

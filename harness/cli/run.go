@@ -16,7 +16,7 @@ import (
 
 // runFlags are `soaklab run`'s flags.
 type runFlags struct {
-	matrix, resultsDir, runID, shard, baseline, resume, backend string
+	matrix, resultsDir, runID, shard, baseline, resume, backend, listen string
 	quiet, jsonLog                                              bool
 }
 
@@ -31,6 +31,7 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&f.baseline, "baseline", "", "earlier run directory to compare against")
 	fs.StringVar(&f.resume, "resume", "", "run directory to finish: runs only cells without a final result")
 	fs.StringVar(&f.backend, "backend", "", "override the matrix's backend: process, docker or auto")
+	fs.StringVar(&f.listen, "listen", "", "serve live Prometheus metrics on this loopback address, e.g. 127.0.0.1:9464")
 	fs.BoolVar(&f.quiet, "quiet", false, "print only the final summary")
 	fs.BoolVar(&f.jsonLog, "json", false, "print progress as JSON lines")
 	if code := parse(fs, args); code >= 0 {
