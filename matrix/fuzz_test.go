@@ -1,0 +1,42 @@
+package matrix
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzParse feeds the parser arbitrary bytes, seeded with every matrix in
+// testdata. It must never panic; a failure must be Errors naming the file;
+// a success must expand (or refuse) without panicking either.
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*/*.yaml")
+	for _, p := range files {
+		data, err := os.ReadFile(p)
+		if err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte("a: &a\n  b: *a\ntargets: *a\n"))
+	f.Add([]byte("targets:\n  x: &x {build: ., <<: *x}\n"))
+	f.Add([]byte("x: &x [*x, *x]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := Parse("fuzz.yaml", data)
+		if err != nil {
+			var errs Errors
+			if !errors.As(err, &errs) || len(errs) == 0 {
+				t.Fatalf("error is not a non-empty Errors: %v", err)
+			}
+			for _, e := range errs {
+				if e.File != "fuzz.yaml" || e.Msg == "" {
+					t.Fatalf("bad error %#v", e)
+				}
+			}
+			return
+		}
+		if _, err := m.Expand(); err != nil {
+			t.Fatalf("a valid matrix failed to expand: %v", err)
+		}
+	})
+}
