@@ -138,10 +138,15 @@ func renderEnv(t *Target, tmpls map[string]*template.Template, axes map[string]s
 	return env, "", nil
 }
 
+// cleanTemplateErr drops text/template's position prefix and says what a
+// missing key means here.
 func cleanTemplateErr(err error) string {
 	s := err.Error()
 	if i := strings.LastIndex(s, ": "); i >= 0 && strings.HasPrefix(s, "template: ") {
-		return s[i+2:]
+		s = s[i+2:]
+	}
+	if k, ok := strings.CutPrefix(s, "map has no entry for key "); ok {
+		return "the cell has no axis " + k
 	}
 	return s
 }

@@ -121,3 +121,21 @@ axes:
 `))
 	require.ErrorContains(t, err, "more than 100000 cells")
 }
+
+// TestResolve: paths in a matrix are relative to its directory and stay
+// usable as Go package paths.
+func TestResolve(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ matrix, in, want string }{
+		{"matrix.yaml", "./targets/steady", "./targets/steady"},      // beside the working directory
+		{"ci/nightly.yaml", "../targets/steady", "./targets/steady"}, // from a subdirectory
+		{"ci/nightly.yaml", "big.json", "./ci/big.json"},             // plain file
+		{"/etc/m.yaml", "x", "/etc/x"},                               // absolute matrix
+		{"m.yaml", "/abs/x", "/abs/x"},                               // absolute path kept
+		{"a/m.yaml", "../../x", "../x"},                              // above the working directory
+	}
+	for _, tt := range tests {
+		m := &Matrix{Path: tt.matrix}
+		require.Equal(t, tt.want, m.Resolve(tt.in), "%s in %s", tt.in, tt.matrix)
+	}
+}

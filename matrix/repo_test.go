@@ -38,3 +38,19 @@ func TestRepoMatrices(t *testing.T) {
 		})
 	}
 }
+
+// TestDocExample validates the first YAML example of docs/matrix.md, so
+// the reference never shows a matrix soaklab rejects.
+func TestDocExample(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("../docs/matrix.md")
+	require.NoError(t, err)
+	block := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindSubmatch(doc)
+	require.NotNil(t, block, "docs/matrix.md has a yaml example")
+	m, err := Parse("docs/matrix.md", block[1])
+	require.NoError(t, err)
+	require.Empty(t, m.Warnings)
+	cells, err := m.Expand()
+	require.NoError(t, err)
+	require.NotEmpty(t, cells)
+}
