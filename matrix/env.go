@@ -29,8 +29,46 @@ var templateFuncs = template.FuncMap{
 	},
 }
 
+// parseTemplate parses an env template. Loops and nested templates are
+// refused: an env value needs neither, and "{{range 1000000000}}" or a
+// template calling itself twice would make rendering run for ever.
 func parseTemplate(name, text string) (*template.Template, error) {
-	return template.New(name).Funcs(templateFuncs).Option("missingkey=error").Parse(text)
+	t, err := template.New(name).Funcs(templateFuncs).Option("missingkey=error").Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	if len(t.Templates()) > 1 {
+		return nil, fmt.Errorf("define and block are not allowed in env templates")
+	}
+	var bad string
+	var walk func(n parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n != nil {
+				for _, c := range n.Nodes {
+					walk(c)
+				}
+			}
+		case *parse.RangeNode:
+			bad = "range"
+		case *parse.TemplateNode:
+			bad = "template"
+		case *parse.IfNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.List)
+			walk(n.ElseList)
+		}
+	}
+	if t.Tree != nil {
+		walk(t.Tree.Root)
+	}
+	if bad != "" {
+		return nil, fmt.Errorf("%s is not allowed in env templates", bad)
+	}
+	return t, nil
 }
 
 // templateFields lists the names a template reads from its data: "rps" for

@@ -21,6 +21,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("a: &a\n  b: *a\ntargets: *a\n"))
 	f.Add([]byte("targets:\n  x: &x {build: ., <<: *x}\n"))
 	f.Add([]byte("x: &x [*x, *x]\n"))
+	f.Add([]byte("targets: {a: {build: ., env: {X: '{{range 1000000000}}x{{end}}'}}}\n"))
+	f.Add([]byte("targets: {a: {build: ., env: {X: '{{define \"t\"}}{{template \"t\"}}{{template \"t\"}}{{end}}{{template \"t\"}}'}}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Parse("fuzz.yaml", data)
 		if err != nil {
