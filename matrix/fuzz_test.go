@@ -2,9 +2,11 @@ package matrix
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // FuzzParse feeds the parser arbitrary bytes, seeded with every matrix in
@@ -24,6 +26,16 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("targets: {a: {build: ., env: {X: '{{range 1000000000}}x{{end}}'}}}\n"))
 	f.Add([]byte("targets: {a: {build: ., env: {X: '{{define \"t\"}}{{template \"t\"}}{{template \"t\"}}{{end}}{{template \"t\"}}'}}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// A hang is a failure too: the fuzzer then saves the input.
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				panic(fmt.Sprintf("Parse+Expand took over 5s on %q", data))
+			}
+		}()
 		m, err := Parse("fuzz.yaml", data)
 		if err != nil {
 			var errs Errors
