@@ -23,6 +23,20 @@ func (d *decoder) check(m *Matrix) {
 		}
 	}
 	axisNames := sortedKeys(universe)
+	var global []string
+	for _, a := range m.Axes {
+		global = append(global, a.Name)
+	}
+	for _, t := range m.Targets {
+		for _, a := range t.Axes {
+			if contains(global, a.Name) {
+				continue
+			}
+			if c := closest(a.Name, global); c != "" {
+				d.errf(d.pos["targets."+t.Name+".axes."+a.Name], "targets.%s.axes: %q is not a global axis: did you mean %q? (a target-only axis needs a distinct name)", t.Name, a.Name, c)
+			}
+		}
+	}
 	includeKeys := map[string]bool{}
 	for _, list := range []struct {
 		what  string

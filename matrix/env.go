@@ -29,8 +29,46 @@ var templateFuncs = template.FuncMap{
 	},
 }
 
+// parseTemplate parses an env template. Loops and nested templates are
+// refused: an env value needs neither, and "{{range 1000000000}}" or a
+// template calling itself twice would make rendering run for ever.
 func parseTemplate(name, text string) (*template.Template, error) {
-	return template.New(name).Funcs(templateFuncs).Option("missingkey=error").Parse(text)
+	t, err := template.New(name).Funcs(templateFuncs).Option("missingkey=error").Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	if len(t.Templates()) > 1 {
+		return nil, fmt.Errorf("define and block are not allowed in env templates")
+	}
+	var bad string
+	var walk func(n parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n != nil {
+				for _, c := range n.Nodes {
+					walk(c)
+				}
+			}
+		case *parse.RangeNode:
+			bad = "range"
+		case *parse.TemplateNode:
+			bad = "template"
+		case *parse.IfNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.List)
+			walk(n.ElseList)
+		}
+	}
+	if t.Tree != nil {
+		walk(t.Tree.Root)
+	}
+	if bad != "" {
+		return nil, fmt.Errorf("%s is not allowed in env templates", bad)
+	}
+	return t, nil
 }
 
 // templateFields lists the names a template reads from its data: "rps" for
@@ -138,10 +176,15 @@ func renderEnv(t *Target, tmpls map[string]*template.Template, axes map[string]s
 	return env, "", nil
 }
 
+// cleanTemplateErr drops text/template's position prefix and says what a
+// missing key means here.
 func cleanTemplateErr(err error) string {
 	s := err.Error()
 	if i := strings.LastIndex(s, ": "); i >= 0 && strings.HasPrefix(s, "template: ") {
-		return s[i+2:]
+		s = s[i+2:]
+	}
+	if k, ok := strings.CutPrefix(s, "map has no entry for key "); ok {
+		return "the cell has no axis " + k
 	}
 	return s
 }

@@ -151,6 +151,22 @@ func (d *decoder) matrix(m *Matrix, root *yaml.Node) {
 	m.Judge = d.judge(o["judge"])
 }
 
+// Resolve turns a path written in the matrix (build, dockerfile,
+// body_file, a command's program when it contains a slash) into one usable
+// from the working directory: relative paths are relative to the directory
+// of the matrix file. A relative result keeps a leading "./", so a build
+// path stays a Go package path ("./targets/steady"), not an import path.
+func (m *Matrix) Resolve(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	r := filepath.Join(filepath.Dir(m.Path), p)
+	if !filepath.IsAbs(r) && r != "." && r != ".." && !strings.HasPrefix(r, "../") {
+		r = "./" + r
+	}
+	return r
+}
+
 func findAxis(axes []Axis, name string) *Axis {
 	for i := range axes {
 		if axes[i].Name == name {
