@@ -138,7 +138,7 @@ func (d *decoder) matrix(m *Matrix, root *yaml.Node) {
 		}
 		d.errf(at, "targets: at least one target is needed")
 	}
-	m.Workload = d.workload(o["workload"])
+	m.Workload = d.workload(o["workload"], "workload")
 	m.Axes = d.axes(o["axes"], "axes", "axes")
 	for _, def := range DefaultAxes {
 		if findAxis(m.Axes, def.Name) == nil {

@@ -7,7 +7,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var targetKeys = []string{"kind", "build", "command", "image", "dockerfile", "port_env", "ready", "metrics", "pprof", "warmup", "throughput", "sink_env", "env", "axes"}
+var targetKeys = []string{"kind", "build", "command", "image", "dockerfile", "port_env", "ready", "metrics", "pprof", "warmup", "throughput", "sink_env", "env", "axes", "workload"}
 
 var sourceKeys = []string{"build", "command", "image", "dockerfile"}
 
@@ -51,6 +51,10 @@ func (d *decoder) target(f field, backend string) Target {
 	case 1:
 	default:
 		d.errf(o[sources[1]], "%s: needs exactly one of build, command, image or dockerfile, got %s", what, strings.Join(sources, " and "))
+	}
+	if n := o["workload"]; n != nil {
+		w := d.workload(n, what+".workload")
+		t.Workload = &w
 	}
 	if n := o["build"]; n != nil {
 		t.Build, _ = d.nonEmpty(n, what+".build")

@@ -63,6 +63,7 @@ type Target struct {
 	Warmup     time.Duration // excluded from drift analysis; default 10% of duration
 	Throughput string        // workload targets: Prometheus counter of operations done
 	SinkEnv    string        // client targets: env var that carries the sink URL; default SINK_URL
+	Workload   *Workload     // server targets: a request mix of their own instead of the matrix's
 
 	// Axes override the values of global axes for this target, or add axes
 	// only this target has; in file order.

@@ -14,51 +14,51 @@ var (
 	methodWord   = regexp.MustCompile(`^[A-Z]+$`)
 )
 
-// workload decodes `workload:`; a missing block gives DefaultWorkload with
-// DefaultRequest.
-func (d *decoder) workload(n *yaml.Node) Workload {
+// workload decodes a `workload:` block (the matrix's, or a target's own,
+// named by what); a missing block gives DefaultWorkload with DefaultRequest.
+func (d *decoder) workload(n *yaml.Node, what string) Workload {
 	w := DefaultWorkload
-	o := d.object(n, "workload", workloadKeys)
+	o := d.object(n, what, workloadKeys)
 	if v := o["timeout"]; v != nil {
-		if t, ok := d.duration(v, "workload.timeout"); ok {
+		if t, ok := d.duration(v, what+".timeout"); ok {
 			if t == 0 {
-				d.errf(v, "workload.timeout: must be positive")
+				d.errf(v, "%s.timeout: must be positive", what)
 			}
 			w.Timeout = t
 		}
 	}
 	if v := o["ramp"]; v != nil {
-		d.pos["workload.ramp"] = v
-		w.Ramp, _ = d.duration(v, "workload.ramp")
+		d.pos[what+".ramp"] = v
+		w.Ramp, _ = d.duration(v, what+".ramp")
 	}
 	if v := o["max_labels"]; v != nil {
-		w.MaxLabels, _ = d.integer(v, "workload.max_labels", 1)
+		w.MaxLabels, _ = d.integer(v, what+".max_labels", 1)
 	}
 	if v := o["window"]; v != nil {
-		if t, ok := d.duration(v, "workload.window"); ok {
+		if t, ok := d.duration(v, what+".window"); ok {
 			if t == 0 {
-				d.errf(v, "workload.window: must be positive")
+				d.errf(v, "%s.window: must be positive", what)
 			}
 			w.Window = t
 		}
 	}
 	if v := o["sample_n"]; v != nil {
-		w.SampleN, _ = d.integer(v, "workload.sample_n", 1)
+		w.SampleN, _ = d.integer(v, what+".sample_n", 1)
 	}
 	labels := map[string]bool{}
-	for i, rn := range d.list(o["requests"], "workload.requests") {
-		r := d.request(rn, fmt.Sprintf("workload.requests[%d]", i))
+	for i, rn := range d.list(o["requests"], what+".requests") {
+		r := d.request(rn, fmt.Sprintf("%s.requests[%d]", what, i))
 		labels[r.Label] = true
 		w.Requests = append(w.Requests, r)
 	}
 	if o["requests"] != nil && len(w.Requests) == 0 {
-		d.errf(o["requests"], "workload.requests: the list is empty; leave it out for a single GET /")
+		d.errf(o["requests"], "%s.requests: the list is empty; leave it out for a single GET /", what)
 	}
 	if len(w.Requests) == 0 {
 		w.Requests = []Request{DefaultRequest}
 	}
 	if len(labels) > w.MaxLabels && w.MaxLabels > 0 {
-		d.errf(o["requests"], "workload.requests: %d distinct labels, more than max_labels (%d)", len(labels), w.MaxLabels)
+		d.errf(o["requests"], "%s.requests: %d distinct labels, more than max_labels (%d)", what, len(labels), w.MaxLabels)
 	}
 	return w
 }

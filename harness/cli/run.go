@@ -17,7 +17,7 @@ import (
 // runFlags are `soaklab run`'s flags.
 type runFlags struct {
 	matrix, resultsDir, runID, shard, baseline, resume, backend, listen string
-	quiet, jsonLog                                              bool
+	quiet, jsonLog                                                      bool
 }
 
 func cmdRun(ctx context.Context, args []string, env Env) int {

@@ -64,9 +64,9 @@ func (r *Runner) runCell(ctx context.Context, c matrix.Cell, obs Observer) *resu
 	if res.Kind == "" {
 		res.Kind = matrix.KindServer
 	}
-	warmup := tgt.Warmup
+	warmup := c.Warmup // the target's own, or a tenth of the duration
 	if warmup == 0 {
-		warmup = c.Duration / 10
+		warmup = tgt.Warmup
 	}
 	res.Warmup = warmup.Seconds()
 	if err := os.MkdirAll(cr.dir, 0o755); err != nil {
@@ -245,7 +245,11 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 			<-lctx.Done()
 			return
 		}
-		d, err := r.NewDriver(base, r.Matrix.Workload, c)
+		w := r.Matrix.Workload
+		if t.Workload != nil {
+			w = *t.Workload
+		}
+		d, err := r.NewDriver(base, w, c)
 		if err != nil {
 			cr.warn("driver: " + err.Error())
 			cr.mu.Lock()
