@@ -62,7 +62,7 @@ type expectation struct {
 
 var expected = map[string]expectation{
 	"steady": {verdict: results.GO, outcome: results.Completed},
-	"leaky":  {verdict: results.NOGO, outcome: results.Completed, reasons: []string{"leakyMonitor", "goroutine"}},
+	"leaky":  {verdict: results.NOGO, outcome: results.Completed, reasons: []string{"monitor).record", "goroutine"}},
 	"hog":    {verdict: results.NOGO, outcome: results.OOMKilled, reasons: []string{"oom_kill"}},
 }
 
