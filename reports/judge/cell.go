@@ -149,7 +149,7 @@ func leak(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
 	}
 	sig := lo > 0 && lo > floor
 	troughsRise := !r.HasTrough || trough > floor
-	stopped := r.Late.N >= 10 && analysis.MiBPerH(r.Late.SlopeHigh) <= floor
+	stopped := growthStopped(r, floor)
 	switch {
 	case sig && troughsRise && driftOver && !stopped:
 		rs.Status = results.Fail
@@ -157,7 +157,7 @@ func leak(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
 	case sig && !troughsRise:
 		rs.Status = results.Pass
 		rs.Message = fmt.Sprintf("no leak: saw-tooth whose troughs stay under %.0f MiB/h: %s", floor, msg)
-	case sig && stopped:
+	case stopped:
 		rs.Status = results.Pass
 		rs.Message = fmt.Sprintf("no leak: growth stopped in the last half (%.1f…%.1f MiB/h): %s", analysis.MiBPerH(r.Late.SlopeLow), analysis.MiBPerH(r.Late.SlopeHigh), msg)
 	case sig:
@@ -173,8 +173,23 @@ func leak(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
 	return rs
 }
 
+// growthStopped reports a warm-up ramp that outlasted the warm-up: the
+// slope over the last half is at most the floor and either entirely under
+// it or entirely under the whole series' interval.
+func growthStopped(r analysis.Result, floor float64) bool {
+	if r.Late.N < 10 {
+		return false
+	}
+	lo, hi := analysis.MiBPerH(r.Late.SlopeLow), analysis.MiBPerH(r.Late.SlopeHigh)
+	return lo <= floor && (hi <= floor || hi < analysis.MiBPerH(r.Fit.SlopeLow))
+}
+
 // oomRisk is the hard criterion of reaching the limit within the horizon
-// at the fitted growth.
+// at the fitted growth: FAIL when even the slope's lower bound is above the
+// floor and reaches the limit within the horizon; PASS when growth is not
+// significant, under the floor (or only in the saw-tooth's peaks) or the
+// fastest projection is beyond the horizon; UNKNOWN in between. A ramp
+// that stopped in the last half is projected from the last half.
 func oomRisk(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
 	rs := results.Reason{Criterion: "oom-risk", Hard: true, Limit: j.Horizon.Seconds(), Unit: "s"}
 	if c.RAMLimit <= 0 || r.Fit.N < 2 {
@@ -183,14 +198,18 @@ func oomRisk(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason 
 		return rs
 	}
 	limit := float64(c.RAMLimit)
-	now := r.Fit.At(r.FitTo)
+	fit := r.Fit
+	if growthStopped(r, j.MaxSlopeMiBPerH) {
+		fit = r.Late
+	}
+	now := fit.At(r.FitTo)
 	ttl := func(slope float64) float64 {
 		if slope <= 0 {
 			return math.Inf(1)
 		}
 		return math.Max(0, (limit-now)/slope)
 	}
-	point, fast, slow := ttl(r.Fit.Slope), ttl(r.Fit.SlopeHigh), ttl(r.Fit.SlopeLow)
+	point, fast, slow := ttl(fit.Slope), ttl(fit.SlopeHigh), ttl(fit.SlopeLow)
 	rs.Value = point
 	if math.IsInf(point, 1) {
 		rs.Value = 0
@@ -198,12 +217,12 @@ func oomRisk(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason 
 	h := j.Horizon.Seconds()
 	floor := j.MaxSlopeMiBPerH
 	base := fmt.Sprintf("at %.1f MiB/h the %s limit is reached in %s (%s…%s); horizon %s",
-		analysis.MiBPerH(r.Fit.Slope), mib(limit), hours(point), hours(fast), hours(slow), hours(h))
+		analysis.MiBPerH(fit.Slope), mib(limit), hours(point), hours(fast), hours(slow), hours(h))
 	switch {
-	case analysis.MiBPerH(r.Fit.Slope) <= floor || (r.HasTrough && analysis.MiBPerH(r.Trough.Slope) <= floor) || fast >= h:
+	case fit.SlopeLow <= 0 || analysis.MiBPerH(fit.Slope) <= floor || (r.HasTrough && analysis.MiBPerH(r.Trough.Slope) <= floor) || fast >= h:
 		rs.Status = results.Pass
 		rs.Message = "no OOM projected within the horizon: " + base
-	case slow < h:
+	case analysis.MiBPerH(fit.SlopeLow) > floor && slow < h:
 		rs.Status = results.Fail
 		rs.Message = "OOM projected within the horizon: " + base + sources(c, r)
 	default:
