@@ -80,7 +80,7 @@ func Cell(c *results.Cell, samples []results.Sample, j matrix.Judge, opts ...Opt
 		rs = append(rs, leak(c, r, j), oomRisk(c, r, j))
 	}
 	rs = append(rs, load(r, j)...)
-	return Decide(rs), rs, r.Map()
+	return Decide(rs), finite(rs), r.Map()
 }
 
 // outcome is the hard criterion of how the cell ended.

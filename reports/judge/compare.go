@@ -149,6 +149,7 @@ func Compare(cmp matrix.Compare, a, b []CellData, opts ...Option) results.Compar
 		})
 	}
 	out.Reasons = append(out.Reasons, rssGate(rows, sc, few), throughputGate(rows, sc, few), driftGate(sb["drift"], sc))
+	out.Reasons = finite(out.Reasons)
 	out.Verdict = Decide(out.Reasons)
 	if few && out.Verdict != results.NEUTRAL {
 		out.Verdict = results.NEUTRAL

@@ -7,6 +7,7 @@
 package judge
 
 import (
+	"math"
 	"time"
 
 	"soaklab/harness/results"
@@ -117,6 +118,20 @@ func ScorecardWithDefaults(s matrix.Scorecard) matrix.Scorecard {
 		s.Alpha = d.Alpha
 	}
 	return s
+}
+
+// finite replaces NaN and infinities in reasons with 0: JSON has no
+// spelling for them.
+func finite(rs []results.Reason) []results.Reason {
+	for i := range rs {
+		if math.IsNaN(rs[i].Value) || math.IsInf(rs[i].Value, 0) {
+			rs[i].Value = 0
+		}
+		if math.IsNaN(rs[i].Limit) || math.IsInf(rs[i].Limit, 0) {
+			rs[i].Limit = 0
+		}
+	}
+	return rs
 }
 
 // Decide turns reasons into a verdict: NO-GO when a hard criterion FAILs,

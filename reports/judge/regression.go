@@ -154,6 +154,7 @@ func regression(key string, old, new []CellData, rule RegressionRule, opts []Opt
 		cmp.Reasons = append(cmp.Reasons, results.Reason{Criterion: "repeats", Status: results.Pass,
 			Message: fmt.Sprintf("n=%d+%d: fewer than %d repeats a side, judged by the one-run rule", len(old), len(new), stats.MinCompareSamples)})
 	}
+	cmp.Reasons = finite(cmp.Reasons)
 	cmp.Verdict = Decide(cmp.Reasons)
 	return cmp
 }

@@ -1,6 +1,7 @@
 package judge
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -56,6 +57,9 @@ func TestJudgeRun(t *testing.T) {
 	}
 	if c := cells["pending"]; c.Verdict != "" || c.Reasons != nil {
 		t.Errorf("pending cell judged: %+v", c)
+	}
+	if _, err := json.Marshal(run); err != nil {
+		t.Errorf("judged run does not encode: %v", err)
 	}
 	if len(run.Comparisons) != 1 || run.Comparisons[0].Verdict != results.GO {
 		t.Fatalf("comparisons %+v", run.Comparisons)
