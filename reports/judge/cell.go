@@ -196,8 +196,8 @@ func growthStopped(r analysis.Result, floor float64) bool {
 // floor (or the growth is only in the saw-tooth's peaks) or the fastest
 // projection is beyond the horizon; FAIL when even the slope's lower bound
 // reaches the limit within the horizon and growth goes on in the last
-// half; UNKNOWN in between. A ramp
-// that stopped in the last half is projected from the last half.
+// half; UNKNOWN in between. A ramp that stopped in the last half is
+// projected from the last half.
 func oomRisk(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
 	rs := results.Reason{Criterion: "oom-risk", Hard: true, Limit: j.Horizon.Seconds(), Unit: "s"}
 	if c.RAMLimit <= 0 || r.Fit.N < 2 {
