@@ -78,6 +78,7 @@ type Result struct {
 	ErrorRate      float64
 	P99            float64 // ms
 	Throughput     float64 // workload counter rate, per second
+	MeanRPS        float64 // mean per-interval completed rate (server targets)
 	GoroutineSlope float64 // per hour
 	GoroutineFirst float64
 	GoroutineLast  float64
@@ -94,7 +95,7 @@ func Analyze(samples []results.Sample, p Params) Result {
 	nan := math.NaN()
 	r := Result{
 		Warmup: p.Warmup, FitFrom: p.Warmup, DriftPct: nan, TimeToLimit: nan, Peak: nan, PeakRatio: nan,
-		CVPct: nan, AchievedRatio: nan, ErrorRate: nan, P99: nan, Throughput: nan,
+		CVPct: nan, MeanRPS: nan, AchievedRatio: nan, ErrorRate: nan, P99: nan, Throughput: nan,
 		GoroutineSlope: nan, GoroutineFirst: nan, GoroutineLast: nan, Noise: nan,
 	}
 	for _, s := range samples {

@@ -27,6 +27,9 @@ func (r *Result) load(meas []results.Sample, p Params) {
 		}
 		r.CVPct = stats.CV(means) * 100
 	}
+	if rp := rpsSeries(meas); rp.len() > 0 {
+		r.MeanRPS = stats.Mean(rp.y)
+	}
 	achieved := math.NaN()
 	if p.Load != nil && p.Load.AchievedRPS > 0 {
 		achieved = p.Load.AchievedRPS

@@ -80,7 +80,7 @@ func Cell(c *results.Cell, samples []results.Sample, j matrix.Judge, opts ...Opt
 		rs = append(rs, leak(c, r, j), oomRisk(c, r, j))
 	}
 	rs = append(rs, load(r, j)...)
-	return Decide(rs), rs, r.Map()
+	return Decide(rs), finite(rs), r.Map()
 }
 
 // outcome is the hard criterion of how the cell ended.
@@ -124,7 +124,10 @@ func outcome(c *results.Cell, r analysis.Result) results.Reason {
 
 // leak is the hard criterion of sustained growth: the slope's whole 95 %
 // interval above the floor, saw-tooth troughs rising above the floor too,
-// and drift between the first and last quarter over its threshold.
+// drift between the first and last quarter over its threshold, and growth
+// still significant over the last half (so a warm-up ramp that outlasts
+// the warm-up is not a leak). Growth that clearly stopped in the last half
+// passes; evidence on one side only is UNKNOWN ("run longer").
 func leak(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
 	floor := j.MaxSlopeMiBPerH
 	s, lo, hi := analysis.MiBPerH(r.Fit.Slope), analysis.MiBPerH(r.Fit.SlopeLow), analysis.MiBPerH(r.Fit.SlopeHigh)
@@ -149,21 +152,25 @@ func leak(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
 	}
 	sig := lo > 0 && lo > floor
 	troughsRise := !r.HasTrough || trough > floor
-	stopped := r.Late.N >= 10 && analysis.MiBPerH(r.Late.SlopeHigh) <= floor
+	stopped := growthStopped(r, floor)
+	continues := r.Late.N < 10 || r.Late.SlopeLow > 0
 	switch {
-	case sig && troughsRise && driftOver && !stopped:
+	case sig && troughsRise && driftOver && !stopped && continues:
 		rs.Status = results.Fail
 		rs.Message = fmt.Sprintf("leak: %s; slope above the %.0f MiB/h floor%s", msg, floor, sources(c, r))
 	case sig && !troughsRise:
 		rs.Status = results.Pass
 		rs.Message = fmt.Sprintf("no leak: saw-tooth whose troughs stay under %.0f MiB/h: %s", floor, msg)
-	case sig && stopped:
+	case stopped:
 		rs.Status = results.Pass
 		rs.Message = fmt.Sprintf("no leak: growth stopped in the last half (%.1f…%.1f MiB/h): %s", analysis.MiBPerH(r.Late.SlopeLow), analysis.MiBPerH(r.Late.SlopeHigh), msg)
+	case sig && troughsRise && driftOver:
+		rs.Status = results.Unknown
+		rs.Message = fmt.Sprintf("growth not confirmed in the last half (%.1f…%.1f MiB/h), run longer: %s", analysis.MiBPerH(r.Late.SlopeLow), analysis.MiBPerH(r.Late.SlopeHigh), msg)
 	case sig:
 		rs.Status = results.Unknown
 		rs.Message = fmt.Sprintf("growing but drift under its threshold, run longer: %s", msg)
-	case hi <= floor || (driftKnown && !driftOver) || (r.HasTrough && trough <= floor):
+	case hi <= floor || (driftKnown && !driftOver):
 		rs.Status = results.Pass
 		rs.Message = "no leak: " + msg
 	default:
@@ -173,8 +180,24 @@ func leak(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
 	return rs
 }
 
+// growthStopped reports a warm-up ramp that outlasted the warm-up: the
+// slope over the last half is at most the floor and either entirely under
+// it or entirely under the whole series' interval.
+func growthStopped(r analysis.Result, floor float64) bool {
+	if r.Late.N < 10 {
+		return false
+	}
+	lo, hi := analysis.MiBPerH(r.Late.SlopeLow), analysis.MiBPerH(r.Late.SlopeHigh)
+	return lo <= floor && (hi <= floor || hi < analysis.MiBPerH(r.Fit.SlopeLow))
+}
+
 // oomRisk is the hard criterion of reaching the limit within the horizon
-// at the fitted growth.
+// at the fitted growth: PASS when the slope is not significantly above the
+// floor (or the growth is only in the saw-tooth's peaks) or the fastest
+// projection is beyond the horizon; FAIL when even the slope's lower bound
+// reaches the limit within the horizon and growth goes on in the last
+// half; UNKNOWN in between. A ramp that stopped in the last half is
+// projected from the last half.
 func oomRisk(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
 	rs := results.Reason{Criterion: "oom-risk", Hard: true, Limit: j.Horizon.Seconds(), Unit: "s"}
 	if c.RAMLimit <= 0 || r.Fit.N < 2 {
@@ -183,14 +206,18 @@ func oomRisk(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason 
 		return rs
 	}
 	limit := float64(c.RAMLimit)
-	now := r.Fit.At(r.FitTo)
+	fit := r.Fit
+	if growthStopped(r, j.MaxSlopeMiBPerH) {
+		fit = r.Late
+	}
+	now := fit.At(r.FitTo)
 	ttl := func(slope float64) float64 {
 		if slope <= 0 {
 			return math.Inf(1)
 		}
 		return math.Max(0, (limit-now)/slope)
 	}
-	point, fast, slow := ttl(r.Fit.Slope), ttl(r.Fit.SlopeHigh), ttl(r.Fit.SlopeLow)
+	point, fast, slow := ttl(fit.Slope), ttl(fit.SlopeHigh), ttl(fit.SlopeLow)
 	rs.Value = point
 	if math.IsInf(point, 1) {
 		rs.Value = 0
@@ -198,12 +225,12 @@ func oomRisk(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason 
 	h := j.Horizon.Seconds()
 	floor := j.MaxSlopeMiBPerH
 	base := fmt.Sprintf("at %.1f MiB/h the %s limit is reached in %s (%s…%s); horizon %s",
-		analysis.MiBPerH(r.Fit.Slope), mib(limit), hours(point), hours(fast), hours(slow), hours(h))
+		analysis.MiBPerH(fit.Slope), mib(limit), hours(point), hours(fast), hours(slow), hours(h))
 	switch {
-	case analysis.MiBPerH(r.Fit.Slope) <= floor || (r.HasTrough && analysis.MiBPerH(r.Trough.Slope) <= floor) || fast >= h:
+	case analysis.MiBPerH(fit.SlopeLow) <= floor || (r.HasTrough && analysis.MiBPerH(r.Trough.Slope) <= floor) || fast >= h:
 		rs.Status = results.Pass
 		rs.Message = "no OOM projected within the horizon: " + base
-	case slow < h:
+	case slow < h && (fit.N < 10 || fit.SlopeLow > 0) && (r.Late.N < 10 || r.Late.SlopeLow > 0):
 		rs.Status = results.Fail
 		rs.Message = "OOM projected within the horizon: " + base + sources(c, r)
 	default:

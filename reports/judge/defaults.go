@@ -7,6 +7,7 @@
 package judge
 
 import (
+	"math"
 	"time"
 
 	"soaklab/harness/results"
@@ -21,11 +22,13 @@ import (
 //     warm-up, while flat and saw-tooth series with GC noise stay within
 //     ±1 %. Drift alone never fails a cell: it must agree with a
 //     significant slope (see MaxSlopeMiBPerH).
-//   - MaxSlopeMiBPerH 10: the slope floor. A leak needs the whole 95 %
+//   - MaxSlopeMiBPerH 5: the slope floor. A leak needs the whole 95 %
 //     interval of the Theil–Sen slope above it (and the trough slope above
-//     it on saw-tooth memory), so GC noise, whose interval spans zero, and
-//     allocator warm-up do not count. 10 MiB/h is 240 MiB/day: slower
-//     growth is left to OOM projection and to longer runs.
+//     it on saw-tooth memory), so GC noise, whose interval spans zero, does
+//     not count. 5 MiB/h (120 MiB/day) is what a real Go process retaining
+//     1 MiB/min while churning garbage showed in RSS over 3 minutes
+//     (testdata/leaky.jsonl: 8.3…13.1 MiB/h, the runtime reuses freed
+//     space first); flat series' intervals stay within ±4 MiB/h.
 //   - Horizon 24h: NO-GO when, at the lower bound of the slope, the limit
 //     is reached within a day — one nightly soak's worth.
 //   - MaxErrorRate 0.01: 1 % failed requests is already a broken service.
@@ -41,7 +44,7 @@ import (
 //     verdict is "inconclusive", never GO.
 var DefaultJudge = matrix.Judge{
 	MaxDriftPct:     5,
-	MaxSlopeMiBPerH: 10,
+	MaxSlopeMiBPerH: 5,
 	Horizon:         24 * time.Hour,
 	MaxErrorRate:    0.01,
 	MinRateRatio:    0.95,
@@ -115,6 +118,20 @@ func ScorecardWithDefaults(s matrix.Scorecard) matrix.Scorecard {
 		s.Alpha = d.Alpha
 	}
 	return s
+}
+
+// finite replaces NaN and infinities in reasons with 0: JSON has no
+// spelling for them.
+func finite(rs []results.Reason) []results.Reason {
+	for i := range rs {
+		if math.IsNaN(rs[i].Value) || math.IsInf(rs[i].Value, 0) {
+			rs[i].Value = 0
+		}
+		if math.IsNaN(rs[i].Limit) || math.IsInf(rs[i].Limit, 0) {
+			rs[i].Limit = 0
+		}
+	}
+	return rs
 }
 
 // Decide turns reasons into a verdict: NO-GO when a hard criterion FAILs,

@@ -1,0 +1,233 @@
+package judge
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"soaklab/harness/results"
+	"soaklab/matrix"
+	"soaklab/reports/analysis"
+	"soaklab/reports/stats"
+)
+
+// CellData is a cell with its samples.
+type CellData struct {
+	Cell    *results.Cell
+	Samples []results.Sample
+}
+
+// measure is one number taken from each repeat of a side.
+type measure struct {
+	name, unit string
+	get        func(c *results.Cell, r analysis.Result) float64 // NaN when absent
+}
+
+// measures are the rows of a comparison, in order.
+var measures = []measure{
+	{"peak memory", "bytes", peakOf},
+	{"throughput", "ops/s", throughputOf},
+	{"drift", "%", func(_ *results.Cell, r analysis.Result) float64 { return r.DriftPct }},
+	{"CV", "%", func(_ *results.Cell, r analysis.Result) float64 { return r.CVPct }},
+	{"p99", "ms", func(_ *results.Cell, r analysis.Result) float64 { return r.P99 }},
+}
+
+// peakOf is the peak of the judged memory series, or the cell's recorded
+// peak RSS when there were no samples.
+func peakOf(c *results.Cell, r analysis.Result) float64 {
+	if !math.IsNaN(r.Peak) {
+		return r.Peak
+	}
+	if c.PeakRSS > 0 {
+		return float64(c.PeakRSS)
+	}
+	return math.NaN()
+}
+
+// throughputOf is a workload's counter rate, else the driver's achieved
+// rate, else the mean per-interval rate.
+func throughputOf(c *results.Cell, r analysis.Result) float64 {
+	if !math.IsNaN(r.Throughput) {
+		return r.Throughput
+	}
+	if c.Load != nil && c.Load.AchievedRPS > 0 {
+		return c.Load.AchievedRPS
+	}
+	if r.N > 0 && !math.IsNaN(r.MeanRPS) {
+		return r.MeanRPS
+	}
+	return math.NaN()
+}
+
+// side holds one side's values per measure.
+type side map[string][]float64
+
+func collect(cells []CellData, o []Option) side {
+	s := side{}
+	for _, d := range cells {
+		r := analysis.Analyze(d.Samples, Params(d.Cell, o...))
+		for _, m := range measures {
+			if v := m.get(d.Cell, r); !math.IsNaN(v) && !math.IsInf(v, 0) {
+				s[m.name] = append(s[m.name], v)
+			}
+		}
+	}
+	return s
+}
+
+// row compares one measure; ok is false when a side has no values.
+func row(m measure, a, b []float64, alpha float64) (results.CompareRow, bool) {
+	if len(a) == 0 || len(b) == 0 {
+		return results.CompareRow{}, false
+	}
+	r := results.CompareRow{Measure: m.name, Unit: m.unit, A: stats.Median(a), B: stats.Median(b), NA: len(a), NB: len(b)}
+	t := stats.MannWhitney(a, b)
+	r.P = t.P
+	if r.A != 0 {
+		r.DeltaPct = (r.B - r.A) / math.Abs(r.A) * 100
+		if hl := stats.HodgesLehmann(a, b); len(hl.Warnings) == 0 {
+			r.Low, r.High = hl.Low/math.Abs(r.A)*100, hl.High/math.Abs(r.A)*100
+		}
+	}
+	r.Detected = len(t.Warnings) == 0 && t.P < alpha
+	return r, true
+}
+
+// describe prints a row as "A → B (delta, CI, p, n)" or "~".
+func describe(r results.CompareRow) string {
+	f := func(v float64) string {
+		if r.Unit == "bytes" {
+			return mib(v)
+		}
+		return fmt.Sprintf("%.1f %s", v, r.Unit)
+	}
+	if !r.Detected {
+		return fmt.Sprintf("%s %s → %s ~ (p=%.3f n=%d+%d)", r.Measure, f(r.A), f(r.B), r.P, r.NA, r.NB)
+	}
+	ci := ""
+	if r.Low != 0 || r.High != 0 {
+		ci = fmt.Sprintf(", 95%% CI %+.1f…%+.1f %%", r.Low, r.High)
+	}
+	return fmt.Sprintf("%s %s → %s (%s%s, p=%.3f n=%d+%d)", r.Measure, f(r.A), f(r.B), signed(r.DeltaPct), ci, r.P, r.NA, r.NB)
+}
+
+// Compare judges candidate repeats b against baseline repeats a with the
+// scorecard of cmp (zero fields take DefaultScorecard's): GO when peak
+// memory drops significantly by at least MinRSSDropPct, throughput loses
+// at most MaxThroughputLossPct (or no loss is detectable) and the
+// candidate's median drift stays within MaxDriftPct; NEUTRAL when memory
+// drops but throughput loses more; NO-GO when memory does not drop enough
+// or drift appears. With fewer than stats.MinCompareSamples repeats a side
+// the verdict is NEUTRAL and a reason says so: nothing is decided on one
+// run.
+func Compare(cmp matrix.Compare, a, b []CellData, opts ...Option) results.Comparison {
+	sc := ScorecardWithDefaults(cmp.Scorecard)
+	out := results.Comparison{
+		Name:      cmp.Name,
+		Baseline:  fmt.Sprintf("%s=%s", cmp.Axis, cmp.Baseline),
+		Candidate: fmt.Sprintf("%s=%s", cmp.Axis, cmp.Candidate),
+	}
+	if len(a) > 0 {
+		key := groupKey(a[0].Cell, cmp.Axis)
+		out.Name = strings.TrimSpace(cmp.Name + " " + key)
+	}
+	sa, sb := collect(a, opts), collect(b, opts)
+	rows := map[string]results.CompareRow{}
+	for _, m := range measures {
+		if r, ok := row(m, sa[m.name], sb[m.name], sc.Alpha); ok {
+			out.Rows = append(out.Rows, r)
+			rows[m.name] = r
+		}
+	}
+	few := len(a) < stats.MinCompareSamples || len(b) < stats.MinCompareSamples
+	if few {
+		out.Reasons = append(out.Reasons, results.Reason{
+			Criterion: "repeats", Status: results.Unknown, Value: float64(min(len(a), len(b))), Limit: stats.MinCompareSamples,
+			Message: fmt.Sprintf("n=%d+%d: need >= %d repeats per side to detect a difference at alpha level %.2f; no confident verdict",
+				len(a), len(b), stats.MinCompareSamples, sc.Alpha),
+		})
+	}
+	out.Reasons = append(out.Reasons, rssGate(rows, sc, few), throughputGate(rows, sc, few), driftGate(sb["drift"], sc))
+	out.Reasons = finite(out.Reasons)
+	out.Verdict = Decide(out.Reasons)
+	if few && out.Verdict != results.NEUTRAL {
+		out.Verdict = results.NEUTRAL
+	}
+	return out
+}
+
+func rssGate(rows map[string]results.CompareRow, sc matrix.Scorecard, few bool) results.Reason {
+	rs := results.Reason{Criterion: "rss", Hard: true, Limit: sc.MinRSSDropPct, Unit: "%"}
+	r, ok := rows["peak memory"]
+	switch {
+	case !ok:
+		rs.Status, rs.Hard = results.Unknown, false
+		rs.Message = "no peak memory on one side"
+		return rs
+	case few:
+		rs.Status, rs.Hard = results.Unknown, false
+	case r.Detected && -r.DeltaPct >= sc.MinRSSDropPct:
+		rs.Status = results.Pass
+	default:
+		rs.Status = results.Fail
+	}
+	rs.Value = -r.DeltaPct
+	rs.Message = fmt.Sprintf("%s; required drop ≥ %.0f %%", describe(r), sc.MinRSSDropPct)
+	return rs
+}
+
+func throughputGate(rows map[string]results.CompareRow, sc matrix.Scorecard, few bool) results.Reason {
+	rs := results.Reason{Criterion: "throughput", Limit: sc.MaxThroughputLossPct, Unit: "%"}
+	r, ok := rows["throughput"]
+	switch {
+	case !ok:
+		rs.Status = results.Unknown
+		rs.Message = "no throughput on one side"
+		return rs
+	case few:
+		rs.Status = results.Unknown
+	case r.Detected && -r.DeltaPct > sc.MaxThroughputLossPct:
+		rs.Status = results.Fail
+	default:
+		rs.Status = results.Pass
+	}
+	rs.Value = -r.DeltaPct
+	rs.Message = fmt.Sprintf("%s; allowed loss ≤ %.0f %%", describe(r), sc.MaxThroughputLossPct)
+	return rs
+}
+
+func driftGate(drift []float64, sc matrix.Scorecard) results.Reason {
+	rs := results.Reason{Criterion: "drift", Hard: true, Limit: sc.MaxDriftPct, Unit: "%"}
+	if len(drift) == 0 {
+		rs.Status, rs.Hard = results.Unknown, false
+		rs.Message = "candidate drift not measured"
+		return rs
+	}
+	d := stats.Median(drift)
+	rs.Value = d
+	rs.Status = results.Pass
+	cmp := "≤"
+	if d > sc.MaxDriftPct {
+		rs.Status, cmp = results.Fail, ">"
+	}
+	rs.Message = fmt.Sprintf("candidate drift %s (median of %d) %s %.0f %%", signed(d), len(drift), cmp, sc.MaxDriftPct)
+	return rs
+}
+
+// groupKey is the target and every axis but skip, sorted: cells with the
+// same key differ only in skip (and their repeat).
+func groupKey(c *results.Cell, skip string) string {
+	keys := make([]string, 0, len(c.Axes))
+	for k := range c.Axes {
+		if k != skip && k != "repeat" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + c.Axes[k]
+	}
+	return c.Target + "/" + strings.Join(parts, ",")
+}

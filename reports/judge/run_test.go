@@ -1,0 +1,67 @@
+package judge
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"soaklab/harness/results"
+	"soaklab/matrix"
+	"soaklab/reports/analysis/synth"
+)
+
+func TestJudgeRun(t *testing.T) {
+	t.Parallel()
+	fast, lean := repeats(4, 61, "fast", 100*M, 1000, 0), repeats(4, 62, "lean", 30*M, 990, 0)
+	run := &results.Run{}
+	byID := map[string][]results.Sample{}
+	for i, d := range append(fast, lean...) {
+		c := *d.Cell
+		c.ID = c.ID + "#" + string(rune('a'+i))
+		run.Cells = append(run.Cells, c)
+		byID[c.ID] = d.Samples
+	}
+	// A leaky workload cell, a pending cell and a cell whose samples are lost.
+	leak := synth.Spec{Noise: 0.3 * M, Seed: 2, LeakPerMin: M, Counter: "ops_total", CounterRate: 50}
+	run.Cells = append(run.Cells,
+		results.Cell{ID: "leaky", Target: "leaky", Kind: "workload", RAMLimit: 128 << 20, Duration: 180, Warmup: 18, Outcome: results.Completed},
+		results.Cell{ID: "pending", Target: "leaky", Kind: "workload"},
+		results.Cell{ID: "lost", Target: "leaky", Kind: "workload", Outcome: results.Completed},
+	)
+	byID["leaky"] = leak.Samples()
+	errLost := errors.New("no such file")
+	src := func(c *results.Cell) ([]results.Sample, error) {
+		if c.ID == "lost" {
+			return nil, errLost
+		}
+		return byID[c.ID], nil
+	}
+	m := &matrix.Matrix{
+		Targets: []matrix.Target{{Name: "leaky", Kind: "workload", Throughput: "ops_total"}},
+		Compare: []matrix.Compare{{Name: "lean", Axis: "variant", Baseline: "fast", Candidate: "lean"}},
+	}
+	err := JudgeRun(run, src, m)
+	if !errors.Is(err, errLost) {
+		t.Errorf("error %v does not report the lost samples", err)
+	}
+	want := results.Counts{Cells: 11, GO: 8, NOGO: 1, NEUTRAL: 1, Pending: 1}
+	if run.Counts != want {
+		t.Errorf("counts %+v, want %+v", run.Counts, want)
+	}
+	cells := map[string]results.Cell{}
+	for _, c := range run.Cells {
+		cells[c.ID] = c
+	}
+	if c := cells["leaky"]; c.Verdict != results.NOGO || c.Analysis["throughput_ops_per_s"] < 45 {
+		t.Errorf("leaky: %s %v", c.Verdict, c.Analysis["throughput_ops_per_s"])
+	}
+	if c := cells["pending"]; c.Verdict != "" || c.Reasons != nil {
+		t.Errorf("pending cell judged: %+v", c)
+	}
+	if _, err := json.Marshal(run); err != nil {
+		t.Errorf("judged run does not encode: %v", err)
+	}
+	if len(run.Comparisons) != 1 || run.Comparisons[0].Verdict != results.GO {
+		t.Fatalf("comparisons %+v", run.Comparisons)
+	}
+}
