@@ -42,7 +42,7 @@ func compareBaseline(runDir string, run *results.Run) error {
 	if err != nil {
 		return err
 	}
-	run.Comparisons = append(run.Comparisons, judge.Regressions(a, b)...)
+	run.Comparisons = append(run.Comparisons, judge.Regressions(a, b, judge.DefaultRegressionRule)...)
 	return nil
 }
 
@@ -64,7 +64,7 @@ func cmdCompare(ctx context.Context, args []string, env Env) int {
 			return fail(env, ExitHarness, "compare: %v", err)
 		}
 	}
-	cmps := judge.Regressions(data[0], data[1])
+	cmps := judge.Regressions(data[0], data[1], judge.DefaultRegressionRule)
 	code := ExitOK
 	for _, c := range cmps {
 		fmt.Fprintf(env.Stdout, "%-7s %s\n", c.Verdict, c.Name)

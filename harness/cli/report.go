@@ -41,7 +41,9 @@ func finish(runDir string, env Env) (int, error) {
 	samples := func(c *results.Cell) ([]results.Sample, error) {
 		return results.ReadSamples(filepath.Join(runDir, results.CellsDir, c.Dir, results.SamplesFile))
 	}
-	judge.JudgeRun(run, samples, m)
+	if err := judge.JudgeRun(run, samples, m); err != nil {
+		fmt.Fprintf(env.Stderr, "soaklab: judging %s: %v\n", runDir, err)
+	}
 	if run.Baseline != "" {
 		if err := compareBaseline(runDir, run); err != nil {
 			fmt.Fprintf(env.Stderr, "soaklab: baseline %s: %v\n", run.Baseline, err)
