@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"soaklab/targets/internal/serve"
+	"soaklab/targets/internal/servetest"
+)
+
+func counter(t *testing.T, c prometheus.Counter) float64 {
+	var m dto.Metric
+	require.NoError(t, c.Write(&m))
+	return m.GetCounter().GetValue()
+}
+
+func TestWorker(t *testing.T) {
+	t.Parallel()
+	base := config{Bytes: 16 << 10, Live: 4 << 20, Rate: 4000, LeanEvery: 100}
+	cases := []struct {
+		name     string
+		mod      func(*config)
+		wantOps  float64 // over 300 ms; 0 = only "some"
+		wantFree bool
+	}{
+		// paced: Rate × elapsed operations
+		{"paced", func(*config) {}, 1200, false},
+		// lean: FreeOSMemory every LeanEvery operations
+		{"lean", func(c *config) { c.Lean = true; c.Rate = 1000 }, 300, true},
+		// unpaced: as many as it can
+		{"unpaced", func(c *config) { c.Rate = 0 }, 0, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := base
+			tc.mod(&c)
+			w := newWorker(c, prometheus.NewRegistry())
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			w.run(ctx)
+			ops := counter(t, w.ops)
+			if tc.wantOps > 0 {
+				assert.InDelta(t, tc.wantOps, ops, 0.3*tc.wantOps)
+			} else {
+				assert.Greater(t, ops, 100.0)
+			}
+			freed := counter(t, w.freed)
+			if tc.wantFree {
+				assert.InDelta(t, ops/float64(c.LeanEvery), freed, 1)
+			} else {
+				assert.Zero(t, freed)
+			}
+			held := int64(0)
+			for _, s := range w.slots {
+				held += int64(len(s))
+			}
+			assert.Equal(t, held, w.live)
+			assert.LessOrEqual(t, w.live, 2*c.Live, "working set stays near CHURN_LIVE")
+		})
+	}
+}
+
+func TestKnobs(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		env  map[string]string
+		ok   bool
+	}{
+		// defaults parse
+		{"defaults", nil, true},
+		// lean with sizes in units
+		{"lean", map[string]string{"LEAN": "1", "CHURN_BYTES": "4KiB", "CHURN_LIVE": "1MB"}, true},
+		// a working set smaller than one op is an error
+		{"live too small", map[string]string{"CHURN_BYTES": "1MiB", "CHURN_LIVE": "1KiB"}, false},
+		// LEAN must be a boolean
+		{"bad lean", map[string]string{"LEAN": "sometimes"}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := serve.NewEnv(serve.MapEnv(tc.env))
+			readConfig(env)
+			assert.Equal(t, tc.ok, env.Err() == nil, "%v", env.Err())
+		})
+	}
+}
+
+// TestBinaryChurnsAlone checks the real binary counts operations with no
+// requests sent to it.
+func TestBinaryChurnsAlone(t *testing.T) {
+	t.Parallel()
+	bin := servetest.Build(t, ".")
+	p := servetest.Start(t, bin, "CHURN_RATE=2000", "CHURN_LIVE=8MiB", "LEAN=1", "LEAN_EVERY=200")
+	time.Sleep(500 * time.Millisecond)
+	ops := p.Metric(t, "churn_ops_total")
+	assert.InDelta(t, 1000, ops, 400)
+	assert.Greater(t, p.Metric(t, "churn_free_os_total"), 1.0)
+	assert.Greater(t, p.Metric(t, "go_goroutines"), 0.0)
+	p.Stop(t)
+	code, stderr := servetest.Usage(t, bin, "PORT=1", "CHURN_RATE=-3")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "CHURN_RATE")
+}

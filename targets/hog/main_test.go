@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"soaklab/targets/internal/serve"
+	"soaklab/targets/internal/servetest"
+)
+
+func TestGrowsAtRate(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		rate float64
+		max  int64
+		want func(el float64) float64
+	}{
+		// uncapped: rate × elapsed
+		{"uncapped", 32 << 20, 0, func(el float64) float64 { return 32 << 20 * el }},
+		// capped: stops at HOG_MAX
+		{"capped", 64 << 20, 4 << 20, func(float64) float64 { return 4 << 20 }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHog(tc.rate, tc.max, prometheus.NewRegistry())
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			h.run(ctx)
+			want := tc.want(time.Since(start).Seconds())
+			assert.InDelta(t, want, float64(h.total), 0.2*want)
+			for _, b := range h.held {
+				for i := 0; i < len(b); i += pageSize {
+					require.Equal(t, byte(1), b[i], "page not written")
+				}
+			}
+		})
+	}
+}
+
+func TestKnobs(t *testing.T) {
+	t.Parallel()
+	env := serve.NewEnv(serve.MapEnv(map[string]string{"HOG_RATE": "1GiB/fortnight", "HOG_MAX": "-1"}))
+	_, err := setup(env, serve.New("hog"))
+	require.NoError(t, err)
+	assert.ErrorContains(t, env.Err(), "HOG_RATE")
+	assert.ErrorContains(t, env.Err(), "HOG_MAX")
+}
+
+// TestBinaryGrows runs the real binary at 64 MiB/s for a second and checks
+// its RSS grew by most of that while /healthz kept answering.
+func TestBinaryGrows(t *testing.T) {
+	t.Parallel()
+	bin := servetest.Build(t, ".")
+	p := servetest.Start(t, bin, "HOG_RATE=64MiB/s", "HOG_MAX=256MiB")
+	rss0 := p.RSS(t, "VmRSS")
+	start := time.Now()
+	for time.Since(start) < time.Second {
+		assert.Equal(t, "ok", p.Get(t, "/healthz"))
+		time.Sleep(100 * time.Millisecond)
+	}
+	el := time.Since(start).Seconds()
+	grew := float64(p.RSS(t, "VmRSS") - rss0)
+	assert.Greater(t, grew, 0.6*64*(1<<20)*el, "RSS grew only %.0f MiB in %.1fs", grew/(1<<20), el)
+	assert.Greater(t, p.Metric(t, "hog_held_bytes"), 0.6*64*(1<<20)*el)
+	assert.Greater(t, p.Metric(t, "go_goroutines"), 0.0)
+	p.Stop(t)
+}
