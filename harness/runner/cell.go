@@ -312,6 +312,11 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 func (cr *cellRun) exited(inst target.Instance, when string) {
 	e := inst.Exit()
 	res := cr.res
+	// The last cgroup reading, taken as the target exited, holds the peak
+	// of a target killed between two samples.
+	if m, err := inst.Memory(); err == nil {
+		res.PeakCgroup = max(res.PeakCgroup, m.Peak, m.Usage)
+	}
 	res.ExitCode, res.Signal = e.Code, e.Signal
 	if e.OOMKills > res.OOMKills {
 		res.OOMKills = e.OOMKills

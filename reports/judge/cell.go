@@ -71,6 +71,16 @@ func Cell(c *results.Cell, samples []results.Sample, j matrix.Judge, opts ...Opt
 	r := analysis.Analyze(samples, Params(c, opts...))
 	var rs []results.Reason
 	rs = append(rs, outcome(c, r))
+	// A cell that ended early (killed, crashed, never ready) has failed on
+	// its outcome; its short series and missed rate are consequences, not
+	// further reasons. Memory criteria still speak when there is enough data.
+	endedEarly := c.Outcome != results.Completed && c.Outcome != results.Interrupted
+	if endedEarly {
+		if r.N >= j.MinSamples {
+			rs = append(rs, leak(c, r, j), oomRisk(c, r, j))
+		}
+		return Decide(rs), finite(rs), r.Map()
+	}
 	if r.N < j.MinSamples {
 		rs = append(rs, results.Reason{
 			Criterion: "samples", Status: results.Unknown, Value: float64(r.N), Limit: float64(j.MinSamples),
@@ -157,7 +167,7 @@ func leak(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
 	switch {
 	case sig && troughsRise && driftOver && !stopped && continues:
 		rs.Status = results.Fail
-		rs.Message = fmt.Sprintf("leak: %s; slope above the %.0f MiB/h floor%s", msg, floor, sources(c, r))
+		rs.Message = fmt.Sprintf("growing: %s; slope above the %.0f MiB/h floor%s", msg, floor, sources(c, r))
 	case sig && !troughsRise:
 		rs.Status = results.Pass
 		rs.Message = fmt.Sprintf("no leak: saw-tooth whose troughs stay under %.0f MiB/h: %s", floor, msg)

@@ -126,6 +126,25 @@ func TestCell(t *testing.T) {
 	}
 }
 
+// A cell killed a second in fails on its outcome alone: its missing samples
+// and missed rate are consequences, not further reasons.
+func TestKilledEarlyFailsOnOutcomeOnly(t *testing.T) {
+	t.Parallel()
+	c := cell(results.OOMKilled)
+	c.OOMKills, c.PeakCgroup, c.RAMLimit = 1, 48<<20, 48<<20
+	c.Axes = map[string]string{"rps": "100"}
+	v, rs, _ := Cell(c, synth.Spec{Duration: 1, Interval: 1, Base: 1 << 20, Seed: 1}.Samples(), matrix.Judge{})
+	if v != results.NOGO {
+		t.Fatalf("verdict %s, want NO-GO", v)
+	}
+	if len(rs) != 1 || rs[0].Criterion != "outcome" {
+		t.Fatalf("reasons %+v, want only the outcome", rs)
+	}
+	if !strings.Contains(rs[0].Message, "peak 48.0 MiB") {
+		t.Errorf("message %q does not quote the cgroup peak", rs[0].Message)
+	}
+}
+
 // Defaults fill only zero fields.
 func TestWithDefaults(t *testing.T) {
 	t.Parallel()

@@ -94,8 +94,14 @@ func UnmetReasons(reasons []results.Reason) []results.Reason {
 }
 
 // Peak is the peak memory the judge held against the limit: Analysis
-// peak_bytes when present, else the larger of the cgroup peak and the RSS peak.
+// peak_bytes when present, else the larger of the cgroup peak and the RSS
+// peak; for an oom-killed cell the largest of them all.
 func Peak(c *results.Cell) int64 {
+	if c.Outcome == results.OOMKilled {
+		// Killed between two samples: the cgroup's own peak, read as the
+		// target died, is the only reading that saw the limit reached.
+		return max(c.PeakCgroup, c.PeakRSS, int64(c.Analysis["peak_bytes"]))
+	}
 	if v, ok := c.Analysis["peak_bytes"]; ok && v > 0 {
 		return int64(v)
 	}
