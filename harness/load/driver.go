@@ -152,7 +152,7 @@ func (d *Driver) Run(ctx context.Context) (*results.Load, error) {
 				c := d.newConn()
 				defer c.close()
 				for !d.stopped.Load() {
-					d.do(reqCtx, c, next.Add(1)-1, time.Now())
+					d.do(reqCtx, c, next.Add(1)-1, time.Time{})
 				}
 			})
 		}
@@ -214,11 +214,14 @@ loop:
 	}
 }
 
-// do sends one request intended to start at intended and records it.
+// do sends one request intended to start at intended (zero: now, in
+// max-rate mode) and records it.
 func (d *Driver) do(ctx context.Context, c *h1conn, seq int64, intended time.Time) {
 	p := d.mix.pick(seq)
 	started := time.Now()
-	if started.Sub(intended) > d.opts.lateAfter {
+	if intended.IsZero() {
+		intended = started
+	} else if started.Sub(intended) > d.opts.lateAfter {
 		d.late.Add(1)
 	}
 	d.sent.Add(1)

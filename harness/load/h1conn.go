@@ -27,6 +27,7 @@ type h1conn struct {
 	conn    net.Conn
 	br      *bufio.Reader
 	scratch [256]byte // the start of an over-long line
+	expires time.Time // the connection's current deadline
 }
 
 // errMalformed is a response the driver cannot parse.
@@ -83,7 +84,7 @@ func (c *h1conn) roundTrip(raw []byte, head, idempotent bool) errKind {
 				c.br.Reset(conn)
 			}
 		}
-		_ = c.conn.SetDeadline(time.Now().Add(c.timeout))
+		c.arm()
 		code, keep, got, err := c.exchange(raw, head)
 		if err != nil || !keep {
 			c.close()
@@ -102,6 +103,22 @@ func (c *h1conn) close() {
 	if c.conn != nil {
 		_ = c.conn.Close()
 		c.conn = nil
+		c.expires = time.Time{}
+	}
+}
+
+// deadlineSlack is the share of the timeout by which a deadline may be
+// early: the connection's deadline is moved only when it would fall more
+// than timeout/deadlineSlack before now+timeout, not on every request.
+const deadlineSlack = 100
+
+// arm makes sure the request about to be sent times out after between
+// 99 % and 100 % of the timeout.
+func (c *h1conn) arm() {
+	want := time.Now().Add(c.timeout)
+	if want.Sub(c.expires) > c.timeout/deadlineSlack {
+		c.expires = want
+		_ = c.conn.SetDeadline(want)
 	}
 }
 
