@@ -137,6 +137,7 @@ func TestBinary(t *testing.T) {
 	bin := servetest.Build(t, ".")
 	p := servetest.Start(t, bin, "SINK_URL="+srv.URL+"/", "TARGET_RPS=100", "TARGET_TASKS=4",
 		"TARGET_DURATION=1s", "LABELS_PER_SEC=50")
+	rss0 := p.RSS(t, "VmRSS")
 	deadline := time.Now().Add(5 * time.Second)
 	for p.Metric(t, "labelstorm_done") != 1 {
 		require.True(t, time.Now().Before(deadline), "labelstorm did not stop after TARGET_DURATION")
@@ -147,6 +148,9 @@ func TestBinary(t *testing.T) {
 	// a request the sink answered as the duration ended may be cut on the client side
 	assert.InDelta(t, float64(n), p.Metric(t, `labelstorm_requests_total{result="ok"}`), 4)
 	assert.Greater(t, p.Metric(t, "labelstorm_histograms"), 20.0)
+	// every histogram is resident, not just reserved
+	hb := p.Metric(t, "labelstorm_histogram_bytes")
+	assert.Greater(t, float64(p.RSS(t, "VmRSS")-rss0), 0.7*hb, "RSS grew less than the histograms' %.0f bytes", hb)
 	assert.Greater(t, p.Metric(t, "go_goroutines"), 0.0)
 	time.Sleep(200 * time.Millisecond)
 	assert.Equal(t, n, hits.Load(), "requests after the duration ended")

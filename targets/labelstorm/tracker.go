@@ -98,11 +98,21 @@ func (t *tracker) Record(label string, d time.Duration, now time.Time) {
 			h = t.hists[label]
 		}
 		if h == nil {
-			h = hdrhistogram.New(histMin, histMax, t.cfg.SigFigs)
+			h = t.newHist()
 			t.hists[label] = h
 		}
 	}
 	_ = h.RecordValue(min(us, histMax))
+}
+
+// newHist returns an empty histogram whose counts are resident. A fresh
+// large allocation is not in RSS until written; a histogram of a long run
+// has values across its range, so Reset writes every counter once to model
+// that: each new label costs its full ByteSize in RSS.
+func (t *tracker) newHist() *hdrhistogram.Histogram {
+	h := hdrhistogram.New(histMin, histMax, t.cfg.SigFigs)
+	h.Reset()
+	return h
 }
 
 // full says whether a new label must go to the overflow label.
@@ -113,7 +123,7 @@ func (t *tracker) full(n int) bool { return t.cfg.MaxLabels > 0 && n >= t.cfg.Ma
 func (t *tracker) rotate(now time.Time) {
 	if t.cfg.Track && len(t.hists) > 0 {
 		if t.total == nil {
-			t.total = hdrhistogram.New(histMin, histMax, t.cfg.SigFigs)
+			t.total = t.newHist()
 		}
 		for _, h := range t.hists {
 			t.total.Merge(h)
