@@ -82,10 +82,15 @@ func TestMatricesHangTogether(t *testing.T) {
 				}
 			}
 			for _, c := range m.Compare {
-				require.Contains(t, m.Axes[c.Axis], c.Baseline, c.Name)
-				require.Contains(t, m.Axes[c.Axis], c.Candidate, c.Name)
 				for _, tg := range c.Targets {
 					require.Contains(t, m.Targets, tg, c.Name)
+					// the compared values come from the target's own axis or the global one
+					values := m.Axes[c.Axis]
+					if own, ok := m.Targets[tg].Axes[c.Axis]; ok {
+						values = own
+					}
+					require.Contains(t, values, c.Baseline, c.Name)
+					require.Contains(t, values, c.Candidate, c.Name)
 					// the pair must survive the excludes
 					for _, v := range []string{c.Baseline, c.Candidate} {
 						require.False(t, slices.ContainsFunc(m.Exclude, func(ex map[string]string) bool {

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 
+	"soaklab/harness/live"
 	"soaklab/harness/probe"
 	"soaklab/harness/results"
 	"soaklab/harness/runner"
@@ -39,6 +40,11 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 	}
 	if fs.NArg() > 0 {
 		return fail(env, ExitUsage, "run: unexpected argument %q", fs.Arg(0))
+	}
+	if f.listen != "" {
+		if err := live.CheckLoopback(f.listen); err != nil {
+			return fail(env, ExitUsage, "run: --listen: %v", err)
+		}
 	}
 
 	// A resumed run uses the matrix it was started with, not today's file.
