@@ -82,7 +82,9 @@ type Result struct {
 	GoroutineSlope float64 // per hour
 	GoroutineFirst float64
 	GoroutineLast  float64
-	Noise          float64 // robust spread (MAD) of the residuals of the fit, bytes
+	Noise          float64    // robust spread (MAD) of the residuals of the fit, bytes
+	Driver         stats.Line // the harness's own RSS against seconds
+	HasDriver      bool
 	Warnings       []error
 }
 
@@ -114,6 +116,7 @@ func Analyze(samples []results.Sample, p Params) Result {
 	r.memory(all, mem, p)
 	r.load(meas, p)
 	r.goroutines(meas)
+	r.driver(meas)
 	if r.N < 2 {
 		r.Warnings = append(r.Warnings, fmt.Errorf("%w: %d measured samples after %.0f s warm-up", stats.ErrTooFewSamples, r.N, p.Warmup))
 	}
@@ -171,8 +174,30 @@ func memSeries(samples []results.Sample, ws bool) series {
 	return s
 }
 
-// Map returns the numbers under the keys of the shared report contract
-// (ANALYSIS_KEYS.md); values that were not computed are absent.
+// Map returns the numbers under the keys reports read from
+// results.Cell.Analysis; values that were not computed are absent:
+//
+//	warmup_s                 seconds trimmed as warm-up
+//	n                        measured samples after warm-up
+//	fit_uses_working_set     1 if the judged memory series is cgroup working set, 0 if RSS
+//	fit_from_s               t (seconds) where the fit starts (= end of warm-up)
+//	fit_intercept_bytes      fitted memory at t = 0 (line: intercept + slope * t)
+//	fit_slope_bytes_per_s    Theil-Sen slope of the judged series
+//	slope_mib_per_h          same slope in MiB/h; slope_low_mib_per_h / slope_high_mib_per_h = 95% CI
+//	r2                       r² of the fit
+//	drift_pct                (mean of last quarter - mean of first quarter) / first, in %
+//	trough_slope_mib_per_h   slope of saw-tooth bottoms (troughs)
+//	steps                    count of upward stair steps (new plateaus)
+//	time_to_limit_s          projected seconds until the limit at the fitted slope (absent if slope <= 0)
+//	peak_bytes               peak of the judged series; peak_ratio = peak / limit
+//	cv_pct                   coefficient of variation of throughput across windows, in %
+//	achieved_ratio           achieved / requested rate
+//	error_rate               failed / sent
+//	p99_ms                   corrected p99 over the run
+//	goroutine_slope_per_h    slope of go_goroutines (if scraped); goroutines_first / goroutines_last
+//	throughput_ops_per_s     workload targets: rate of their throughput counter
+//	episodes                 count of episodes above the memory threshold (hysteresis)
+//	driver_slope_mib_per_h   the harness's own RSS slope; _low_ / _high_ = 95% CI
 func (r Result) Map() map[string]float64 {
 	m := map[string]float64{}
 	put := func(k string, v float64) {
@@ -212,6 +237,11 @@ func (r Result) Map() map[string]float64 {
 	put("goroutines_first", r.GoroutineFirst)
 	put("goroutines_last", r.GoroutineLast)
 	put("throughput_ops_per_s", r.Throughput)
+	if r.HasDriver {
+		put("driver_slope_mib_per_h", MiBPerH(r.Driver.Slope))
+		put("driver_slope_low_mib_per_h", MiBPerH(r.Driver.SlopeLow))
+		put("driver_slope_high_mib_per_h", MiBPerH(r.Driver.SlopeHigh))
+	}
 	if !math.IsNaN(r.Peak) && r.PeakRatio >= 0 {
 		put("episodes", float64(r.Episodes))
 	}

@@ -175,11 +175,16 @@ func TestMapKeys(t *testing.T) {
 		"fit_slope_bytes_per_s", "slope_mib_per_h", "slope_low_mib_per_h", "slope_high_mib_per_h", "r2",
 		"drift_pct", "trough_slope_mib_per_h", "steps", "time_to_limit_s", "peak_bytes", "peak_ratio", "cv_pct",
 		"achieved_ratio", "error_rate", "p99_ms", "goroutine_slope_per_h", "goroutines_first", "goroutines_last",
-		"throughput_ops_per_s", "episodes"} {
+		"throughput_ops_per_s", "episodes", "driver_slope_mib_per_h", "driver_slope_low_mib_per_h",
+		"driver_slope_high_mib_per_h"} {
 		contract[k] = true
 	}
 	spec := synth.Spec{LeakPerMin: M, RPS: 100, P99: 5, Goroutines: 5, Counter: "ops", CounterRate: 1, WorkingSet: true}
-	m := Analyze(spec.Samples(), Params{Limit: 64 << 20, RequestedRate: 100, Warmup: 10, ThroughputMetric: "ops"}).Map()
+	samples := spec.Samples()
+	for i := range samples {
+		samples[i].DriverRSS = 20<<20 + int64(i%7)<<10
+	}
+	m := Analyze(samples, Params{Limit: 64 << 20, RequestedRate: 100, Warmup: 10, ThroughputMetric: "ops"}).Map()
 	for k, v := range m {
 		if !contract[k] {
 			t.Errorf("key %q is not in the contract", k)

@@ -90,6 +90,9 @@ func Cell(c *results.Cell, samples []results.Sample, j matrix.Judge, opts ...Opt
 		rs = append(rs, leak(c, r, j), oomRisk(c, r, j))
 	}
 	rs = append(rs, load(r, j)...)
+	if d, ok := driver(r, j); ok {
+		rs = append(rs, d)
+	}
 	return Decide(rs), finite(rs), r.Map()
 }
 
