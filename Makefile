@@ -27,12 +27,13 @@ check: ## formatting, vet, and go.mod tidiness
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
 
-bench: ## driver, sampler and report benchmarks (figures, not pass/fail); with wrk when installed
+bench: ## driver, sampler and report benchmarks (figures, not pass/fail); driver vs wrk when wrk is installed
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./harness/... ./reports/...
-	@if [ -x scripts/bench/bench.sh ]; then scripts/bench/bench.sh; fi
+	scripts/bench/bench.sh
 
-soak-self: build ## the harness soaks itself: 10 min at 5,000 RPS, its own RSS slope must be ~0
-	@./$(BIN) run -m ci/soak-self.yaml --results $(RESULTS); code=$$?; [ $$code -le 1 ] || exit $$code
+soak-self: build ## the harness soaks itself: 10 min at 5,000 RPS; its own RSS slope must be ~0
+	@./$(BIN) run -m ci/soak-self.yaml --results $(RESULTS) --run-id soak-self-$$(date +%s); code=$$?; [ $$code -le 1 ] || exit $$code
+	$(GO) run ./scripts/soakself $(RESULTS)
 
 verdicts: build ## acceptance: 5 repeats of steady/leaky/hog and a stairstep A/B must come out as expected
 	./$(BIN) run -m ci/verdicts.yaml --results $(RESULTS) --run-id verdicts-$$(date +%s) || true

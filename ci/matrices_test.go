@@ -63,7 +63,7 @@ func TestMatricesHangTogether(t *testing.T) {
 			for _, name := range tc.targets {
 				tg, ok := m.Targets[name]
 				require.True(t, ok, "target %s missing", name)
-				require.Equal(t, "./targets/"+name, tg.Build)
+				require.Equal(t, "../targets/"+name, tg.Build, "build paths are relative to the matrix file")
 				for k, v := range tg.Env {
 					for _, ref := range templateRef.FindAllStringSubmatch(v, -1) {
 						_, top := m.Axes[ref[1]]
