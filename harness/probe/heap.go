@@ -21,27 +21,15 @@ const DefaultTopSites = 10
 // (e.g. http://127.0.0.1:8080/debug/pprof/heap). gc=1 makes the runtime
 // collect first, so in-use numbers are not inflated by garbage.
 func FetchHeap(ctx context.Context, c *http.Client, url string) (*profile.Profile, error) {
-	if c == nil {
-		c = &http.Client{Timeout: 10 * time.Second}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"?gc=1", nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		io.Copy(io.Discard, resp.Body)
-		return nil, fmt.Errorf("heap profile %s: %s", url, resp.Status)
-	}
-	p, err := profile.Parse(resp.Body)
-	if err != nil {
-		return nil, fmt.Errorf("heap profile %s: %w", url, err)
-	}
-	return p, nil
+	var p *profile.Profile
+	err := get(ctx, c, 10*time.Second, url+"?gc=1", "heap profile", func(r io.Reader) error {
+		var err error
+		if p, err = profile.Parse(r); err != nil {
+			return fmt.Errorf("heap profile %s: %w", url, err)
+		}
+		return nil
+	})
+	return p, err
 }
 
 // site is where an allocation happened: the first frame outside the Go

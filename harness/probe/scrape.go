@@ -45,24 +45,13 @@ type Scraper struct {
 // Labelled series of one name are summed: a counter split by status code
 // becomes its total.
 func (s *Scraper) Scrape(ctx context.Context) (map[string]float64, error) {
-	c := s.Client
-	if c == nil {
-		c = &http.Client{Timeout: 2 * time.Second}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		io.Copy(io.Discard, resp.Body)
-		return nil, fmt.Errorf("scrape %s: %s", s.URL, resp.Status)
-	}
-	return s.parse(resp.Body)
+	var out map[string]float64
+	err := get(ctx, s.Client, 2*time.Second, s.URL, "scrape", func(r io.Reader) error {
+		var err error
+		out, err = s.parse(r)
+		return err
+	})
+	return out, err
 }
 
 func (s *Scraper) parse(r io.Reader) (map[string]float64, error) {

@@ -1,0 +1,32 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// get fetches url from the target and hands a 200 body to read; what says
+// what was fetched in errors ("scrape", "heap profile"). A nil client gets
+// one with the given timeout.
+func get(ctx context.Context, c *http.Client, timeout time.Duration, url, what string, read func(io.Reader) error) error {
+	if c == nil {
+		c = &http.Client{Timeout: timeout}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		io.Copy(io.Discard, resp.Body)
+		return fmt.Errorf("%s %s: %s", what, url, resp.Status)
+	}
+	return read(resp.Body)
+}
