@@ -86,6 +86,14 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	}
 }
 
+func TestValidateWarns(t *testing.T) {
+	t.Parallel()
+	env, out, errw := testEnv()
+	assert.Equal(t, ExitOK, Main(context.Background(), []string{"validate", "testdata/warn.yaml"}, env))
+	assert.Equal(t, "testdata/warn.yaml: ok, 1 targets, 1 cells\n", out.String())
+	assert.Equal(t, "warning: testdata/warn.yaml:7:5: exclude[0] matches no cell\n", errw.String())
+}
+
 func TestExpand(t *testing.T) {
 	t.Parallel()
 	env, out, _ := testEnv()

@@ -73,6 +73,7 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, err)
 		return ExitUsage
 	}
+	printWarnings(env, m)
 	if f.shard != "" {
 		i, n, err := matrix.ParseShard(f.shard)
 		if err != nil {

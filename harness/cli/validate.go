@@ -23,6 +23,7 @@ func cmdValidate(ctx context.Context, args []string, env Env) int {
 		if err == nil {
 			var cells []matrix.Cell
 			if cells, err = m.Expand(); err == nil {
+				printWarnings(env, m)
 				fmt.Fprintf(env.Stdout, "%s: ok, %d targets, %d cells\n", f, len(m.Targets), len(cells))
 				continue
 			}
@@ -85,4 +86,12 @@ func cmdExpand(ctx context.Context, args []string, env Env) int {
 	}
 	fmt.Fprintf(env.Stderr, "%d cells\n", len(cells))
 	return ExitOK
+}
+
+// printWarnings prints a matrix's warnings (problems that do not stop a
+// run), each with its position.
+func printWarnings(env Env, m *matrix.Matrix) {
+	for _, w := range m.Warnings {
+		fmt.Fprintf(env.Stderr, "warning: %s\n", w.Error())
+	}
 }

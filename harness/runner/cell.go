@@ -31,11 +31,18 @@ type cellRun struct {
 	mu sync.Mutex // guards res.Warnings and res.Detail written by goroutines
 }
 
-// warn records a warning once; safe from any goroutine.
+// warn records a warning in the cell's result and tells the observer, once
+// per distinct message (a full disk fails every sample the same way); safe
+// from any goroutine.
 func (cr *cellRun) warn(msg string) {
 	cr.mu.Lock()
-	defer cr.mu.Unlock()
+	n := len(cr.res.Warnings)
 	cr.res.Warnings = appendOnce(cr.res.Warnings, msg)
+	fresh := len(cr.res.Warnings) > n
+	cr.mu.Unlock()
+	if fresh {
+		cr.obs.Warn(cr.cell.ID + ": " + msg)
+	}
 }
 
 func (r *Runner) target(name string) (matrix.Target, bool) {
