@@ -211,3 +211,20 @@ func BenchmarkTake(b *testing.B) {
 		s.Take(context.Background())
 	}
 }
+
+// BenchmarkScrape measures one scrape of a Go target's /metrics (Go and
+// process collectors) over loopback, the extra cost per interval of a
+// target with `metrics:`.
+func BenchmarkScrape(b *testing.B) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	defer srv.Close()
+	s := &Scraper{URL: srv.URL}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Scrape(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
