@@ -124,8 +124,14 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 		env = append(env, sinkEnv+"="+sink.URL())
 	}
 
+	logw := newCapWriter(logf, DefaultLogCap)
+	defer func() {
+		if n := logw.Dropped(); n > 0 {
+			cr.warn(fmt.Sprintf("target log capped at %d bytes; %d bytes of output dropped", DefaultLogCap, n))
+		}
+	}()
 	spec := target.Spec{RunID: filepath.Base(r.Dir), CellID: c.ID, Name: t.Name, Dir: r.WorkDir,
-		Env: env, MemoryLimit: c.RAM, Stdout: logf, Stderr: logf, Image: t.Image}
+		Env: env, MemoryLimit: c.RAM, Stdout: logw, Stderr: logw, Image: t.Image}
 	switch {
 	case t.Build != "":
 		spec.Path = r.Binaries[t.Name]
