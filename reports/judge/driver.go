@@ -2,11 +2,19 @@ package judge
 
 import (
 	"fmt"
+	"time"
 
 	"soaklab/harness/results"
 	"soaklab/matrix"
 	"soaklab/reports/analysis"
 )
+
+// DriverMinSpan is the shortest measured span over which the harness's own
+// RSS slope is judged. Over a few minutes the driver is still warming up
+// (histogram pages touched as new latency buckets fill, the heap finding its
+// size): 2–4 MiB of growth in a 3-minute cell was measured on a flat driver.
+// Shorter cells still report the slope in their analysis and plot.
+const DriverMinSpan = 10 * time.Minute
 
 // driver is the soft criterion on the harness's own memory: a driver whose
 // RSS grows significantly faster than the slope floor disturbs the cell it
@@ -14,7 +22,7 @@ import (
 // cannot be a confident GO. Flat means the 95 % interval reaches below the
 // floor; "indistinguishable from zero" when it contains zero.
 func driver(r analysis.Result, j matrix.Judge) (results.Reason, bool) {
-	if !r.HasDriver || r.Driver.N < 2 {
+	if !r.HasDriver || r.Driver.N < 2 || r.FitTo-r.FitFrom < DriverMinSpan.Seconds()*0.9 {
 		return results.Reason{}, false
 	}
 	slope := analysis.MiBPerH(r.Driver.Slope)
