@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -200,6 +201,18 @@ func TestResultsDirNotWritable(t *testing.T) {
 	code := Main(context.Background(), []string{"run", "-m", "testdata/e2e.yaml", "--results", file}, env)
 	assert.Equal(t, ExitHarness, code)
 	assert.Contains(t, errw.String(), "results directory")
+	assert.NotContains(t, errw.String(), "goroutine ")
+}
+
+func TestListenPortInUse(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	env, _, errw := testEnv()
+	code := Main(context.Background(), []string{"run", "-m", "testdata/e2e.yaml", "--results", t.TempDir(), "--listen", l.Addr().String()}, env)
+	assert.Equal(t, ExitUsage, code)
+	assert.Contains(t, errw.String(), "address already in use")
 	assert.NotContains(t, errw.String(), "goroutine ")
 }
 

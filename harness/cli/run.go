@@ -122,6 +122,11 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 	ctx, stop := withSignals(ctx, env)
 	defer stop()
 
+	obs, closeObs, err := observers(f, env, run)
+	if err != nil {
+		return fail(env, ExitUsage, "%v", err)
+	}
+	defer closeObs()
 	workDir := filepath.Dir(run.Matrix)
 	bins, err := runner.Build(ctx, workDir, filepath.Join(runDir, "bin"), m.Targets)
 	if err != nil {
@@ -131,11 +136,6 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return fail(env, ExitHarness, "%v", err)
 	}
-	obs, closeObs, err := observers(f, env, run)
-	if err != nil {
-		return fail(env, ExitUsage, "%v", err)
-	}
-	defer closeObs()
 	r := &runner.Runner{Backend: backend, Matrix: m, Binaries: bins, WorkDir: workDir, Dir: runDir,
 		NewDriver: driverFactory(workDir), NewSink: newSink, Observer: obs, Procs: procs, SelfPID: os.Getpid()}
 	runErr := r.Run(ctx, run, cells)
