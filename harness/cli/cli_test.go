@@ -186,6 +186,19 @@ func TestRunEndToEnd(t *testing.T) {
 	}
 	assert.ElementsMatch(t, want, ids)
 	assert.FileExists(t, filepath.Join(merged, "report", "index.html"))
+	// compare: the same matrix run twice, matched cell by cell.
+	env, out, errw = testEnv()
+	code = Main(context.Background(), []string{"compare", runDir, merged}, env)
+	assert.Contains(t, []int{ExitOK, ExitNoGo}, code, errw.String())
+	assert.Contains(t, out.String(), "steady/duration=6s")
+	assert.NotContains(t, out.String(), "no cell ids in common")
+
+	// history: trend plots across every run in the results directory.
+	env, out, errw = testEnv()
+	require.Equal(t, ExitOK, Main(context.Background(), []string{"history", dir}, env), errw.String())
+	assert.FileExists(t, filepath.Join(dir, "history", "index.html"))
+	assert.Contains(t, out.String(), "history: ")
+
 	// Merging a shard twice is refused.
 	env, _, errw = testEnv()
 	assert.Equal(t, ExitUsage, Main(context.Background(), []string{"merge", "-o", filepath.Join(dir, "twice"), shards[0], shards[0]}, env))
