@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"soaklab/harness/progress"
 	"soaklab/harness/results"
 	"soaklab/reports/history"
 	"soaklab/reports/judge"
@@ -73,7 +74,8 @@ func cmdCompare(ctx context.Context, args []string, env Env) int {
 			if r.Detected {
 				delta = fmt.Sprintf("%+.1f%%", r.DeltaPct)
 			}
-			fmt.Fprintf(env.Stdout, "        %-22s %12.4g → %-12.4g %8s\n", r.Measure, r.A, r.B, delta)
+			fmt.Fprintf(env.Stdout, "        %-14s %12s → %-12s %8s  (p=%.3f n=%d+%d)\n",
+				r.Measure, value(r.A, r.Unit), value(r.B, r.Unit), delta, r.P, r.NA, r.NB)
 		}
 		for _, r := range c.Reasons {
 			if r.Status != results.Pass {
@@ -111,4 +113,17 @@ func cmdHistory(ctx context.Context, args []string, env Env) int {
 	}
 	fmt.Fprintf(env.Stdout, "history: %s\n", filepath.Join(*out, "index.html"))
 	return ExitOK
+}
+
+// value spells a compared measure in its unit.
+func value(v float64, unit string) string {
+	switch unit {
+	case "bytes":
+		return progress.Size(int64(v))
+	case "%":
+		return fmt.Sprintf("%.1f%%", v)
+	case "":
+		return fmt.Sprintf("%.4g", v)
+	}
+	return fmt.Sprintf("%.4g %s", v, unit)
 }
