@@ -6,14 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"sync"
 	"time"
 
-	"github.com/google/pprof/profile"
-
-	"soaklab/harness/probe"
 	"soaklab/harness/results"
 	"soaklab/harness/target"
 	"soaklab/matrix"
@@ -98,6 +94,12 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 		return
 	}
 	defer logf.Close()
+	logw := newCapWriter(logf, DefaultLogCap)
+	defer func() {
+		if n := logw.Dropped(); n > 0 {
+			cr.warn(fmt.Sprintf("target log capped at %d bytes; %d bytes of output dropped", DefaultLogCap, n))
+		}
+	}()
 	port, err := freePort()
 	if err != nil {
 		cr.fail(results.Errored, "find a free port: "+err.Error())
@@ -106,44 +108,25 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	env := cellEnv(c, t, port)
 
-	var sink Sink
+	load := &loadSource{}
 	if res.Kind == matrix.KindClient {
 		if r.NewSink == nil {
 			cr.fail(results.Errored, "client target but no sink available")
 			return
 		}
-		if sink, err = r.NewSink(c); err != nil {
+		if load.sink, err = r.NewSink(c); err != nil {
 			cr.fail(results.Errored, "start sink: "+err.Error())
 			return
 		}
-		defer sink.Close()
+		defer load.sink.Close()
 		sinkEnv := t.SinkEnv
 		if sinkEnv == "" {
 			sinkEnv = "SINK_URL"
 		}
-		env = append(env, sinkEnv+"="+sink.URL())
+		env = append(env, sinkEnv+"="+load.sink.URL())
 	}
 
-	logw := newCapWriter(logf, DefaultLogCap)
-	defer func() {
-		if n := logw.Dropped(); n > 0 {
-			cr.warn(fmt.Sprintf("target log capped at %d bytes; %d bytes of output dropped", DefaultLogCap, n))
-		}
-	}()
-	spec := target.Spec{RunID: filepath.Base(r.Dir), CellID: c.ID, Name: t.Name, Dir: r.WorkDir,
-		Env: env, MemoryLimit: c.RAM, Stdout: logw, Stderr: logw, Image: t.Image}
-	switch {
-	case t.Build != "":
-		spec.Path = r.Binaries[t.Name]
-	case len(t.Command) > 0:
-		spec.Path, spec.Args = t.Command[0], t.Command[1:]
-		if !filepath.IsAbs(spec.Path) && filepath.Base(spec.Path) != spec.Path {
-			spec.Path = filepath.Join(r.WorkDir, spec.Path)
-		}
-	case t.Dockerfile != "":
-		spec.Dockerfile = filepath.Join(r.WorkDir, t.Dockerfile)
-	}
-	inst, err := r.Backend.Start(ctx, spec)
+	inst, err := r.Backend.Start(ctx, cr.spec(env, logw))
 	if err != nil {
 		cr.fail(results.Errored, err.Error())
 		return
@@ -157,71 +140,22 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 		}
 	}()
 	start := time.Now()
-
-	// Sample from the start: a target that dies while starting still shows
-	// how its memory grew.
-	sw, err := results.CreateSamples(filepath.Join(cr.dir, results.SamplesFile))
+	smp, err := cr.startSampling(inst, base, start, warmup, load)
 	if err != nil {
 		cr.fail(results.Errored, "create samples file: "+err.Error())
 		return
 	}
-	var driver Driver
-	var loadMu sync.Mutex
-	sampler := &probe.Sampler{Procs: r.Procs, PID: inst.PID(), SelfPID: r.SelfPID, Memory: inst.Memory,
-		Start: start, Warmup: warmup}
-	if _, err := inst.Memory(); err != nil {
-		sampler.Memory = nil
-	}
-	if t.Metrics != "" {
-		var names []string
-		if t.Throughput != "" {
-			names = append(names, t.Throughput)
-		}
-		sampler.Scraper = &probe.Scraper{URL: base + t.Metrics, Names: names}
-	}
-	sampler.Load = func() probe.LoadWindow {
-		loadMu.Lock()
-		defer loadMu.Unlock()
-		switch {
-		case driver != nil:
-			return driver.Interval()
-		case sink != nil:
-			return sink.Interval()
-		}
-		return probe.LoadWindow{}
-	}
-	sctx, stopSampling := context.WithCancel(context.Background())
-	var sampling sync.WaitGroup
-	sampling.Add(1)
-	go func() {
-		defer sampling.Done()
-		sampler.Run(sctx, r.Matrix.Interval, func(s results.Sample) {
-			if err := sw.Write(&s); err != nil {
-				cr.warn("write samples: " + err.Error())
-			}
-			cr.track(s)
-			cr.obs.Sampled(c, s)
-		})
-	}()
-	finishSampling := func() {
-		stopSampling()
-		sampling.Wait()
-		res.Samples = sw.Count()
-		if err := sw.Close(); err != nil {
-			cr.warn("close samples: " + err.Error())
-		}
-	}
+	defer smp.finish()
 
-	readyPath := t.Ready.Path
-	if readyPath == "" {
-		readyPath = "/healthz"
+	ready := t.Ready
+	if ready.Path == "" {
+		ready.Path = matrix.DefaultReady.Path
 	}
-	readyTimeout := t.Ready.Timeout
-	if readyTimeout == 0 {
-		readyTimeout = 10 * time.Second
+	if ready.Timeout == 0 {
+		ready.Timeout = matrix.DefaultReady.Timeout
 	}
-	if err := waitReady(ctx, base+readyPath, readyTimeout, inst.Done()); err != nil {
-		finishSampling()
+	if err := waitReady(ctx, base+ready.Path, ready.Timeout, inst.Done()); err != nil {
+		smp.finish()
 		switch {
 		case errors.Is(err, errDied):
 			cr.exited(inst, "while starting")
@@ -232,21 +166,9 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 		}
 		return
 	}
-
-	var before *profile.Profile
-	var profMu sync.Mutex
-	pprofURL := ""
+	var heap *heapDiff
 	if t.Pprof != "" {
-		pprofURL = base + t.Pprof + "/heap"
-		timer := time.AfterFunc(warmup, func() {
-			p, err := probe.FetchHeap(ctx, nil, pprofURL)
-			profMu.Lock()
-			defer profMu.Unlock()
-			if err == nil {
-				before = p
-			}
-		})
-		defer timer.Stop()
+		heap = startHeapDiff(ctx, base+t.Pprof+"/heap", warmup)
 	}
 
 	lctx, stopLoad := context.WithTimeout(ctx, c.Duration)
@@ -254,57 +176,28 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 	loadDone := make(chan struct{})
 	go func() {
 		defer close(loadDone)
-		if res.Kind != matrix.KindServer {
-			<-lctx.Done()
-			return
+		if res.Kind == matrix.KindServer {
+			cr.drive(lctx, base, load, stopLoad)
 		}
-		w := r.Matrix.Workload
-		if t.Workload != nil {
-			w = *t.Workload
-		}
-		d, err := r.NewDriver(base, w, c)
-		if err != nil {
-			cr.warn("driver: " + err.Error())
-			cr.mu.Lock()
-			res.Detail = "driver: " + err.Error()
-			cr.mu.Unlock()
-			stopLoad()
-			return
-		}
-		loadMu.Lock()
-		driver = d
-		loadMu.Unlock()
-		l, err := d.Run(lctx)
-		if err != nil {
-			cr.warn("driver: " + err.Error())
-		}
-		res.Load = l
+		<-lctx.Done() // self-driven targets run for the cell's duration
 	}()
-
 	select {
 	case <-inst.Done():
 		stopLoad()
 		<-loadDone
-		finishSampling()
+		smp.finish()
 		cr.exited(inst, fmt.Sprintf("after %.0f s", time.Since(start).Seconds()))
 		return
 	case <-loadDone:
 	}
-	if res.Kind != matrix.KindServer {
-		// Give the last interval of a self-driven target a sample.
-		<-lctx.Done()
-	}
-	if pprofURL != "" {
-		after, err := probe.FetchHeap(context.Background(), nil, pprofURL)
-		profMu.Lock()
-		if err == nil && before != nil {
-			res.GrowthSites = probe.Growth(before, after, probe.DefaultTopSites)
-		} else if err != nil {
+	if heap != nil {
+		sites, err := heap.finish()
+		if err != nil {
 			cr.warn("heap profile at end: " + err.Error())
 		}
-		profMu.Unlock()
+		res.GrowthSites = sites
 	}
-	finishSampling()
+	smp.finish()
 	select {
 	case <-inst.Done():
 		cr.exited(inst, "at the end of the cell")
@@ -320,6 +213,31 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 		res.Outcome = results.Completed
 	}
 }
+
+// drive runs the load driver against a server target until ctx ends; a
+// driver that cannot start ends the cell (stop) as an error.
+func (cr *cellRun) drive(ctx context.Context, base string, load *loadSource, stop func()) {
+	w := cr.r.Matrix.Workload
+	if cr.tgt.Workload != nil {
+		w = *cr.tgt.Workload
+	}
+	d, err := cr.r.NewDriver(base, w, cr.cell)
+	if err != nil {
+		cr.warn("driver: " + err.Error())
+		cr.mu.Lock()
+		cr.res.Detail = "driver: " + err.Error()
+		cr.mu.Unlock()
+		stop()
+		return
+	}
+	load.setDriver(d)
+	l, err := d.Run(ctx)
+	if err != nil && ctx.Err() == nil {
+		cr.warn("driver: " + err.Error())
+	}
+	cr.res.Load = l
+}
+
 
 // exited records how a target that ended by itself ended.
 func (cr *cellRun) exited(inst target.Instance, when string) {
@@ -362,25 +280,6 @@ func (cr *cellRun) track(s results.Sample) {
 	res.OOMKills = max(res.OOMKills, s.OOMKills)
 }
 
-// cellEnv is the target's environment for a cell: its rendered env, the
-// port, and the cell's identity.
-func cellEnv(c matrix.Cell, t matrix.Target, port int) []string {
-	portEnv := t.PortEnv
-	if portEnv == "" {
-		portEnv = "PORT"
-	}
-	keys := make([]string, 0, len(c.Env))
-	for k := range c.Env {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	env := make([]string, 0, len(keys)+4)
-	for _, k := range keys {
-		env = append(env, k+"="+c.Env[k])
-	}
-	return append(env, portEnv+"="+strconv.Itoa(port), "SOAKLAB_CELL="+c.ID,
-		"SOAKLAB_RAM="+strconv.FormatInt(c.RAM, 10))
-}
 
 // tail returns the last lines of a target's log, for crash messages.
 func tail(path string) string {

@@ -1,0 +1,50 @@
+package runner
+
+import (
+	"io"
+	"path/filepath"
+	"sort"
+	"strconv"
+
+	"soaklab/harness/target"
+	"soaklab/matrix"
+)
+
+// spec says how the backend starts this cell's target.
+func (cr *cellRun) spec(env []string, out io.Writer) target.Spec {
+	r, t := cr.r, cr.tgt
+	spec := target.Spec{RunID: filepath.Base(r.Dir), CellID: cr.cell.ID, Name: t.Name, Dir: r.WorkDir,
+		Env: env, MemoryLimit: cr.cell.RAM, Stdout: out, Stderr: out, Image: t.Image}
+	switch {
+	case t.Build != "":
+		spec.Path = r.Binaries[t.Name]
+	case len(t.Command) > 0:
+		spec.Path, spec.Args = t.Command[0], t.Command[1:]
+		if !filepath.IsAbs(spec.Path) && filepath.Base(spec.Path) != spec.Path {
+			spec.Path = filepath.Join(r.WorkDir, spec.Path)
+		}
+	case t.Dockerfile != "":
+		spec.Dockerfile = filepath.Join(r.WorkDir, t.Dockerfile)
+	}
+	return spec
+}
+
+// cellEnv is the target's environment for a cell: its rendered env, the
+// port, and the cell's identity.
+func cellEnv(c matrix.Cell, t matrix.Target, port int) []string {
+	portEnv := t.PortEnv
+	if portEnv == "" {
+		portEnv = "PORT"
+	}
+	keys := make([]string, 0, len(c.Env))
+	for k := range c.Env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	env := make([]string, 0, len(keys)+4)
+	for _, k := range keys {
+		env = append(env, k+"="+c.Env[k])
+	}
+	return append(env, portEnv+"="+strconv.Itoa(port), "SOAKLAB_CELL="+c.ID,
+		"SOAKLAB_RAM="+strconv.FormatInt(c.RAM, 10))
+}
