@@ -238,7 +238,6 @@ func (cr *cellRun) drive(ctx context.Context, base string, load *loadSource, sto
 	cr.res.Load = l
 }
 
-
 // exited records how a target that ended by itself ended.
 func (cr *cellRun) exited(inst target.Instance, when string) {
 	e := inst.Exit()
@@ -279,7 +278,6 @@ func (cr *cellRun) track(s results.Sample) {
 	res.PeakCgroup = max(res.PeakCgroup, s.CgroupPeak, s.Usage)
 	res.OOMKills = max(res.OOMKills, s.OOMKills)
 }
-
 
 // tail returns the last lines of a target's log, for crash messages.
 func tail(path string) string {
