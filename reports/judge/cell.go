@@ -135,6 +135,14 @@ func outcome(c *results.Cell, r analysis.Result) results.Reason {
 	return rs
 }
 
+// MinGrowth is the smallest fitted growth over a cell's measured window that
+// can hold a verdict back when drift is under its threshold: a short cell
+// whose working set wanders 0.7 MiB on a 7 MiB base fits a "significant"
+// slope of 100 MiB/h, which is noise, not a leak. Growth must be material
+// both relatively (drift) and absolutely (this) before it is more than a
+// PASS. Every FAIL still needs drift over its threshold.
+const MinGrowth = 1 << 20
+
 // leak is the hard criterion of sustained growth: the slope's whole 95 %
 // interval above the floor, saw-tooth troughs rising above the floor too,
 // drift between the first and last quarter over its threshold, and growth
@@ -180,6 +188,10 @@ func leak(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
 	case sig && troughsRise && driftOver:
 		rs.Status = results.Unknown
 		rs.Message = fmt.Sprintf("growth not confirmed in the last half (%.1f…%.1f MiB/h), run longer: %s", analysis.MiBPerH(r.Late.SlopeLow), analysis.MiBPerH(r.Late.SlopeHigh), msg)
+	case sig && growth(r) < MinGrowth:
+		rs.Status = results.Pass
+		rs.Message = fmt.Sprintf("no leak: fitted growth %.2f MiB over %.0f s is under the %d MiB floor and drift is under its threshold: %s",
+			growth(r)/analysis.MiB, r.FitTo-r.FitFrom, MinGrowth>>20, msg)
 	case sig:
 		rs.Status = results.Unknown
 		rs.Message = fmt.Sprintf("growing but drift under its threshold, run longer: %s", msg)
@@ -192,6 +204,9 @@ func leak(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
 	}
 	return rs
 }
+
+// growth is the fitted growth in bytes over the measured window.
+func growth(r analysis.Result) float64 { return r.Fit.Slope * (r.FitTo - r.FitFrom) }
 
 // growthStopped reports a warm-up ramp that outlasted the warm-up: the
 // slope over the last half is at most the floor and either entirely under
@@ -243,6 +258,10 @@ func oomRisk(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason 
 	case analysis.MiBPerH(fit.SlopeLow) <= floor || (r.HasTrough && analysis.MiBPerH(r.Trough.Slope) <= floor) || fast >= h:
 		rs.Status = results.Pass
 		rs.Message = "no OOM projected within the horizon: " + base
+	case growth(r) < MinGrowth && !math.IsNaN(r.DriftPct) && r.DriftPct <= j.MaxDriftPct:
+		rs.Status = results.Pass
+		rs.Message = fmt.Sprintf("no OOM projected: fitted growth %.2f MiB is under the %d MiB floor, too small to project (%s)",
+			growth(r)/analysis.MiB, MinGrowth>>20, base)
 	case slow < h && (fit.N < 10 || fit.SlopeLow > 0) && (r.Late.N < 10 || r.Late.SlopeLow > 0):
 		rs.Status = results.Fail
 		rs.Message = "OOM projected within the horizon: " + base + sources(c, r)

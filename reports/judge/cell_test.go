@@ -153,3 +153,25 @@ func TestWithDefaults(t *testing.T) {
 		t.Errorf("WithDefaults = %+v", j)
 	}
 }
+
+// A short cell whose working set wanders 0.6 MiB on a 7 MiB base fits a
+// significant slope, but growth that small with drift under its threshold
+// is not a leak, and is not projected to an OOM.
+func TestSmallGrowthIsNotALeak(t *testing.T) {
+	t.Parallel()
+	s := synth.Spec{Seed: 11, Duration: 30, Base: 7 << 20, LeakPerMin: 1.4 * M, Noise: 0.1 * M}.Samples()
+	c := cell(results.Completed)
+	c.Duration, c.Warmup = 30, 5
+	v, rs, _ := Cell(c, s, matrix.Judge{MaxDriftPct: 10, MinSamples: 10})
+	l, _ := reason(rs, "leak")
+	o, _ := reason(rs, "oom-risk")
+	if l.Status != results.Pass || !strings.Contains(l.Message, "under the 1 MiB floor") {
+		t.Errorf("leak %s: %s", l.Status, l.Message)
+	}
+	if o.Status != results.Pass {
+		t.Errorf("oom-risk %s: %s", o.Status, o.Message)
+	}
+	if v != results.GO {
+		t.Errorf("verdict %s", v)
+	}
+}
