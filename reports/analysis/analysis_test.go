@@ -176,7 +176,7 @@ func TestMapKeys(t *testing.T) {
 		"drift_pct", "trough_slope_mib_per_h", "steps", "time_to_limit_s", "peak_bytes", "peak_ratio", "cv_pct",
 		"achieved_ratio", "error_rate", "p99_ms", "goroutine_slope_per_h", "goroutines_first", "goroutines_last",
 		"throughput_ops_per_s", "episodes", "driver_slope_mib_per_h", "driver_slope_low_mib_per_h",
-		"driver_slope_high_mib_per_h"} {
+		"driver_slope_high_mib_per_h", "fit_uses_anon"} {
 		contract[k] = true
 	}
 	spec := synth.Spec{LeakPerMin: M, RPS: 100, P99: 5, Goroutines: 5, Counter: "ops", CounterRate: 1, WorkingSet: true}
@@ -200,7 +200,50 @@ func TestMapKeys(t *testing.T) {
 	}
 	// No samples: nothing but the bookkeeping, no NaN.
 	empty := Analyze(nil, Params{Warmup: 5}).Map()
-	if len(empty) != 4 {
+	if len(empty) != 5 {
 		t.Errorf("empty analysis map %v", empty)
+	}
+}
+
+// Slopes are fitted to anonymous memory: page-cache pages moving to the
+// active list raise the working set without any leak.
+func TestFitToAnonymousMemory(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		anonPerH  float64 // MiB/h growth of cgroup anon
+		filePerH  float64 // MiB/h growth of active file pages
+		wantLeak  bool
+		wantFitTo string
+	}{
+		// working set climbs with active file pages; anon is flat: no growth
+		{"file pages activate", 0, 40, false, "anon"},
+		// anon grows: the slope shows it
+		{"anon leak", 60, 0, true, "anon"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var samples []results.Sample
+			for i := 0; i < 180; i++ {
+				ts := float64(i)
+				noise := float64((i*7919)%13) * 4096
+				anon := 7<<20 + tt.anonPerH*M*ts/3600 + noise
+				file := 2<<20 + tt.filePerH*M*ts/3600
+				samples = append(samples, results.Sample{T: ts, Anon: int64(anon), WorkingSet: int64(anon + file),
+					Usage: int64(anon + file + 8<<20), RSS: int64(anon + 6<<20)})
+			}
+			r := Analyze(samples, Params{Warmup: 20, Limit: 256 << 20})
+			if r.FitSeries != tt.wantFitTo {
+				t.Fatalf("fitted to %q, want %q", r.FitSeries, tt.wantFitTo)
+			}
+			slope := MiBPerH(r.Fit.Slope)
+			if tt.wantLeak != (slope > 30) {
+				t.Errorf("slope %.1f MiB/h, leak expected: %v", slope, tt.wantLeak)
+			}
+			if !r.UsesWorkingSet || r.Peak < float64(9<<20) {
+				t.Errorf("peak %v should come from the working set", r.Peak)
+			}
+		})
 	}
 }

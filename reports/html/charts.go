@@ -120,6 +120,13 @@ func memoryChart(c *results.Cell, samples []results.Sample, ts []float64, col fu
 	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.WorkingSet) / mib }); ok {
 		ch.Series = append(ch.Series, plot.Series{Name: "cgroup working set", X: ts, Y: ys, Color: plot.Palette[1]})
 	}
+	// The leak slope is fitted to anonymous memory: draw it so the fitted
+	// line sits on a plotted series.
+	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.Anon) / mib }); ok {
+		ch.Series = append(ch.Series, plot.Series{Name: "cgroup anon", X: ts, Y: ys, Color: plot.Palette[2]})
+	} else if ys, ok := col(func(s *results.Sample) float64 { return float64(s.RSSAnon) / mib }); ok {
+		ch.Series = append(ch.Series, plot.Series{Name: "target RSS anon", X: ts, Y: ys, Color: plot.Palette[2]})
+	}
 	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.DriverRSS) / mib }); ok {
 		ch.Series = append(ch.Series, plot.Series{Name: "driver RSS", X: ts, Y: ys, Thin: true, Color: plot.Palette[4]})
 	}

@@ -63,8 +63,8 @@ func topSites(sites []results.GrowthSite, n int) []string {
 }
 
 func seriesName(r analysis.Result) string {
-	if r.UsesWorkingSet {
-		return "working set"
+	if r.FitSeries == "" {
+		return "RSS"
 	}
-	return "RSS"
+	return r.FitSeries
 }
