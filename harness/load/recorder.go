@@ -69,7 +69,7 @@ type recorder struct {
 
 func newRecorder(mode Mode, sampleN int, labels []string, highest time.Duration, sigfigs int) *recorder {
 	r := &recorder{mode: mode, sampleN: int64(max(sampleN, 1)), highest: highest.Microseconds()}
-	r.newHist = func() *hdr.Histogram { return hdr.New(1, r.highest, sigfigs) }
+	r.newHist = func() *hdr.Histogram { return prefault(hdr.New(1, r.highest, sigfigs)) }
 	r.labels = make([]labelRec, len(labels))
 	for i, name := range labels {
 		l := &r.labels[i]
@@ -215,3 +215,14 @@ func (r *recorder) interval(now time.Time) IntervalStats {
 func usToMs(us int64) float64 { return float64(us) / 1000 }
 
 func sizeofLabelRec() uintptr { return unsafe.Sizeof(labelRec{}) }
+
+// prefault writes every count of a new histogram once (Reset zeroes them
+// all), so its pages are resident from the start. Left alone, the kernel
+// maps a page only when a latency first lands in one of its buckets, and
+// the driver's RSS creeps up over a long soak — a saturating curve (+0.7 MiB
+// over 8 minutes at 5,000 RPS) that reads like a slow leak of the harness.
+// Resident from the start, the driver's footprint is flat at its bound.
+func prefault(h *hdr.Histogram) *hdr.Histogram {
+	h.Reset()
+	return h
+}
