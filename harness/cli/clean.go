@@ -12,11 +12,16 @@ import (
 
 func cmdClean(ctx context.Context, args []string, env Env) int {
 	fs := flags("clean", env)
+	images := fs.Bool("images", false, "also remove dangling images soaklab built (older than 10 minutes)")
 	if code := parse(fs, args); code >= 0 {
 		return code
 	}
 	cleaners := []target.Cleaner{process.New(process.CgroupRoot(env.CgroupRoot, env.Mounts), process.ProcRoot(env.ProcRoot))}
-	if d, err := docker.New(ctx, docker.CleanImages()); err == nil {
+	var opts []docker.Option
+	if *images {
+		opts = append(opts, docker.CleanImages())
+	}
+	if d, err := docker.New(ctx, opts...); err == nil {
 		cleaners = append(cleaners, d)
 	}
 	total := 0

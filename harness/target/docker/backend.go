@@ -88,6 +88,7 @@ type config struct {
 	grace, poll, ping            time.Duration
 	keepRuns                     map[string]bool
 	cleanImages                  bool
+	imageGrace                   time.Duration
 	ignoreStateOOM               bool // tests: prove the cgroup counter alone reports OOM
 }
 
@@ -129,6 +130,10 @@ func KeepRuns(ids ...string) Option {
 // labelled soaklab.built whose tag moved to a newer build).
 func CleanImages() Option { return func(c *config) { c.cleanImages = true } }
 
+// ImageGrace sets how old a dangling image must be before CleanImages
+// removes it (default DefaultImageGrace).
+func ImageGrace(d time.Duration) Option { return func(c *config) { c.imageGrace = d } }
+
 // New connects to the Docker engine and checks that it answers; without one
 // it fails fast with ErrNoEngine. It disables the testcontainers reaper,
 // defaults TESTCONTAINERS_HOST_OVERRIDE (see DefaultHostOverride) in this
@@ -137,7 +142,7 @@ func CleanImages() Option { return func(c *config) { c.cleanImages = true } }
 // use.
 func New(ctx context.Context, opts ...Option) (*Backend, error) {
 	c := config{cgroupRoot: cgroup.DefaultRoot, mounts: "/proc/self/mounts", procRoot: "/proc",
-		grace: DefaultStopGrace, poll: DefaultPollInterval, ping: DefaultPingTimeout}
+		grace: DefaultStopGrace, poll: DefaultPollInterval, ping: DefaultPingTimeout, imageGrace: DefaultImageGrace}
 	for _, o := range opts {
 		o(&c)
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/moby/moby/client"
 )
@@ -51,7 +52,13 @@ func (b *Backend) Clean(ctx context.Context, w io.Writer) (int, error) {
 	return n, errors.Join(errs...)
 }
 
-// cleanImages removes dangling images labelled soaklab.built.
+// DefaultImageGrace spares dangling images younger than this from Clean:
+// while a Dockerfile builds, its intermediate layers are dangling, and
+// removing them breaks a build that another soaklab is running.
+const DefaultImageGrace = 10 * time.Minute
+
+// cleanImages removes dangling images labelled soaklab.built, older than
+// the image grace.
 func (b *Backend) cleanImages(ctx context.Context, w io.Writer) (int, error) {
 	list, err := b.cli.ImageList(ctx, client.ImageListOptions{
 		Filters: make(client.Filters).Add("label", LabelBuilt).Add("dangling", "true")})
@@ -61,6 +68,9 @@ func (b *Backend) cleanImages(ctx context.Context, w io.Writer) (int, error) {
 	n := 0
 	var errs []error
 	for _, im := range list.Items {
+		if time.Since(time.Unix(im.Created, 0)) < b.cfg.imageGrace {
+			continue
+		}
 		if _, err := b.cli.ImageRemove(ctx, im.ID, client.ImageRemoveOptions{PruneChildren: true}); err != nil {
 			if !isNotFound(err) {
 				errs = append(errs, fmt.Errorf("remove image %s: %w", short(im.ID), err))

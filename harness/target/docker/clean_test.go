@@ -111,9 +111,17 @@ func TestCleanRemovesDanglingBuiltImages(t *testing.T) {
 	current := build("2")
 	require.NotEqual(t, old, current)
 
-	b := newBackend(t, CleanImages())
+	// With the default grace a fresh dangling image is kept: it may be a
+	// layer of a build another soaklab is running.
+	young := newBackend(t, CleanImages())
 	var log strings.Builder
-	n, err := b.cleanImages(ctx, &log)
+	n, err := young.cleanImages(ctx, &log)
+	require.NoError(t, err)
+	_, err = young.cli.ImageInspect(ctx, old)
+	assert.NoError(t, err, "a young dangling image is kept: %s", log.String())
+
+	b := newBackend(t, CleanImages(), ImageGrace(0))
+	n, err = b.cleanImages(ctx, &log)
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, n, 1, log.String())
 	_, err = b.cli.ImageInspect(ctx, old)
