@@ -13,11 +13,18 @@ import (
 func cmdClean(ctx context.Context, args []string, env Env) int {
 	fs := flags("clean", env)
 	images := fs.Bool("images", false, "also remove dangling images soaklab built (older than 10 minutes)")
+	var runs []string
+	fs.Func("run", "clean only this run's leftovers (repeatable)", func(s string) error { runs = append(runs, s); return nil })
 	if code := parse(fs, args); code >= 0 {
 		return code
 	}
-	cleaners := []target.Cleaner{process.New(process.CgroupRoot(env.CgroupRoot, env.Mounts), process.ProcRoot(env.ProcRoot))}
+	popts := []process.Option{process.CgroupRoot(env.CgroupRoot, env.Mounts), process.ProcRoot(env.ProcRoot)}
 	var opts []docker.Option
+	if runs != nil {
+		popts = append(popts, process.OnlyRuns(runs...))
+		opts = append(opts, docker.OnlyRuns(runs...))
+	}
+	cleaners := []target.Cleaner{process.New(popts...)}
 	if *images {
 		opts = append(opts, docker.CleanImages())
 	}

@@ -114,7 +114,7 @@ func TestSecondSignalExitsAtOnceAndCleanFinishes(t *testing.T) {
 	assert.Equal(t, ExitHarness, waitExit(t, cmd, 10*time.Second), out.String())
 	assert.Contains(t, out.String(), "soaklab clean")
 
-	clean := exec.Command(bin, "clean")
+	clean := exec.Command(bin, "clean", "--run", "twice")
 	cout, err := clean.CombinedOutput()
 	require.NoError(t, err, string(cout))
 	assert.Empty(t, cgroups("twice"), "nothing of the run is left after clean: %s", cout)

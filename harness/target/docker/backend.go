@@ -87,6 +87,7 @@ type config struct {
 	cgroupRoot, mounts, procRoot string
 	grace, poll, ping            time.Duration
 	keepRuns                     map[string]bool
+	onlyRuns                     map[string]bool
 	cleanImages                  bool
 	imageGrace                   time.Duration
 	ignoreStateOOM               bool // tests: prove the cgroup counter alone reports OOM
@@ -112,6 +113,19 @@ func PollInterval(d time.Duration) Option { return func(c *config) { c.poll = d 
 
 // PingTimeout bounds the engine check of New (DefaultPingTimeout).
 func PingTimeout(d time.Duration) Option { return func(c *config) { c.ping = d } }
+
+// OnlyRuns limits Clean to the containers of the named runs
+// (`soaklab clean --run`); without it Clean considers every soaklab container.
+func OnlyRuns(ids ...string) Option {
+	return func(c *config) {
+		if c.onlyRuns == nil {
+			c.onlyRuns = make(map[string]bool)
+		}
+		for _, id := range ids {
+			c.onlyRuns[id] = true
+		}
+	}
+}
 
 // KeepRuns names runs whose containers Clean must leave alone (a run in
 // progress in this process, for instance).

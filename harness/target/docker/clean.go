@@ -34,7 +34,7 @@ func (b *Backend) Clean(ctx context.Context, w io.Writer) (int, error) {
 	var errs []error
 	for _, c := range list.Items {
 		run := c.Labels[LabelRun]
-		if b.cfg.keepRuns[run] || ownerAlive(c.Labels[LabelOwner], host) {
+		if b.cfg.keepRuns[run] || (b.cfg.onlyRuns != nil && !b.cfg.onlyRuns[run]) || ownerAlive(c.Labels[LabelOwner], host) {
 			continue
 		}
 		if err := b.remove(ctx, c.ID); err != nil {

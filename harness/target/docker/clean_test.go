@@ -22,7 +22,8 @@ import (
 // before the parallel ones resume.
 func TestCleanRemovesLeftovers(t *testing.T) {
 	kept := runID(t) + "-kept"
-	b := newBackend(t, KeepRuns(kept))
+	// Only this test's runs: other packages' tests clean concurrently.
+	b := newBackend(t, KeepRuns(kept), OnlyRuns(runID(t), kept, runID(t)+"-dead", runID(t)+"-noowner", runID(t)+"-live"))
 	ctx := context.Background()
 	ref, err := b.image(ctx, target.Spec{Name: "soaktarget", Path: testBinary(t)})
 	require.NoError(t, err)

@@ -42,6 +42,7 @@ type Backend struct {
 	grace    time.Duration
 	watchdog time.Duration
 	seq      atomic.Int64
+	onlyRuns []string // Clean only these runs' cgroups; nil = all
 }
 
 // Option configures a Backend.
@@ -50,6 +51,7 @@ type Option func(*config)
 type config struct {
 	cgroupRoot, mounts, procRoot string
 	forceWatchdog                bool
+	onlyRuns                     []string
 	grace, watchdog              time.Duration
 }
 
@@ -65,6 +67,10 @@ func ProcRoot(root string) Option { return func(c *config) { c.procRoot = root }
 // Watchdog forces the RSS watchdog even where cgroups are available.
 func Watchdog() Option { return func(c *config) { c.forceWatchdog = true } }
 
+// OnlyRuns limits Clean to the cgroups of the named runs (`soaklab clean
+// --run`).
+func OnlyRuns(ids ...string) Option { return func(c *config) { c.onlyRuns = ids } }
+
 // StopGrace sets how long Stop waits between SIGTERM and SIGKILL.
 func StopGrace(d time.Duration) Option { return func(c *config) { c.grace = d } }
 
@@ -77,7 +83,7 @@ func New(opts ...Option) *Backend {
 	for _, o := range opts {
 		o(&c)
 	}
-	b := &Backend{procRoot: c.procRoot, grace: c.grace, watchdog: c.watchdog}
+	b := &Backend{procRoot: c.procRoot, grace: c.grace, watchdog: c.watchdog, onlyRuns: c.onlyRuns}
 	if c.forceWatchdog {
 		b.noCgroup = errors.New("watchdog requested")
 		return b
@@ -165,7 +171,7 @@ func (b *Backend) Clean(ctx context.Context, w io.Writer) (int, error) {
 		if !e.IsDir() {
 			continue
 		}
-		if alive(ownerPID(e.Name())) {
+		if alive(ownerPID(e.Name())) || !b.selected(e.Name()) {
 			continue
 		}
 		g := &cgroup.Group{Version: b.hier.Version, Path: filepath.Join(parent, e.Name())}
@@ -177,6 +183,19 @@ func (b *Backend) Clean(ctx context.Context, w io.Writer) (int, error) {
 		n++
 	}
 	return n, errors.Join(errs...)
+}
+
+// selected reports whether a cgroup name belongs to a run Clean may touch.
+func (b *Backend) selected(name string) bool {
+	if b.onlyRuns == nil {
+		return true
+	}
+	for _, id := range b.onlyRuns {
+		if strings.HasPrefix(name, safeName(id)+"_") {
+			return true
+		}
+	}
+	return false
 }
 
 // ownerPID is the harness pid recorded in a cgroup name, 0 when absent.

@@ -155,7 +155,8 @@ func TestWatchdogHoldsLimit(t *testing.T) {
 
 func TestCleanRemovesLeftovers(t *testing.T) {
 	b := cgroupBackend(t)
-	live, err := b.Start(context.Background(), spec(t, "sleep", 64<<20, nil))
+	liveSpec := spec(t, "sleep", 64<<20, nil)
+	live, err := b.Start(context.Background(), liveSpec)
 	require.NoError(t, err)
 	defer live.Stop(context.Background())
 	// A cgroup left by a harness that died (pid 4194303 is above pid_max's
@@ -166,8 +167,10 @@ func TestCleanRemovesLeftovers(t *testing.T) {
 	cmd.Env = []string{"SOAKLAB_TEST_TARGET=sleep"}
 	require.NoError(t, cmd.Start())
 	require.NoError(t, orphan.Add(cmd.Process.Pid))
+	// Only this test's runs: other packages' tests clean concurrently.
+	scoped := New(StopGrace(time.Second), OnlyRuns("leftover", liveSpec.RunID))
 	var out strings.Builder
-	n, err := b.Clean(context.Background(), &out)
+	n, err := scoped.Clean(context.Background(), &out)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n, out.String())
 	assert.NoDirExists(t, orphan.Path, "the orphan is removed")
