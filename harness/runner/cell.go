@@ -255,9 +255,9 @@ func (cr *cellRun) exited(inst target.Instance, when string) {
 	case e.OOMKilled:
 		res.Outcome = results.OOMKilled
 		if inst.Enforcement() == "watchdog" {
-			res.Detail = fmt.Sprintf("killed by soaklab's RSS watchdog %s: RSS passed the %s limit", when, mib(cr.cell.RAM))
+			res.Detail = fmt.Sprintf("killed by soaklab's RSS watchdog %s: RSS passed the %s limit", when, matrix.FormatSize(cr.cell.RAM))
 		} else {
-			res.Detail = fmt.Sprintf("killed by the kernel's OOM killer %s (cgroup oom_kill=%d, limit %s)", when, e.OOMKills, mib(cr.cell.RAM))
+			res.Detail = fmt.Sprintf("killed by the kernel's OOM killer %s (cgroup oom_kill=%d, limit %s)", when, e.OOMKills, matrix.FormatSize(cr.cell.RAM))
 		}
 	case e.Signal != "":
 		res.Outcome = results.Crashed
@@ -291,9 +291,6 @@ func tail(path string) string {
 	}
 	return "; last output: " + string(data)
 }
-
-// mib formats a byte count for messages.
-func mib(n int64) string { return strconv.FormatInt(n>>20, 10) + " MiB" }
 
 func appendOnce(list []string, s string) []string {
 	for _, x := range list {

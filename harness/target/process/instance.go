@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"soaklab/harness/probe"
 	"soaklab/harness/target"
 	"soaklab/harness/target/cgroup"
 )
@@ -94,6 +95,10 @@ func startInCgroup(path string, spec target.Spec, g *cgroup.Group, grace time.Du
 // startWatchdog starts the program without a cgroup and kills it when its
 // RSS passes the limit.
 func startWatchdog(path string, spec target.Spec, procRoot string, every, grace time.Duration) (*instance, error) {
+	procs, err := probe.NewProcs(procRoot)
+	if err != nil {
+		return nil, fmt.Errorf("target %s: watchdog: %w", spec.Name, err)
+	}
 	inst := &instance{enforcement: "watchdog", grace: grace, done: make(chan struct{})}
 	cmd := exec.Command(path, spec.Args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
@@ -103,11 +108,11 @@ func startWatchdog(path string, spec target.Spec, procRoot string, every, grace 
 	}
 	inst.cmd = cmd
 	go inst.wait()
-	go inst.watch(procRoot, spec.MemoryLimit, every)
+	go inst.watch(procs, spec.MemoryLimit, every)
 	return inst, nil
 }
 
-func (i *instance) watch(procRoot string, limit int64, every time.Duration) {
+func (i *instance) watch(procs probe.Procs, limit int64, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -115,7 +120,7 @@ func (i *instance) watch(procRoot string, limit int64, every time.Duration) {
 		case <-i.done:
 			return
 		case <-t.C:
-			rss, err := readRSS(procRoot, i.cmd.Process.Pid)
+			rss, err := procs.RSS(i.cmd.Process.Pid)
 			if err != nil || rss <= limit {
 				continue
 			}
