@@ -137,7 +137,7 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 		return fail(env, ExitHarness, "%v", err)
 	}
 	r := &runner.Runner{Backend: backend, Matrix: m, Binaries: bins, WorkDir: workDir, Dir: runDir,
-		NewDriver: driverFactory(workDir), NewSink: newSink, Observer: obs, Procs: procs, SelfPID: os.Getpid()}
+		NewDriver: driverFactory(workDir), NewSink: newSink, Observer: obs, Procs: procs, SelfPID: os.Getpid(), Runtime: probe.ReadGoRuntime}
 	runErr := r.Run(ctx, run, cells)
 	// Whatever happened, judge and render what was measured.
 	code, err := finish(runDir, env)

@@ -31,6 +31,8 @@ type Exporter struct {
 	usage        prometheus.Gauge
 	limit        prometheus.Gauge
 	driverRSS    prometheus.Gauge
+	driverAnon   prometheus.Gauge
+	driverHeap   prometheus.Gauge
 	rps          prometheus.Gauge
 	p99          prometheus.Gauge
 	errors       prometheus.Counter
@@ -74,6 +76,8 @@ func New() *Exporter {
 	e.usage = g("soaklab_target_cgroup_usage_bytes", "Target cgroup memory usage at the latest sample.")
 	e.limit = g("soaklab_memory_limit_bytes", "Memory limit of the running cell.")
 	e.driverRSS = g("soaklab_driver_rss_bytes", "soaklab's own resident set size at the latest sample.")
+	e.driverAnon = g("soaklab_driver_rss_anon_bytes", "soaklab's own anonymous resident memory (RssAnon) at the latest sample.")
+	e.driverHeap = g("soaklab_driver_heap_bytes", "soaklab's own Go heap objects at the latest sample.")
 	e.rps = g("soaklab_requests_per_second", "Requests completed per second over the latest interval.")
 	e.p99 = g("soaklab_latency_p99_seconds", "Corrected p99 latency over the latest interval.")
 	e.errors = c("soaklab_errors_total", "Failed requests in this run.")
@@ -114,6 +118,12 @@ func (e *Exporter) Sampled(c matrix.Cell, s results.Sample) {
 	e.usage.Set(float64(s.Usage))
 	if s.DriverRSS > 0 {
 		e.driverRSS.Set(float64(s.DriverRSS))
+	}
+	if s.DriverAnon > 0 {
+		e.driverAnon.Set(float64(s.DriverAnon))
+	}
+	if s.DriverHeap > 0 {
+		e.driverHeap.Set(float64(s.DriverHeap))
 	}
 	e.rps.Set(s.RPS)
 	e.p99.Set(s.P99 / 1000)

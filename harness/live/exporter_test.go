@@ -67,6 +67,7 @@ func TestScrape(t *testing.T) {
 	e.RunStarted(&results.Run{ID: "r"}, []matrix.Cell{leaky, hog})
 	e.CellStarted(1, 2, leaky)
 	e.Sampled(leaky, results.Sample{T: 5, RSS: 30 << 20, WorkingSet: 32 << 20, Usage: 40 << 20, DriverRSS: 20 << 20,
+		DriverAnon: 9 << 20, DriverHeap: 4 << 20,
 		RPS: 99.5, P99: 12.5, Errors: 2, Metrics: map[string]float64{"go_goroutines": 40, "go_memstats_heap_inuse_bytes": 1e7}})
 	e.Sampled(leaky, results.Sample{T: 6, RSS: 31 << 20, WorkingSet: 33 << 20, Usage: 41 << 20,
 		RPS: 100, P99: 10, Errors: 1, Metrics: map[string]float64{"go_goroutines": 41}})
@@ -82,6 +83,8 @@ func TestScrape(t *testing.T) {
 		{"soaklab_target_cgroup_usage_bytes", 41 << 20},
 		{"soaklab_memory_limit_bytes", 128 << 20},
 		{"soaklab_driver_rss_bytes", 20 << 20}, // kept when a sample lacks it
+		{"soaklab_driver_rss_anon_bytes", 9 << 20},
+		{"soaklab_driver_heap_bytes", 4 << 20},
 		{"soaklab_requests_per_second", 100},
 		{"soaklab_latency_p99_seconds", 0.010}, // ms turned into seconds
 		{"soaklab_errors_total", 3},            // summed over intervals

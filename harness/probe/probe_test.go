@@ -32,10 +32,29 @@ func TestProcsReadSelf(t *testing.T) {
 	assert.Greater(t, s.RSS, int64(1<<20))
 	assert.GreaterOrEqual(t, s.RSSPeak, s.RSS)
 	assert.Greater(t, s.Threads, int64(1))
-	_, err = p.RSS(1 << 30)
+	rss, anon, err := p.RSS(os.Getpid())
+	require.NoError(t, err)
+	assert.Greater(t, anon, int64(0))
+	assert.Less(t, anon, rss, "RSS also holds the test binary's file pages")
+	_, _, err = p.RSS(1 << 30)
 	assert.Error(t, err, "no such pid")
 	_, err = NewProcs("/nonexistent-proc")
 	assert.Error(t, err)
+}
+
+func TestSamplerReadsHarnessRuntime(t *testing.T) {
+	t.Parallel()
+	p, err := NewProcs("/proc")
+	require.NoError(t, err)
+	smp := (&Sampler{Procs: p, SelfPID: os.Getpid(), Runtime: ReadGoRuntime}).Take(context.Background())
+	assert.Greater(t, smp.DriverRSS, smp.DriverAnon)
+	assert.Greater(t, smp.DriverAnon, int64(0))
+	assert.Greater(t, smp.DriverHeap, int64(0))
+	assert.LessOrEqual(t, smp.DriverHeap, smp.DriverAnon, "live heap objects are resident anonymous memory")
+	assert.Greater(t, smp.DriverGoroutines, int64(1))
+
+	smp = (&Sampler{Procs: p}).Take(context.Background())
+	assert.Zero(t, smp.DriverRSS+smp.DriverAnon+smp.DriverHeap+smp.DriverGoroutines, "nothing read without SelfPID and Runtime")
 }
 
 func takeProcs(t *testing.T, p Procs, pid int) (s struct{ RSS, RSSPeak, Threads int64 }) {

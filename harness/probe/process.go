@@ -48,15 +48,17 @@ func (p Procs) Read(pid int, s *results.Sample) error {
 	return nil
 }
 
-// RSS reads a process's resident set size.
-func (p Procs) RSS(pid int) (int64, error) {
+// RSS reads a process's resident set size and the anonymous part of it
+// (RssAnon: heap and stacks, without the pages of mapped files such as its
+// own executable).
+func (p Procs) RSS(pid int) (rss, anon int64, err error) {
 	proc, err := p.fs.Proc(pid)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	st, err := proc.NewStatus()
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return int64(st.VmRSS), nil
+	return int64(st.VmRSS), int64(st.RssAnon), nil
 }

@@ -22,6 +22,7 @@ type Sampler struct {
 	Procs   Procs
 	PID     int                           // target pid; 0 = none
 	SelfPID int                           // harness pid for the driver's own RSS; 0 = none
+	Runtime func() GoRuntime              // the harness's own Go runtime; nil = not read
 	Memory  func() (target.Memory, error) // cgroup accounting
 	Scraper *Scraper                      // target's Prometheus endpoint
 	Load    func() LoadWindow             // driver's last interval
@@ -53,7 +54,11 @@ func (s *Sampler) Take(ctx context.Context) results.Sample {
 		}
 	}
 	if s.SelfPID > 0 {
-		smp.DriverRSS, _ = s.Procs.RSS(s.SelfPID)
+		smp.DriverRSS, smp.DriverAnon, _ = s.Procs.RSS(s.SelfPID)
+	}
+	if s.Runtime != nil {
+		g := s.Runtime()
+		smp.DriverHeap, smp.DriverGoroutines = g.Heap, g.Goroutines
 	}
 	if s.Load != nil {
 		w := s.Load()

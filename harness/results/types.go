@@ -79,7 +79,12 @@ type Sample struct {
 	CgroupPeak int64 `json:"cgroup_peak,omitempty"` // cgroup max usage so far
 	OOMKills   int64 `json:"oom_kills,omitempty"`   // cgroup oom_kill counter
 
-	DriverRSS int64 `json:"driver_rss,omitempty"` // the harness's own RSS
+	// The harness's own memory: RSS, its anonymous part (without the pages
+	// of its executable), and its Go heap objects and goroutines.
+	DriverRSS        int64 `json:"driver_rss,omitempty"`
+	DriverAnon       int64 `json:"driver_rss_anon,omitempty"`
+	DriverHeap       int64 `json:"driver_heap,omitempty"`
+	DriverGoroutines int64 `json:"driver_goroutines,omitempty"`
 
 	// Load over the last interval (server targets).
 	Requests int64   `json:"requests,omitempty"`   // completed in the interval

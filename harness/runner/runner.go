@@ -32,7 +32,8 @@ type Runner struct {
 	NewSink   SinkFactory       // for client targets
 	Observer  Observer          // may be nil
 	Procs     probe.Procs
-	SelfPID   int // the harness's own pid, sampled as the driver's RSS
+	SelfPID   int                    // the harness's own pid, sampled as the driver's RSS
+	Runtime   func() probe.GoRuntime // the harness's own Go heap; nil = not sampled
 }
 
 // Done reports whether a cell result needs no re-run on --resume.

@@ -54,7 +54,7 @@ func (cr *cellRun) startSampling(inst target.Instance, base string, start time.T
 		return nil, err
 	}
 	r, t := cr.r, cr.tgt
-	sampler := &probe.Sampler{Procs: r.Procs, PID: inst.PID(), SelfPID: r.SelfPID, Memory: inst.Memory,
+	sampler := &probe.Sampler{Procs: r.Procs, PID: inst.PID(), SelfPID: r.SelfPID, Runtime: r.Runtime, Memory: inst.Memory,
 		Start: start, Warmup: warmup, Load: load.interval}
 	if _, err := inst.Memory(); err != nil {
 		sampler.Memory = nil // watchdog mode: no cgroup to read

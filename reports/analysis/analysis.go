@@ -83,10 +83,14 @@ type Result struct {
 	GoroutineSlope float64 // per hour
 	GoroutineFirst float64
 	GoroutineLast  float64
-	Noise          float64    // robust spread (MAD) of the residuals of the fit, bytes
-	Driver         stats.Line // the harness's own RSS against seconds
-	HasDriver      bool
-	Warnings       []error
+	Noise          float64 // robust spread (MAD) of the residuals of the fit, bytes
+	// The harness's own memory against seconds: Driver is the judged line,
+	// fitted to DriverSeries ("RSS anon", else "RSS"); DriverRSS and
+	// DriverHeap are its total RSS and its Go heap objects.
+	Driver, DriverRSS, DriverHeap          stats.Line
+	HasDriver, HasDriverRSS, HasDriverHeap bool
+	DriverSeries                           string
+	Warnings                               []error
 }
 
 // MiBPerH converts a slope in bytes per second.
@@ -243,7 +247,10 @@ func memSeries(samples []results.Sample, ws bool) series {
 //	goroutine_slope_per_h    slope of go_goroutines (if scraped); goroutines_first / goroutines_last
 //	throughput_ops_per_s     workload targets: rate of their throughput counter
 //	episodes                 count of episodes above the memory threshold (hysteresis)
-//	driver_slope_mib_per_h   the harness's own RSS slope; _low_ / _high_ = 95% CI
+//	driver_slope_mib_per_h   the harness's own memory slope (judged); _low_ / _high_ = 95% CI
+//	driver_fit_uses_anon     1 if that slope is fitted to its RssAnon, 0 if to its whole RSS
+//	driver_rss_slope_mib_per_h   the harness's whole RSS slope, its executable's pages included
+//	driver_heap_slope_mib_per_h  the slope of the harness's Go heap objects
 func (r Result) Map() map[string]float64 {
 	m := map[string]float64{}
 	put := func(k string, v float64) {
@@ -292,6 +299,13 @@ func (r Result) Map() map[string]float64 {
 		put("driver_slope_mib_per_h", MiBPerH(r.Driver.Slope))
 		put("driver_slope_low_mib_per_h", MiBPerH(r.Driver.SlopeLow))
 		put("driver_slope_high_mib_per_h", MiBPerH(r.Driver.SlopeHigh))
+		put("driver_fit_uses_anon", map[bool]float64{true: 1}[r.DriverSeries == "RSS anon"])
+	}
+	if r.HasDriverRSS {
+		put("driver_rss_slope_mib_per_h", MiBPerH(r.DriverRSS.Slope))
+	}
+	if r.HasDriverHeap {
+		put("driver_heap_slope_mib_per_h", MiBPerH(r.DriverHeap.Slope))
 	}
 	if !math.IsNaN(r.Peak) && r.PeakRatio >= 0 {
 		put("episodes", float64(r.Episodes))

@@ -176,13 +176,16 @@ func TestMapKeys(t *testing.T) {
 		"drift_pct", "trough_slope_mib_per_h", "steps", "time_to_limit_s", "peak_bytes", "peak_ratio", "cv_pct",
 		"achieved_ratio", "error_rate", "p99_ms", "goroutine_slope_per_h", "goroutines_first", "goroutines_last",
 		"throughput_ops_per_s", "episodes", "driver_slope_mib_per_h", "driver_slope_low_mib_per_h",
-		"driver_slope_high_mib_per_h", "fit_uses_anon"} {
+		"driver_slope_high_mib_per_h", "fit_uses_anon", "driver_fit_uses_anon", "driver_rss_slope_mib_per_h",
+		"driver_heap_slope_mib_per_h"} {
 		contract[k] = true
 	}
 	spec := synth.Spec{LeakPerMin: M, RPS: 100, P99: 5, Goroutines: 5, Counter: "ops", CounterRate: 1, WorkingSet: true}
 	samples := spec.Samples()
 	for i := range samples {
 		samples[i].DriverRSS = 20<<20 + int64(i%7)<<10
+		samples[i].DriverAnon = 8<<20 + int64(i%5)<<10
+		samples[i].DriverHeap = 3<<20 + int64(i%3)<<10
 	}
 	m := Analyze(samples, Params{Limit: 64 << 20, RequestedRate: 100, Warmup: 10, ThroughputMetric: "ops"}).Map()
 	for k, v := range m {

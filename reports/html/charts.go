@@ -83,6 +83,7 @@ func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option, m
 		thr.Series = append(thr.Series, plot.Series{Name: "errors/s", X: ts, Y: ys, Color: plot.Red})
 	}
 	add(thr)
+	add(harnessChart(samples, ts, col))
 
 	names := metricNames(samples)
 	if len(names) > maxMetrics {
@@ -110,6 +111,26 @@ func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option, m
 		add(plot.Chart{Title: "Target threads", Time: true, Series: []plot.Series{{Name: "threads", X: ts, Y: ys}}})
 	}
 	return charts, omitted
+}
+
+// harnessChart is soaklab's own memory, when the samples break it down: its
+// whole RSS, the anonymous part its slope is judged on, and its Go heap. It
+// is absent for results that only carry the driver's RSS (drawn on the
+// memory chart).
+func harnessChart(samples []results.Sample, ts []float64, col func(func(*results.Sample) float64) ([]float64, bool)) plot.Chart {
+	ch := plot.Chart{Title: "soaklab's own memory", YLabel: "MiB", Time: true}
+	anon, ok := col(func(s *results.Sample) float64 { return float64(s.DriverAnon) / mib })
+	if !ok {
+		return ch
+	}
+	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.DriverRSS) / mib }); ok {
+		ch.Series = append(ch.Series, plot.Series{Name: "RSS", X: ts, Y: ys, Color: plot.Palette[4]})
+	}
+	ch.Series = append(ch.Series, plot.Series{Name: "RSS anon (judged)", X: ts, Y: anon, Color: plot.Palette[2]})
+	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.DriverHeap) / mib }); ok {
+		ch.Series = append(ch.Series, plot.Series{Name: "Go heap objects", X: ts, Y: ys, Thin: true, Color: plot.Palette[0]})
+	}
+	return ch
 }
 
 func memoryChart(c *results.Cell, samples []results.Sample, ts []float64, col func(func(*results.Sample) float64) ([]float64, bool)) plot.Chart {

@@ -25,6 +25,21 @@ func samples(n int, metrics ...string) []results.Sample {
 	return out
 }
 
+func harnessSamples(n int) []results.Sample {
+	out := samples(n)
+	for i := range out {
+		out[i].DriverRSS, out[i].DriverAnon, out[i].DriverHeap = 30<<20, 12<<20, 4<<20
+	}
+	return out
+}
+
+func driverRSSOnly(s []results.Sample) []results.Sample {
+	for i := range s {
+		s[i].DriverRSS = 30 << 20
+	}
+	return s
+}
+
 func TestCellSection(t *testing.T) {
 	t.Parallel()
 	fit := map[string]float64{"fit_from_s": 2, "fit_intercept_bytes": 100 << 20, "fit_slope_bytes_per_s": 1 << 20, "slope_mib_per_h": 3600}
@@ -46,6 +61,12 @@ func TestCellSection(t *testing.T) {
 		{"metric cap", results.Cell{ID: "c"}, samples(20, "z_total", "go_goroutines", "a_bytes"), 1,
 			[]string{`aria-label="go_goroutines"`, "Also scraped, not plotted: <code>a_bytes</code>, <code>z_total</code>."},
 			[]string{`aria-label="a_bytes"`}},
+		// the harness's memory broken down gets its own chart; a driver RSS
+		// alone stays a thin line on the memory chart
+		{"harness memory", results.Cell{ID: "e"}, harnessSamples(20), 0,
+			[]string{`aria-label="soaklab&#39;s own memory"`, "RSS anon (judged)", "Go heap objects"}, nil},
+		{"driver rss only", results.Cell{ID: "f"}, driverRSSOnly(samples(20)), 0,
+			[]string{"driver RSS"}, []string{"RSS anon (judged)"}},
 		// no samples: no plots, a sentence instead
 		{"no samples", results.Cell{ID: "d"}, nil, 0, []string{"No samples were recorded for this cell."}, []string{"<svg"}},
 	} {

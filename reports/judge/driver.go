@@ -2,6 +2,7 @@ package judge
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"soaklab/harness/results"
@@ -28,14 +29,35 @@ func driver(r analysis.Result, j matrix.Judge) (results.Reason, bool) {
 	slope := analysis.MiBPerH(r.Driver.Slope)
 	low, high := analysis.MiBPerH(r.Driver.SlopeLow), analysis.MiBPerH(r.Driver.SlopeHigh)
 	rs := results.Reason{Criterion: "driver", Value: slope, Limit: j.MaxSlopeMiBPerH, Unit: "MiB/h", Status: results.Pass}
+	what := "soaklab's own RSS"
+	if r.DriverSeries == "RSS anon" {
+		what = "soaklab's own anonymous memory"
+	}
 	switch {
 	case low > j.MaxSlopeMiBPerH:
 		rs.Status = results.Fail
-		rs.Message = fmt.Sprintf("soaklab's own RSS grows %+.1f MiB/h (95%% CI %.1f…%.1f) > %.0f MiB/h: the harness disturbs the measurement", slope, low, high, j.MaxSlopeMiBPerH)
+		rs.Message = fmt.Sprintf("%s grows %+.1f MiB/h (95%% CI %.1f…%.1f) > %.0f MiB/h: the harness disturbs the measurement", what, slope, low, high, j.MaxSlopeMiBPerH)
 	case low <= 0 && high >= 0:
-		rs.Message = fmt.Sprintf("soaklab's own RSS flat: %+.1f MiB/h (95%% CI %.1f…%.1f), indistinguishable from zero", slope, low, high)
+		rs.Message = fmt.Sprintf("%s flat: %+.1f MiB/h (95%% CI %.1f…%.1f), indistinguishable from zero", what, slope, low, high)
 	default:
-		rs.Message = fmt.Sprintf("soaklab's own RSS %+.1f MiB/h (95%% CI %.1f…%.1f), within the %.0f MiB/h floor", slope, low, high, j.MaxSlopeMiBPerH)
+		rs.Message = fmt.Sprintf("%s %+.1f MiB/h (95%% CI %.1f…%.1f), within the %.0f MiB/h floor", what, slope, low, high, j.MaxSlopeMiBPerH)
 	}
+	rs.Message += driverDetail(r)
 	return rs, true
+}
+
+// driverDetail adds the harness's whole RSS and Go heap slopes to its
+// criterion's message, when the judged line is neither.
+func driverDetail(r analysis.Result) string {
+	var parts []string
+	if r.DriverSeries != "RSS" && r.HasDriverRSS {
+		parts = append(parts, fmt.Sprintf("whole RSS %+.1f MiB/h", analysis.MiBPerH(r.DriverRSS.Slope)))
+	}
+	if r.HasDriverHeap {
+		parts = append(parts, fmt.Sprintf("Go heap %+.1f MiB/h", analysis.MiBPerH(r.DriverHeap.Slope)))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }

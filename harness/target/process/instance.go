@@ -120,7 +120,7 @@ func (i *instance) watch(procs probe.Procs, limit int64, every time.Duration) {
 		case <-i.done:
 			return
 		case <-t.C:
-			rss, err := procs.RSS(i.cmd.Process.Pid)
+			rss, _, err := procs.RSS(i.cmd.Process.Pid)
 			if err != nil || rss <= limit {
 				continue
 			}
