@@ -1,7 +1,10 @@
 package history_test
 
 import (
+	"bytes"
 	"errors"
+	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,11 +18,17 @@ import (
 	"soaklab/reports/internal/fixture"
 )
 
-// nightly writes three runs a day apart, out of name order, the last with
-// its first cell's peak doubled: the regression the page must show.
-func nightly(t *testing.T) string {
+var update = flag.Bool("update", false, "rewrite the golden page")
+
+// genTime is when the golden page says it was generated: the morning after
+// the last nightly run.
+var genTime = time.Date(2026, 11, 22, 6, 0, 0, 0, time.UTC)
+
+// nightly writes into root three runs a day apart, out of name order, the
+// last with its first cell's peak doubled and judged NO-GO: the regression
+// the page must show. It returns root.
+func nightly(t *testing.T, root string) string {
 	t.Helper()
-	root := t.TempDir()
 	for i, name := range []string{"c", "a", "b"} {
 		dir := filepath.Join(root, name)
 		require.NoError(t, fixture.Synthetic(dir, 3, 60, fixture.Start.Add(time.Duration(i)*24*time.Hour)))
@@ -28,6 +37,7 @@ func nightly(t *testing.T) string {
 	r, err := results.ReadRun(last)
 	require.NoError(t, err)
 	r.Cells[0].Analysis["peak_bytes"] *= 2
+	r.Cells[0].Verdict = results.NOGO
 	require.NoError(t, results.WriteJSON(filepath.Join(last, results.RunFile), r))
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "not-a-run"), 0o755))
 	return root
@@ -37,7 +47,7 @@ func nightly(t *testing.T) string {
 // the doubled peak into the last point.
 func TestScan(t *testing.T) {
 	t.Parallel()
-	root := nightly(t)
+	root := nightly(t, t.TempDir())
 	cells, runs, warns, err := history.Scan(root)
 	require.NoError(t, err)
 	require.Empty(t, warns)
@@ -57,7 +67,7 @@ func TestScan(t *testing.T) {
 // TestRender writes one self-contained page with three plots per cell.
 func TestRender(t *testing.T) {
 	t.Parallel()
-	root := nightly(t)
+	root := nightly(t, t.TempDir())
 	out := t.TempDir()
 	require.NoError(t, history.Render(root, out, history.Now(fixture.Start)))
 	data, err := os.ReadFile(filepath.Join(out, history.File))
@@ -83,4 +93,52 @@ func TestRenderNoRuns(t *testing.T) {
 	t.Parallel()
 	err := history.Render(t.TempDir(), t.TempDir())
 	require.True(t, errors.Is(err, history.ErrNoRuns), "got %v", err)
+}
+
+// TestGolden renders the nightly runs plus a run written by a newer soaklab
+// (skipped with a warning) and compares the page byte for byte with
+// testdata/golden/index.html; -update rewrites it. It is not parallel: it
+// changes into the directory above the results so the page names them
+// "results", as a user would type it, rather than a temporary path.
+func TestGolden(t *testing.T) {
+	golden, err := filepath.Abs("testdata/golden/" + history.File)
+	require.NoError(t, err)
+	base := t.TempDir()
+	root := nightly(t, filepath.Join(base, "results"))
+	future := filepath.Join(root, "d-future")
+	require.NoError(t, os.MkdirAll(future, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(future, results.RunFile), []byte(`{"schema": 999, "id": "future"}`), 0o644))
+	out := t.TempDir()
+	t.Chdir(base)
+	require.NoError(t, history.Render("results", out, history.Now(genTime)))
+	got, err := os.ReadFile(filepath.Join(out, history.File))
+	require.NoError(t, err)
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+		require.NoError(t, os.WriteFile(golden, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err, "run with -update to create %s", golden)
+	if !bytes.Equal(got, want) {
+		t.Errorf("the page differs from %s (run go test -update after checking the change)\n%s", golden, firstDiff(got, want))
+	}
+}
+
+// firstDiff names the first line where got and want part.
+func firstDiff(got, want []byte) string {
+	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := range max(len(g), len(w)) {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl || i >= len(g) || i >= len(w) {
+			return fmt.Sprintf("line %d:\n got: %.300s\nwant: %.300s", i+1, gl, wl)
+		}
+	}
+	return "same lines"
 }

@@ -33,9 +33,32 @@ var measures = []measure{
 	{"p99", "ms", func(_ *results.Cell, r analysis.Result) float64 { return r.P99 }},
 }
 
-// peakOf is the peak of the judged memory series, or the cell's recorded
-// peak RSS when there were no samples.
+// peakOf is a cell's peak memory, as comparisons and regressions see it.
+//
+// For an oom-killed cell it is the highest of the cgroup's own peak (the
+// kernel's max usage), the recorded peak RSS and the samples' peak: the
+// kill comes up to one interval after the last sample, so the samples miss
+// the climb to the limit, and before killing the kernel reclaimed the page
+// cache it could, so the cgroup's peak is then the memory the target held
+// at the limit, the quantity the samples measure. This is the peak the
+// reports show (view.Peak).
+//
+// Every other cell keeps the peak of the judged series (working set, else
+// RSS), or its recorded peak RSS when there were no samples: its cgroup
+// peak also counts page cache the target touched but never needed, and
+// backends without a cgroup record none, so preferring it for every cell
+// would compare different quantities from cell to cell.
 func peakOf(c *results.Cell, r analysis.Result) float64 {
+	if c.Outcome == results.OOMKilled {
+		p := float64(max(c.PeakCgroup, c.PeakRSS))
+		if !math.IsNaN(r.Peak) {
+			p = max(p, r.Peak)
+		}
+		if p > 0 {
+			return p
+		}
+		return math.NaN()
+	}
 	if !math.IsNaN(r.Peak) {
 		return r.Peak
 	}

@@ -26,6 +26,9 @@ func TestRegressions(t *testing.T) {
 		{"slower", repeats(6, 39, "x", 100*M, 1000, 0), repeats(6, 40, "x", 100*M, 750, 0), results.NEUTRAL, "throughput"},
 		// a new leak of 20 MiB/min
 		{"new leak", repeats(1, 41, "x", 100*M, 1000, 0), repeats(1, 42, "x", 100*M, 1000, 20*M), results.NOGO, "leak"},
+		// oom-killed at the 128 MiB limit, the last sample only 5 % up: the
+		// cgroup's peak is +28 %
+		{"oom-killed n=1", repeats(1, 43, "x", 100*M, 1000, 0), killed(repeats(1, 44, "x", 105*M, 1000, 0), 128<<20), results.NOGO, "peak memory"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -53,4 +56,13 @@ func TestRegressions(t *testing.T) {
 	if got := Regressions(repeats(1, 51, "x", 100*M, 1000, 0), other, DefaultRegressionRule); len(got) != 0 {
 		t.Errorf("unmatched cells compared: %+v", got)
 	}
+}
+
+// killed marks every cell of ds oom-killed at limit, with the cgroup's
+// peak there: the kernel saw the limit reached after the last sample.
+func killed(ds []CellData, limit int64) []CellData {
+	for _, d := range ds {
+		d.Cell.Outcome, d.Cell.RAMLimit, d.Cell.PeakCgroup, d.Cell.OOMKills = results.OOMKilled, limit, limit, 1
+	}
+	return ds
 }

@@ -8,12 +8,13 @@ import (
 	"soaklab/reports/render"
 )
 
-// BenchmarkRun50Cells renders a synthetic run of 50 cells with one hour of
-// one-second samples each (180,000 samples). Budget: under 5 s and 5 MB per
-// report. It reports the report size as bytes/report.
-func BenchmarkRun50Cells(b *testing.B) {
+// benchRender renders a synthetic run of cells with seconds one-second
+// samples each, once per iteration, reports the report size as
+// bytes/report and returns the run's directory.
+func benchRender(b *testing.B, cells, seconds int) string {
+	b.Helper()
 	dir := b.TempDir()
-	if err := fixture.Synthetic(dir, 50, 3600, fixture.Start); err != nil {
+	if err := fixture.Synthetic(dir, cells, seconds, fixture.Start); err != nil {
 		b.Fatal(err)
 	}
 	var size int64
@@ -26,6 +27,14 @@ func BenchmarkRun50Cells(b *testing.B) {
 		size = out.ReportBytes
 	}
 	b.ReportMetric(float64(size), "bytes/report")
+	return dir
+}
+
+// BenchmarkRun50Cells renders a synthetic run of 50 cells with one hour of
+// one-second samples each (180,000 samples). Budget: under 5 s and 5 MB per
+// report. It reports the report size as bytes/report.
+func BenchmarkRun50Cells(b *testing.B) {
+	dir := benchRender(b, 50, 3600)
 	if fi, err := os.Stat(dir + "/" + render.ReportFile); err == nil && fi.Size() > 5<<20 {
 		b.Errorf("report is %d bytes, over the 5 MB budget", fi.Size())
 	}
@@ -34,18 +43,5 @@ func BenchmarkRun50Cells(b *testing.B) {
 // BenchmarkRun24h renders one cell with 24 hours of one-second samples
 // (86,400): downsampling keeps its plots as light as a short run's.
 func BenchmarkRun24h(b *testing.B) {
-	dir := b.TempDir()
-	if err := fixture.Synthetic(dir, 1, 86400, fixture.Start); err != nil {
-		b.Fatal(err)
-	}
-	var size int64
-	b.ResetTimer()
-	for b.Loop() {
-		out, err := render.Run(dir, render.Now(fixture.Start))
-		if err != nil {
-			b.Fatal(err)
-		}
-		size = out.ReportBytes
-	}
-	b.ReportMetric(float64(size), "bytes/report")
+	benchRender(b, 1, 86400)
 }

@@ -6,19 +6,11 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"soaklab/targets/internal/serve"
 	"soaklab/targets/internal/servetest"
 )
-
-func counter(t *testing.T, c prometheus.Counter) float64 {
-	var m dto.Metric
-	require.NoError(t, c.Write(&m))
-	return m.GetCounter().GetValue()
-}
 
 func TestWorker(t *testing.T) {
 	t.Parallel()
@@ -45,13 +37,13 @@ func TestWorker(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 			defer cancel()
 			w.run(ctx)
-			ops := counter(t, w.ops)
+			ops := servetest.Counter(t, w.ops)
 			if tc.wantOps > 0 {
 				assert.InDelta(t, tc.wantOps, ops, 0.3*tc.wantOps)
 			} else {
 				assert.Greater(t, ops, 100.0)
 			}
-			freed := counter(t, w.freed)
+			freed := servetest.Counter(t, w.freed)
 			if tc.wantFree {
 				assert.InDelta(t, ops/float64(c.LeanEvery), freed, 1)
 			} else {
@@ -69,28 +61,17 @@ func TestWorker(t *testing.T) {
 
 func TestKnobs(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name string
-		env  map[string]string
-		ok   bool
-	}{
+	cases := []servetest.Knob{
 		// defaults parse
-		{"defaults", nil, true},
+		{Name: "defaults", OK: true},
 		// lean with sizes in units
-		{"lean", map[string]string{"LEAN": "1", "CHURN_BYTES": "4KiB", "CHURN_LIVE": "1MB"}, true},
+		{Name: "lean", Env: map[string]string{"LEAN": "1", "CHURN_BYTES": "4KiB", "CHURN_LIVE": "1MB"}, OK: true},
 		// a working set smaller than one op is an error
-		{"live too small", map[string]string{"CHURN_BYTES": "1MiB", "CHURN_LIVE": "1KiB"}, false},
+		{Name: "live too small", Env: map[string]string{"CHURN_BYTES": "1MiB", "CHURN_LIVE": "1KiB"}},
 		// LEAN must be a boolean
-		{"bad lean", map[string]string{"LEAN": "sometimes"}, false},
+		{Name: "bad lean", Env: map[string]string{"LEAN": "sometimes"}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			env := serve.NewEnv(serve.MapEnv(tc.env))
-			readConfig(env)
-			assert.Equal(t, tc.ok, env.Err() == nil, "%v", env.Err())
-		})
-	}
+	servetest.Knobs(t, cases, func(_ *testing.T, env *serve.Env) any { return readConfig(env) })
 }
 
 // TestBinaryChurnsAlone checks the real binary counts operations with no
@@ -105,7 +86,5 @@ func TestBinaryChurnsAlone(t *testing.T) {
 	assert.Greater(t, p.Metric(t, "churn_free_os_total"), 1.0)
 	assert.Greater(t, p.Metric(t, "go_goroutines"), 0.0)
 	p.Stop(t)
-	code, stderr := servetest.Usage(t, bin, "PORT=1", "CHURN_RATE=-3")
-	assert.Equal(t, 2, code)
-	assert.Contains(t, stderr, "CHURN_RATE")
+	servetest.Refuses(t, bin, []string{"PORT=1", "CHURN_RATE=-3"}, "CHURN_RATE")
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -117,18 +116,12 @@ func TestLoadRunsForDuration(t *testing.T) {
 	start := time.Now()
 	l.run(context.Background())
 	assert.Less(t, time.Since(start), 2*time.Second, "run did not stop by itself")
-	ok := counter(t, l.requests.WithLabelValues("ok"))
+	ok := servetest.Counter(t, l.requests.WithLabelValues("ok"))
 	assert.InDelta(t, 100, ok, 40)
 	assert.InDelta(t, float64(hits.Load()), ok, 4)
 	live, _, _ := tr.Counts()
 	assert.InDelta(t, 50, live, 20, "labels grow at LABELS_PER_SEC")
 	<-l.finished
-}
-
-func counter(t *testing.T, c prometheus.Counter) float64 {
-	var m dto.Metric
-	require.NoError(t, c.Write(&m))
-	return m.GetCounter().GetValue()
 }
 
 func TestBinary(t *testing.T) {
@@ -157,8 +150,5 @@ func TestBinary(t *testing.T) {
 	assert.Equal(t, "ok", p.Get(t, "/healthz"))
 	p.Stop(t)
 
-	code, stderr := servetest.Usage(t, bin, "PORT=1", "SINK_URL=http://192.0.2.1/", "TRACK=maybe")
-	assert.Equal(t, 2, code)
-	assert.Contains(t, stderr, "SINK_URL")
-	assert.Contains(t, stderr, "TRACK")
+	servetest.Refuses(t, bin, []string{"PORT=1", "SINK_URL=http://192.0.2.1/", "TRACK=maybe"}, "SINK_URL", "TRACK")
 }

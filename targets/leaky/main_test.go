@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -40,7 +39,7 @@ func TestRunnerPaces(t *testing.T) {
 			el := time.Since(start).Seconds()
 
 			wantBytes := tc.bytesPerSec * el
-			leaked := counterValue(r.leaked)
+			leaked := servetest.Counter(t, r.leaked)
 			assert.InDelta(t, wantBytes, leaked, 0.25*wantBytes+float64(tc.bytesPerSec)*tick.Seconds()*2)
 			wantMon := 1 + tc.monitorsPerSec*el
 			assert.InDelta(t, wantMon, float64(r.Monitors()), 0.25*wantMon+2)
@@ -66,36 +65,28 @@ func TestRecordTouchesEveryPage(t *testing.T) {
 	for i := 0; i < len(buf); i += pageSize {
 		require.NotZero(t, buf[i], "page at %d was not written", i)
 	}
-	assert.Equal(t, 10.0*pageSize+7, counterValue(m.leaked))
+	assert.Equal(t, 10.0*pageSize+7, servetest.Counter(t, m.leaked))
 }
 
 func TestKnobs(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name string
-		env  map[string]string
-		ok   bool
-	}{
+	cases := []servetest.Knob{
 		// defaults parse
-		{"defaults", nil, true},
+		{Name: "defaults", OK: true},
 		// a rate with binary unit per second
-		{"rate", map[string]string{"LEAK_RATE": "64KiB/s", "LEAK_GOROUTINES": "5/s"}, true},
+		{Name: "rate", Env: map[string]string{"LEAK_RATE": "64KiB/s", "LEAK_GOROUTINES": "5/s"}, OK: true},
 		// a rate without a time unit is per second
-		{"bare rate", map[string]string{"LEAK_RATE": "1MB"}, true},
+		{Name: "bare rate", Env: map[string]string{"LEAK_RATE": "1MB"}, OK: true},
 		// an unknown time unit is an error
-		{"bad unit", map[string]string{"LEAK_RATE": "1MiB/fortnight"}, false},
+		{Name: "bad unit", Env: map[string]string{"LEAK_RATE": "1MiB/fortnight"}},
 		// a goroutine rate that is not a number is an error
-		{"bad goroutines", map[string]string{"LEAK_GOROUTINES": "many/min"}, false},
+		{Name: "bad goroutines", Env: map[string]string{"LEAK_GOROUTINES": "many/min"}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			env := serve.NewEnv(serve.MapEnv(tc.env))
-			_, err := setup(env, serve.New("leaky"))
-			require.NoError(t, err)
-			assert.Equal(t, tc.ok, env.Err() == nil, "%v", env.Err())
-		})
-	}
+	servetest.Knobs(t, cases, func(t *testing.T, env *serve.Env) any {
+		_, err := setup(env, serve.New("leaky"))
+		require.NoError(t, err)
+		return nil
+	})
 }
 
 // TestBinaryLeaksAtRate runs the real binary at 32 MiB/s and 20 monitors/s
@@ -130,15 +121,5 @@ func TestBinaryEchoAndUsage(t *testing.T) {
 	p := servetest.Start(t, bin)
 	assert.Greater(t, p.Metric(t, "go_goroutines"), 0.0)
 	p.Stop(t)
-	code, stderr := servetest.Usage(t, bin, "PORT=1", "LEAK_RATE=fast")
-	assert.Equal(t, 2, code)
-	assert.Contains(t, stderr, "LEAK_RATE")
-}
-
-func counterValue(c prometheus.Counter) float64 {
-	var m dto.Metric
-	if err := c.Write(&m); err != nil {
-		panic(err)
-	}
-	return m.GetCounter().GetValue()
+	servetest.Refuses(t, bin, []string{"PORT=1", "LEAK_RATE=fast"}, "LEAK_RATE")
 }

@@ -104,30 +104,19 @@ func TestBufPool(t *testing.T) {
 
 func TestKnobs(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name string
-		env  map[string]string
-		ok   bool
-	}{
+	cases := []servetest.Knob{
 		// defaults parse
-		{"defaults", nil, true},
+		{Name: "defaults", OK: true},
 		// every variant is accepted
-		{"pooled", map[string]string{"VARIANT": "pooled", "SLEEP_MS": "5"}, true},
+		{Name: "pooled", Env: map[string]string{"VARIANT": "pooled", "SLEEP_MS": "5"}, OK: true},
 		// an unknown variant is an error
-		{"bad variant", map[string]string{"VARIANT": "clever"}, false},
+		{Name: "bad variant", Env: map[string]string{"VARIANT": "clever"}},
 		// COPIES out of range is an error
-		{"copies", map[string]string{"COPIES": "0"}, false},
+		{Name: "copies", Env: map[string]string{"COPIES": "0"}},
 		// a size with a unit is accepted for CAP_LIMIT
-		{"cap limit", map[string]string{"CAP_LIMIT": "256MiB"}, true},
+		{Name: "cap limit", Env: map[string]string{"CAP_LIMIT": "256MiB"}, OK: true},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			env := serve.NewEnv(serve.MapEnv(tc.env))
-			c := readConfig(env)
-			assert.Equal(t, tc.ok, env.Err() == nil, "%+v: %v", c, env.Err())
-		})
-	}
+	servetest.Knobs(t, cases, func(_ *testing.T, env *serve.Env) any { return readConfig(env) })
 }
 
 func TestBinary(t *testing.T) {
@@ -141,7 +130,5 @@ func TestBinary(t *testing.T) {
 	assert.Equal(t, 1.0, p.Metric(t, "stairstep_requests_total"))
 	assert.Greater(t, p.Metric(t, "go_goroutines"), 0.0)
 	p.Stop(t)
-	code, stderr := servetest.Usage(t, bin, "PORT=1", "VARIANT=x")
-	assert.Equal(t, 2, code)
-	assert.Contains(t, stderr, "VARIANT")
+	servetest.Refuses(t, bin, []string{"PORT=1", "VARIANT=x"}, "VARIANT")
 }

@@ -1,6 +1,8 @@
 // Package servetest builds a sample target's real binary and runs it on a
 // free 127.0.0.1 port for tests: start, wait for /healthz, read /metrics or
-// /proc, stop with SIGTERM.
+// /proc, stop with SIGTERM, or check that a bad knob refuses to start. It
+// also holds what the targets' unit tests share: knob tables and reading
+// an in-process counter.
 package servetest
 
 import (
@@ -19,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"soaklab/targets/internal/serve"
 )
 
 // Build compiles the main package in dir (usually ".") into a temporary
@@ -192,9 +196,10 @@ func (p *Proc) Stop(t testing.TB) {
 	}
 }
 
-// Usage runs bin with env and returns its exit code and stderr, for the
-// "bad knob exits 2" tests. It is bounded to 10 s.
-func Usage(t testing.TB, bin string, env ...string) (int, string) {
+// Refuses runs bin with exactly env (no PATH or PORT unless given) and
+// checks that it exits with status 2 and names each of want on stderr, as
+// a target does for a bad knob before it listens. It is bounded to 10 s.
+func Refuses(t testing.TB, bin string, env []string, want ...string) {
 	t.Helper()
 	cmd := exec.Command(bin)
 	cmd.Env = env
@@ -206,5 +211,13 @@ func Usage(t testing.TB, bin string, env ...string) (int, string) {
 	timer := time.AfterFunc(10*time.Second, func() { _ = cmd.Process.Kill() })
 	defer timer.Stop()
 	_ = cmd.Wait()
-	return cmd.ProcessState.ExitCode(), errb.String()
+	stderr := errb.String()
+	if code := cmd.ProcessState.ExitCode(); code != serve.ExitUsage {
+		t.Errorf("%s with %q: exit status %d, want %d\n%s", bin, env, code, serve.ExitUsage, stderr)
+	}
+	for _, w := range want {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("%s with %q: stderr does not name %q:\n%s", bin, env, w, stderr)
+		}
+	}
 }
