@@ -239,6 +239,18 @@ func (d *decoder) number(n *yaml.Node, what string, lo, hi float64) (float64, bo
 	return v, true
 }
 
+// positive reads a number within (0, hi]: a zero is refused, why saying
+// what it would do.
+func (d *decoder) positive(n *yaml.Node, what string, hi float64, why string) (float64, bool) {
+	n = d.resolve(n)
+	v, ok := d.number(n, what, 0, hi)
+	if ok && v == 0 {
+		d.errf(n, "%s: must be greater than 0, got %s: %s", what, n.Value, why)
+		return 0, false
+	}
+	return v, ok
+}
+
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 func (d *decoder) size(n *yaml.Node, what string) (int64, bool) {

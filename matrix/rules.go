@@ -10,8 +10,8 @@ import (
 
 var (
 	compareKeys   = []string{"name", "axis", "baseline", "candidate", "targets", "scorecard"}
-	scorecardKeys = []string{"min_rss_drop_pct", "max_throughput_loss_pct", "max_drift_pct", "alpha"}
-	judgeKeys     = []string{"max_drift_pct", "max_slope_mib_per_h", "horizon", "max_error_rate", "min_rate_ratio", "peak_warn_ratio", "max_cv", "max_p99", "min_samples"}
+	scorecardKeys = []string{KeyMinRSSDropPct, KeyMaxThroughputLossPct, KeyMaxDriftPct, KeyAlpha}
+	judgeKeys     = []string{KeyMaxDriftPct, KeyMaxSlopeMiBPerH, KeyHorizon, KeyMaxErrorRate, KeyMinRateRatio, KeyPeakWarnRatio, KeyMaxCV, KeyMaxP99, KeyMinSamples}
 )
 
 // rules decodes `exclude:` or `include:`: a list of mappings of axis (or
@@ -107,53 +107,95 @@ func (d *decoder) compares(n *yaml.Node) []Compare {
 	return out
 }
 
+// scorecard decodes a compare block's `scorecard:`. Absent fields stay
+// zero and out of Set: reports fills them from its documented defaults. A
+// zero that would make the gate meaningless is refused.
 func (d *decoder) scorecard(n *yaml.Node, what string) Scorecard {
 	var s Scorecard
 	o := d.object(n, what, scorecardKeys)
-	if v := o["min_rss_drop_pct"]; v != nil {
-		s.MinRSSDropPct, _ = d.number(v, what+".min_rss_drop_pct", 0, 100)
+	set := func(k string, ok bool) {
+		if ok {
+			if s.Set == nil {
+				s.Set = map[string]bool{}
+			}
+			s.Set[k] = true
+		}
 	}
-	if v := o["max_throughput_loss_pct"]; v != nil {
-		s.MaxThroughputLossPct, _ = d.number(v, what+".max_throughput_loss_pct", 0, 100)
+	var ok bool
+	if v := o[KeyMinRSSDropPct]; v != nil {
+		s.MinRSSDropPct, ok = d.number(v, what+"."+KeyMinRSSDropPct, 0, 100)
+		set(KeyMinRSSDropPct, ok)
 	}
-	if v := o["max_drift_pct"]; v != nil {
-		s.MaxDriftPct, _ = d.number(v, what+".max_drift_pct", 0, 1e6)
+	if v := o[KeyMaxThroughputLossPct]; v != nil {
+		s.MaxThroughputLossPct, ok = d.number(v, what+"."+KeyMaxThroughputLossPct, 0, 100)
+		set(KeyMaxThroughputLossPct, ok)
 	}
-	if v := o["alpha"]; v != nil {
-		if a, ok := d.number(v, what+".alpha", 0, 1); ok && (a == 0 || a == 1) {
+	if v := o[KeyMaxDriftPct]; v != nil {
+		s.MaxDriftPct, ok = d.positive(v, what+"."+KeyMaxDriftPct, 1e6,
+			"a flat candidate's drift is noise around 0, so at 0 the gate would fail about every other run")
+		set(KeyMaxDriftPct, ok)
+	}
+	if v := o[KeyAlpha]; v != nil {
+		v = d.resolve(v)
+		if a, ok := d.number(v, what+"."+KeyAlpha, 0, 1); ok && (a == 0 || a == 1) {
 			d.errf(v, "%s.alpha: must be strictly between 0 and 1, got %s", what, fmtFloat(a))
-		} else {
+		} else if ok {
 			s.Alpha = a
+			set(KeyAlpha, true)
 		}
 	}
 	return s
 }
 
-// judge decodes `judge:`. Absent fields stay zero: reports fills them from
-// its documented defaults.
+// judge decodes `judge:`. Absent fields stay zero and out of Set: reports
+// fills them from its documented defaults. A zero that would make a
+// criterion meaningless is refused.
 func (d *decoder) judge(n *yaml.Node) Judge {
 	var j Judge
 	o := d.object(n, "judge", judgeKeys)
+	set := func(k string, ok bool) {
+		if ok {
+			if j.Set == nil {
+				j.Set = map[string]bool{}
+			}
+			j.Set[k] = true
+		}
+	}
 	num := func(k string, dst *float64, lo, hi float64) {
 		if v := o[k]; v != nil {
-			*dst, _ = d.number(v, "judge."+k, lo, hi)
+			var ok bool
+			*dst, ok = d.number(v, "judge."+k, lo, hi)
+			set(k, ok)
+		}
+	}
+	pos := func(k string, dst *float64, hi float64, why string) {
+		if v := o[k]; v != nil {
+			var ok bool
+			*dst, ok = d.positive(v, "judge."+k, hi, why)
+			set(k, ok)
 		}
 	}
 	dur := func(k string, dst *time.Duration) {
 		if v := o[k]; v != nil {
-			*dst, _ = d.duration(v, "judge."+k)
+			var ok bool
+			*dst, ok = d.duration(v, "judge."+k)
+			set(k, ok)
 		}
 	}
-	num("max_drift_pct", &j.MaxDriftPct, 0, 1e6)
-	num("max_slope_mib_per_h", &j.MaxSlopeMiBPerH, 0, 1e9)
-	dur("horizon", &j.Horizon)
-	num("max_error_rate", &j.MaxErrorRate, 0, 1)
-	num("min_rate_ratio", &j.MinRateRatio, 0, 1)
-	num("peak_warn_ratio", &j.PeakWarnRatio, 0, 1)
-	num("max_cv", &j.MaxCV, 0, 1e6)
-	dur("max_p99", &j.MaxP99)
-	if v := o["min_samples"]; v != nil {
-		j.MinSamples, _ = d.integer(v, "judge.min_samples", 0)
+	num(KeyMaxDriftPct, &j.MaxDriftPct, 0, 1e6)
+	num(KeyMaxSlopeMiBPerH, &j.MaxSlopeMiBPerH, 0, 1e9)
+	dur(KeyHorizon, &j.Horizon)
+	num(KeyMaxErrorRate, &j.MaxErrorRate, 0, 1)
+	num(KeyMinRateRatio, &j.MinRateRatio, 0, 1)
+	pos(KeyPeakWarnRatio, &j.PeakWarnRatio, 1,
+		"at 0 every cell with a memory limit would be NEUTRAL")
+	pos(KeyMaxCV, &j.MaxCV, 1e6,
+		"no throughput is perfectly steady, so at 0 every cell would be NEUTRAL; to ignore throughput variation give a large value such as 1000")
+	dur(KeyMaxP99, &j.MaxP99)
+	if v := o[KeyMinSamples]; v != nil {
+		var ok bool
+		j.MinSamples, ok = d.integer(v, "judge."+KeyMinSamples, 0)
+		set(KeyMinSamples, ok)
 	}
 	return j
 }

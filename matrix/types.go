@@ -115,27 +115,66 @@ type Compare struct {
 	Scorecard Scorecard
 }
 
-// Scorecard holds the gates of an A/B comparison, in percent.
+// Keys of a compare block's `scorecard:` and of `judge:`, as Scorecard.Set
+// and Judge.Set record them. max_drift_pct is a key of both.
+const (
+	KeyMinRSSDropPct        = "min_rss_drop_pct"
+	KeyMaxThroughputLossPct = "max_throughput_loss_pct"
+	KeyMaxDriftPct          = "max_drift_pct"
+	KeyAlpha                = "alpha"
+
+	KeyMaxSlopeMiBPerH = "max_slope_mib_per_h"
+	KeyHorizon         = "horizon"
+	KeyMaxErrorRate    = "max_error_rate"
+	KeyMinRateRatio    = "min_rate_ratio"
+	KeyPeakWarnRatio   = "peak_warn_ratio"
+	KeyMaxCV           = "max_cv"
+	KeyMaxP99          = "max_p99"
+	KeyMinSamples      = "min_samples"
+)
+
+// Scorecard holds the gates of an A/B comparison, in percent. A zero field
+// whose key is not in Set takes the default of reports/judge
+// (DefaultScorecard); a key in Set is honoured as written, zero included
+// (max_throughput_loss_pct: 0 allows no detectable loss).
 type Scorecard struct {
 	MinRSSDropPct        float64 // candidate peak RSS must drop by at least this
 	MaxThroughputLossPct float64 // and lose at most this much throughput
-	MaxDriftPct          float64 // and drift no more than this
-	Alpha                float64 // significance level, default 0.05
+	MaxDriftPct          float64 // and drift no more than this; never 0 from a matrix
+	Alpha                float64 // significance level, default 0.05; never 0 from a matrix
+
+	// Set holds the keys the matrix gave (KeyMaxThroughputLossPct, ...).
+	// Scorecards written as Go literals may leave it nil: every zero field
+	// then takes its default.
+	Set map[string]bool
 }
 
-// Judge holds the criteria for single cells. Zero fields take the documented
-// defaults in DefaultJudge.
+// IsSet reports whether the matrix gave key explicitly.
+func (s Scorecard) IsSet(key string) bool { return s.Set[key] }
+
+// Judge holds the criteria for single cells. A zero field whose key is not
+// in Set takes the default of reports/judge (DefaultJudge); a key in Set is
+// honoured as written, zero included (max_error_rate: 0 allows no failed
+// request, horizon: 0 turns the time-to-limit projection off).
 type Judge struct {
 	MaxDriftPct     float64       // drift between first and last quarter after warm-up
 	MaxSlopeMiBPerH float64       // slope ceiling; a significant slope above it is a leak
-	Horizon         time.Duration // NO-GO when the limit is projected to be hit within it
-	MaxErrorRate    float64       // share of failed requests
-	MinRateRatio    float64       // achieved / requested rate
-	PeakWarnRatio   float64       // NEUTRAL when peak > this share of the limit
-	MaxCV           float64       // NEUTRAL when throughput CV across windows exceeds it
+	Horizon         time.Duration // NO-GO when the limit is projected to be hit within it; set 0 = no projection
+	MaxErrorRate    float64       // share of failed requests; set 0 = none allowed
+	MinRateRatio    float64       // achieved / requested rate; set 0 = no requirement
+	PeakWarnRatio   float64       // NEUTRAL when peak > this share of the limit; never 0 from a matrix
+	MaxCV           float64       // NEUTRAL when throughput CV across windows exceeds it; never 0 from a matrix
 	MaxP99          time.Duration // NEUTRAL when p99 exceeds it; 0 = no budget
 	MinSamples      int           // fewer measured samples: UNKNOWN
+
+	// Set holds the keys the matrix gave (KeyMaxErrorRate, ...). Judges
+	// written as Go literals may leave it nil: every zero field then takes
+	// its default.
+	Set map[string]bool
 }
+
+// IsSet reports whether the matrix gave key explicitly.
+func (j Judge) IsSet(key string) bool { return j.Set[key] }
 
 // Cell is one combination of axis values for one target.
 type Cell struct {

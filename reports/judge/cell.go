@@ -63,9 +63,10 @@ func Params(c *results.Cell, opts ...Option) analysis.Params {
 	return p
 }
 
-// Cell judges one cell from its samples against j (zero fields take
-// DefaultJudge's values) and returns the verdict, every reason and the
-// analysis map (keys of the report contract).
+// Cell judges one cell from its samples against j (fields the matrix left
+// out take DefaultJudge's values, see WithDefaults) and returns the
+// verdict, every reason and the analysis map (keys of the report
+// contract).
 func Cell(c *results.Cell, samples []results.Sample, j matrix.Judge, opts ...Option) (results.Verdict, []results.Reason, map[string]float64) {
 	j = WithDefaults(j)
 	r := analysis.Analyze(samples, Params(c, opts...))
@@ -77,7 +78,7 @@ func Cell(c *results.Cell, samples []results.Sample, j matrix.Judge, opts ...Opt
 	endedEarly := c.Outcome != results.Completed && c.Outcome != results.Interrupted
 	if endedEarly {
 		if r.N >= j.MinSamples {
-			rs = append(rs, leak(c, r, j), oomRisk(c, r, j))
+			rs = append(rs, memory(c, r, j)...)
 		}
 		return Decide(rs), finite(rs), r.Map()
 	}
@@ -87,13 +88,22 @@ func Cell(c *results.Cell, samples []results.Sample, j matrix.Judge, opts ...Opt
 			Message: fmt.Sprintf("only %d measured samples after %.0f s warm-up (need >= %d): inconclusive", r.N, r.Warmup, j.MinSamples),
 		})
 	} else {
-		rs = append(rs, leak(c, r, j), oomRisk(c, r, j))
+		rs = append(rs, memory(c, r, j)...)
 	}
 	rs = append(rs, load(r, j)...)
 	if d, ok := driver(r, j); ok {
 		rs = append(rs, d)
 	}
 	return Decide(rs), finite(rs), r.Map()
+}
+
+// memory returns the memory criteria: leak, and oom-risk unless the
+// horizon is 0 (an explicit `horizon: 0` turns the projection off).
+func memory(c *results.Cell, r analysis.Result, j matrix.Judge) []results.Reason {
+	if j.Horizon <= 0 {
+		return []results.Reason{leak(c, r, j)}
+	}
+	return []results.Reason{leak(c, r, j), oomRisk(c, r, j)}
 }
 
 // outcome is the hard criterion of how the cell ended.

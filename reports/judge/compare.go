@@ -136,10 +136,11 @@ func describe(r results.CompareRow) string {
 }
 
 // Compare judges candidate repeats b against baseline repeats a with the
-// scorecard of cmp (zero fields take DefaultScorecard's): GO when peak
-// memory drops significantly by at least MinRSSDropPct, throughput loses
-// at most MaxThroughputLossPct (or no loss is detectable) and the
-// candidate's median drift stays within MaxDriftPct; NEUTRAL when memory
+// scorecard of cmp (fields the matrix left out take DefaultScorecard's,
+// see ScorecardWithDefaults): GO when peak memory drops significantly by
+// at least MinRSSDropPct, throughput loses at most MaxThroughputLossPct
+// (or no loss is detectable) and the candidate's median drift stays
+// within MaxDriftPct; NEUTRAL when memory
 // drops but throughput loses more; NO-GO when memory does not drop enough
 // or drift appears. With fewer than stats.MinCompareSamples repeats a side
 // the verdict is NEUTRAL and a reason says so: nothing is decided on one

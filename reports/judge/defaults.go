@@ -14,8 +14,9 @@ import (
 	"soaklab/matrix"
 )
 
-// DefaultJudge holds the single-cell criteria used for every zero field of
-// a matrix's `judge:` block.
+// DefaultJudge holds the single-cell criteria used for every field a
+// matrix's `judge:` block leaves out (see WithDefaults for what an explicit
+// zero means).
 //
 //   - MaxDriftPct 5: a 1 MiB/min leak in a 3-minute cell of a 15–30 MiB Go
 //     process drifts 7–13 % between the first and last quarter after
@@ -54,8 +55,9 @@ var DefaultJudge = matrix.Judge{
 	MinSamples:      10,
 }
 
-// DefaultScorecard holds the A/B gates used for every zero field of a
-// `compare:` block's scorecard.
+// DefaultScorecard holds the A/B gates used for every field a `compare:`
+// block's scorecard leaves out (see ScorecardWithDefaults for what an
+// explicit zero means).
 //
 //   - MinRSSDropPct 0: any significant drop of peak memory passes unless
 //     the matrix asks for more (a lean mode typically asks 30–70 %).
@@ -71,22 +73,38 @@ var DefaultScorecard = matrix.Scorecard{
 	Alpha:                0.05,
 }
 
-// WithDefaults returns j with zero fields replaced by DefaultJudge's.
+// WithDefaults returns j with every zero field the matrix left out (its
+// key not in j.Set) replaced by DefaultJudge's. An explicit zero is kept
+// and means:
+//
+//   - max_drift_pct 0: any positive drift counts (a leak still needs the
+//     slope to agree);
+//   - max_slope_mib_per_h 0: any significant positive slope counts, for the
+//     target and for the driver criterion alike;
+//   - horizon 0: no time-to-limit projection (no oom-risk criterion);
+//   - max_error_rate 0: a single failed request fails the cell;
+//   - min_rate_ratio 0: no rate requirement;
+//   - max_p99 0: no latency budget (also the default);
+//   - min_samples 0: judge whatever was measured.
+//
+// peak_warn_ratio and max_cv are refused at 0 by the matrix parser; a Go
+// caller's zero takes the default whether set or not.
 func WithDefaults(j matrix.Judge) matrix.Judge {
 	d := DefaultJudge
-	if j.MaxDriftPct == 0 {
+	unset := func(zero bool, key string) bool { return zero && !j.IsSet(key) }
+	if unset(j.MaxDriftPct == 0, matrix.KeyMaxDriftPct) {
 		j.MaxDriftPct = d.MaxDriftPct
 	}
-	if j.MaxSlopeMiBPerH == 0 {
+	if unset(j.MaxSlopeMiBPerH == 0, matrix.KeyMaxSlopeMiBPerH) {
 		j.MaxSlopeMiBPerH = d.MaxSlopeMiBPerH
 	}
-	if j.Horizon == 0 {
+	if unset(j.Horizon == 0, matrix.KeyHorizon) {
 		j.Horizon = d.Horizon
 	}
-	if j.MaxErrorRate == 0 {
+	if unset(j.MaxErrorRate == 0, matrix.KeyMaxErrorRate) {
 		j.MaxErrorRate = d.MaxErrorRate
 	}
-	if j.MinRateRatio == 0 {
+	if unset(j.MinRateRatio == 0, matrix.KeyMinRateRatio) {
 		j.MinRateRatio = d.MinRateRatio
 	}
 	if j.PeakWarnRatio == 0 {
@@ -95,20 +113,27 @@ func WithDefaults(j matrix.Judge) matrix.Judge {
 	if j.MaxCV == 0 {
 		j.MaxCV = d.MaxCV
 	}
-	if j.MaxP99 == 0 {
+	if unset(j.MaxP99 == 0, matrix.KeyMaxP99) {
 		j.MaxP99 = d.MaxP99
 	}
-	if j.MinSamples == 0 {
+	if unset(j.MinSamples == 0, matrix.KeyMinSamples) {
 		j.MinSamples = d.MinSamples
 	}
 	return j
 }
 
-// ScorecardWithDefaults returns s with zero fields replaced by
-// DefaultScorecard's.
+// ScorecardWithDefaults returns s with every zero field the matrix left
+// out (its key not in s.Set) replaced by DefaultScorecard's. An explicit
+// zero is kept: max_throughput_loss_pct 0 allows no detectable throughput
+// loss, min_rss_drop_pct 0 accepts any significant drop (also the
+// default). max_drift_pct and alpha are refused at 0 by the matrix parser;
+// a Go caller's zero takes the default whether set or not.
 func ScorecardWithDefaults(s matrix.Scorecard) matrix.Scorecard {
 	d := DefaultScorecard
-	if s.MaxThroughputLossPct == 0 {
+	if s.MinRSSDropPct == 0 && !s.IsSet(matrix.KeyMinRSSDropPct) {
+		s.MinRSSDropPct = d.MinRSSDropPct
+	}
+	if s.MaxThroughputLossPct == 0 && !s.IsSet(matrix.KeyMaxThroughputLossPct) {
 		s.MaxThroughputLossPct = d.MaxThroughputLossPct
 	}
 	if s.MaxDriftPct == 0 {

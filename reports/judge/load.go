@@ -3,6 +3,7 @@ package judge
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"soaklab/harness/results"
 	"soaklab/matrix"
@@ -21,6 +22,9 @@ func load(r analysis.Result, j matrix.Judge) []results.Reason {
 			x.Status, cmp = results.Fail, "<"
 		}
 		x.Message = fmt.Sprintf("achieved %.1f %% of the requested rate (%s %.0f %%)", 100*r.AchievedRatio, cmp, 100*j.MinRateRatio)
+		if j.MinRateRatio <= 0 {
+			x.Message = fmt.Sprintf("achieved %.1f %% of the requested rate (no minimum required)", 100*r.AchievedRatio)
+		}
 		rs = append(rs, x)
 	}
 	if !math.IsNaN(r.ErrorRate) {
@@ -29,7 +33,10 @@ func load(r analysis.Result, j matrix.Judge) []results.Reason {
 		if r.ErrorRate > j.MaxErrorRate {
 			x.Status, cmp = results.Fail, ">"
 		}
-		x.Message = fmt.Sprintf("error rate %.2f %% %s %.2f %% budget", 100*r.ErrorRate, cmp, 100*j.MaxErrorRate)
+		x.Message = fmt.Sprintf("error rate %s %% %s %s %% budget", share(r.ErrorRate), cmp, share(j.MaxErrorRate))
+		if j.MaxErrorRate <= 0 {
+			x.Message += " (no failed request allowed)"
+		}
 		rs = append(rs, x)
 	}
 	if !math.IsNaN(r.PeakRatio) {
@@ -63,4 +70,15 @@ func load(r analysis.Result, j matrix.Judge) []results.Reason {
 		rs = append(rs, x)
 	}
 	return rs
+}
+
+// share formats a ratio as a percentage with two decimals, or with two
+// significant digits when two decimals would show a non-zero share as
+// 0.00 (1 failed request in 100 000 is 0.001 %).
+func share(ratio float64) string {
+	p := 100 * ratio
+	if p != 0 && math.Abs(p) < 0.005 {
+		return strconv.FormatFloat(p, 'g', 2, 64)
+	}
+	return fmt.Sprintf("%.2f", p)
 }
