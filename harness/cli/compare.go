@@ -8,6 +8,7 @@ import (
 
 	"soaklab/harness/progress"
 	"soaklab/harness/results"
+	"soaklab/matrix"
 	"soaklab/reports/history"
 	"soaklab/reports/judge"
 )
@@ -29,6 +30,17 @@ func cellData(dir string, run *results.Run) ([]judge.CellData, error) {
 	return out, nil
 }
 
+// regressionRule is the rule a run is compared against an earlier one by:
+// the default thresholds, with the run's own judge criteria (from the
+// matrix it stores) deciding what counts as a new leak.
+func regressionRule(run *results.Run) judge.RegressionRule {
+	rule := judge.DefaultRegressionRule
+	if m, err := matrix.Parse(run.Matrix, []byte(run.MatrixYAML)); err == nil {
+		rule.Judge = m.Judge
+	}
+	return rule
+}
+
 // compareBaseline adds the regressions of run against its baseline run.
 func compareBaseline(runDir string, run *results.Run) error {
 	old, err := results.ReadRun(run.Baseline)
@@ -43,7 +55,7 @@ func compareBaseline(runDir string, run *results.Run) error {
 	if err != nil {
 		return err
 	}
-	run.Comparisons = append(run.Comparisons, judge.Regressions(a, b, judge.DefaultRegressionRule)...)
+	run.Comparisons = append(run.Comparisons, judge.Regressions(a, b, regressionRule(run))...)
 	return nil
 }
 
@@ -56,6 +68,7 @@ func cmdCompare(ctx context.Context, args []string, env Env) int {
 		return fail(env, ExitUsage, "usage: soaklab compare <old-run> <new-run>")
 	}
 	var data [2][]judge.CellData
+	var rule judge.RegressionRule
 	for i, dir := range fs.Args() {
 		run, err := results.ReadRun(dir)
 		if err != nil {
@@ -64,8 +77,9 @@ func cmdCompare(ctx context.Context, args []string, env Env) int {
 		if data[i], err = cellData(dir, run); err != nil {
 			return fail(env, ExitHarness, "compare: %v", err)
 		}
+		rule = regressionRule(run) // the new run's, the last one read
 	}
-	cmps := judge.Regressions(data[0], data[1], judge.DefaultRegressionRule)
+	cmps := judge.Regressions(data[0], data[1], rule)
 	code := ExitOK
 	for _, c := range cmps {
 		fmt.Fprintf(env.Stdout, "%-7s %s\n", c.Verdict, c.Name)

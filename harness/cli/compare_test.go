@@ -1,0 +1,39 @@
+package cli
+
+import (
+	"testing"
+
+	"soaklab/harness/results"
+	"soaklab/matrix"
+)
+
+// Regressions against a baseline judge a new leak by the new run's own
+// judge criteria, not the defaults.
+func TestRegressionRuleUsesRunJudge(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		yaml      string
+		set       bool
+		wantSlope float64
+	}{
+		{"explicit zero floor", "name: r\ntargets:\n  s: {command: [./s]}\njudge:\n  max_slope_mib_per_h: 0\n", true, 0},
+		{"own floor", "name: r\ntargets:\n  s: {command: [./s]}\njudge:\n  max_slope_mib_per_h: 40\n", true, 40},
+		{"no judge block", "name: r\ntargets:\n  s: {command: [./s]}\n", false, 0},
+		{"unreadable matrix", "targets: [", false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rule := regressionRule(&results.Run{Matrix: "/m/matrix.yaml", MatrixYAML: tc.yaml})
+			if got := rule.Judge.IsSet(matrix.KeyMaxSlopeMiBPerH); got != tc.set {
+				t.Fatalf("max_slope_mib_per_h set = %v, want %v", got, tc.set)
+			}
+			if rule.Judge.MaxSlopeMiBPerH != tc.wantSlope {
+				t.Errorf("slope floor %v, want %v", rule.Judge.MaxSlopeMiBPerH, tc.wantSlope)
+			}
+			if rule.RelPct != 10 {
+				t.Errorf("RelPct %v: the default thresholds are kept", rule.RelPct)
+			}
+		})
+	}
+}
