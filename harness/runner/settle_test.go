@@ -2,9 +2,12 @@ package runner
 
 import (
 	"os"
+	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func osThreads(t *testing.T) int {
@@ -39,4 +42,63 @@ func TestPrewarmThreads(t *testing.T) {
 	if again := osThreads(t); again > got+2 {
 		t.Errorf("a second prewarm grew the threads %d → %d: the first ones were not kept", got, again)
 	}
+}
+
+func forcedGCs(t *testing.T) uint64 {
+	t.Helper()
+	s := []metrics.Sample{{Name: "/gc/cycles/forced:gc-cycles"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		t.Skip("runtime has no forced GC counter")
+	}
+	return s[0].Value.Uint64()
+}
+
+// collect collects at most once per interval however often it is called:
+// cells sampling side by side share one collection.
+func TestCollectAtMostOncePerInterval(t *testing.T) {
+	lastCollect.Lock()
+	lastCollect.at = time.Time{}
+	lastCollect.Unlock()
+	before := forcedGCs(t)
+	for range 5 {
+		collect()
+	}
+	if got := forcedGCs(t) - before; got != 1 {
+		t.Fatalf("%d forced collections from 5 calls in a row, want 1", got)
+	}
+	lastCollect.Lock()
+	lastCollect.at = time.Now().Add(-time.Second)
+	lastCollect.Unlock()
+	collect()
+	if got := forcedGCs(t) - before; got != 2 {
+		t.Fatalf("%d forced collections once the interval passed, want 2", got)
+	}
+}
+
+// BenchmarkCollect is what one per-interval collection costs with a heap
+// shaped like the harness's during a cell: about 4 MiB of pointer-free
+// histogram counts and a few thousand small objects with pointers.
+func BenchmarkCollect(b *testing.B) {
+	counts := make([][]int64, 16)
+	for i := range counts {
+		counts[i] = make([]int64, 32<<10) // 256 KiB each
+	}
+	type node struct {
+		next *node
+		name string
+	}
+	var head *node
+	for i := range 20000 {
+		head = &node{next: head, name: strconv.Itoa(i)}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		lastCollect.Lock()
+		lastCollect.at = time.Time{}
+		lastCollect.Unlock()
+		collect()
+	}
+	runtime.KeepAlive(counts)
+	runtime.KeepAlive(head)
 }
