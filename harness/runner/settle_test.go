@@ -5,28 +5,25 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
+
+	"soaklab/harness/probe"
+	"soaklab/harness/results"
 )
 
+// osThreads is the process's OS thread count, read as targets' are.
 func osThreads(t *testing.T) int {
 	t.Helper()
-	b, err := os.ReadFile("/proc/self/status")
+	procs, err := probe.NewProcs("/proc")
 	if err != nil {
-		t.Skip("no /proc/self/status:", err)
+		t.Skip("no /proc:", err)
 	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "Threads:"); ok {
-			n, err := strconv.Atoi(strings.TrimSpace(v))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
+	var s results.Sample
+	if err := procs.Read(os.Getpid(), &s); err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no Threads line in /proc/self/status")
-	return 0
+	return int(s.Threads)
 }
 
 // After prewarmThreads(n) the process has at least n OS threads, and they
