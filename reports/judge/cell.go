@@ -119,9 +119,9 @@ func outcome(c *results.Cell, r analysis.Result) results.Reason {
 		rs.Message = fmt.Sprintf("completed %.0f s", c.Duration)
 	case results.OOMKilled:
 		rs.Value, rs.Unit = float64(c.OOMKills), "kills"
-		peak := float64(c.PeakCgroup)
-		if peak == 0 && !math.IsNaN(r.Peak) {
-			peak = r.Peak
+		peak := peakOf(c, r) // the same peak comparisons use
+		if math.IsNaN(peak) {
+			peak = 0
 		}
 		rs.Message = fmt.Sprintf("oom-killed by the kernel: the cgroup's oom_kill counter is %d (limit %s, peak %s)%s%s",
 			c.OOMKills, mib(float64(c.RAMLimit)), mib(peak), detail, sources(c, r))

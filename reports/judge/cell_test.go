@@ -71,6 +71,10 @@ func TestCell(t *testing.T) {
 		// killed by the kernel: the counter is quoted
 		{"oom-killed", with(func(s *synth.Spec) { s.Seed = 7; s.Duration = 60 }), results.OOMKilled,
 			func(c *results.Cell) { c.OOMKills = 1; c.Duration = 60 }, results.NOGO, "outcome", []string{"oom_kill counter is 1"}},
+		// killed with no cgroup peak recorded: the peak quoted is the largest
+		// known (here the procfs high-water mark), as comparisons use
+		{"oom-killed, RSS peak", with(func(s *synth.Spec) { s.Seed = 7; s.Duration = 60 }), results.OOMKilled,
+			func(c *results.Cell) { c.OOMKills = 1; c.Duration = 60; c.PeakRSS = 500 << 20 }, results.NOGO, "outcome", []string{"peak 500.0 MiB"}},
 		// crashed with a signal
 		{"crashed", with(func(s *synth.Spec) { s.Seed = 8 }), results.Crashed, func(c *results.Cell) { c.Signal = "SIGSEGV" }, results.NOGO, "outcome", []string{"SIGSEGV"}},
 		// 25 s of samples with 18 s warm-up: inconclusive, not GO
