@@ -176,7 +176,7 @@ func leak(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
 		if driftOver {
 			cmp = ">"
 		}
-		msg += fmt.Sprintf("; drift %s %s %.0f %%", signed(r.DriftPct), cmp, j.MaxDriftPct)
+		msg += fmt.Sprintf("; drift %s %s %s %%", signed(r.DriftPct), cmp, thr(j.MaxDriftPct))
 	}
 	if r.Steps > 0 {
 		msg += fmt.Sprintf("; %d upward steps", r.Steps)
@@ -188,10 +188,10 @@ func leak(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
 	switch {
 	case sig && troughsRise && driftOver && !stopped && continues:
 		rs.Status = results.Fail
-		rs.Message = fmt.Sprintf("growing: %s; slope above the %.0f MiB/h floor%s", msg, floor, sources(c, r))
+		rs.Message = fmt.Sprintf("growing: %s; slope above the %s MiB/h floor%s", msg, thr(floor), sources(c, r))
 	case sig && !troughsRise:
 		rs.Status = results.Pass
-		rs.Message = fmt.Sprintf("no leak: saw-tooth whose troughs stay under %.0f MiB/h: %s", floor, msg)
+		rs.Message = fmt.Sprintf("no leak: saw-tooth whose troughs stay under %s MiB/h: %s", thr(floor), msg)
 	case stopped:
 		rs.Status = results.Pass
 		rs.Message = fmt.Sprintf("no leak: growth stopped in the last half (%.1f…%.1f MiB/h): %s", analysis.MiBPerH(r.Late.SlopeLow), analysis.MiBPerH(r.Late.SlopeHigh), msg)
@@ -210,7 +210,7 @@ func leak(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
 		rs.Message = "no leak: " + msg
 	default:
 		rs.Status = results.Unknown
-		rs.Message = fmt.Sprintf("inconclusive, the slope interval straddles the %.0f MiB/h floor: %s", floor, msg)
+		rs.Message = fmt.Sprintf("inconclusive, the slope interval straddles the %s MiB/h floor: %s", thr(floor), msg)
 	}
 	return rs
 }

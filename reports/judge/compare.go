@@ -197,7 +197,7 @@ func rssGate(rows map[string]results.CompareRow, sc matrix.Scorecard, few bool) 
 		rs.Status = results.Fail
 	}
 	rs.Value = -r.DeltaPct
-	rs.Message = fmt.Sprintf("%s; required drop ≥ %.0f %%", describe(r), sc.MinRSSDropPct)
+	rs.Message = fmt.Sprintf("%s; required drop ≥ %s %%", describe(r), thr(sc.MinRSSDropPct))
 	return rs
 }
 
@@ -217,7 +217,7 @@ func throughputGate(rows map[string]results.CompareRow, sc matrix.Scorecard, few
 		rs.Status = results.Pass
 	}
 	rs.Value = -r.DeltaPct
-	rs.Message = fmt.Sprintf("%s; allowed loss ≤ %.0f %%", describe(r), sc.MaxThroughputLossPct)
+	rs.Message = fmt.Sprintf("%s; allowed loss ≤ %s %%", describe(r), thr(sc.MaxThroughputLossPct))
 	return rs
 }
 
@@ -235,7 +235,7 @@ func driftGate(drift []float64, sc matrix.Scorecard) results.Reason {
 	if d > sc.MaxDriftPct {
 		rs.Status, cmp = results.Fail, ">"
 	}
-	rs.Message = fmt.Sprintf("candidate drift %s (median of %d) %s %.0f %%", signed(d), len(drift), cmp, sc.MaxDriftPct)
+	rs.Message = fmt.Sprintf("candidate drift %s (median of %d) %s %s %%", signed(d), len(drift), cmp, thr(sc.MaxDriftPct))
 	return rs
 }
 

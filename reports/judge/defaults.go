@@ -8,6 +8,7 @@ package judge
 
 import (
 	"math"
+	"strconv"
 	"time"
 
 	"soaklab/harness/results"
@@ -175,4 +176,14 @@ func Decide(reasons []results.Reason) results.Verdict {
 		return results.GO
 	}
 	return results.NEUTRAL
+}
+
+// thr formats a threshold as it was set: whole numbers without decimals,
+// others with up to three significant digits, so a 0.5 % limit does not
+// print as "0 %".
+func thr(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
 }

@@ -36,11 +36,11 @@ func driver(r analysis.Result, j matrix.Judge) (results.Reason, bool) {
 	switch {
 	case low > j.MaxSlopeMiBPerH:
 		rs.Status = results.Fail
-		rs.Message = fmt.Sprintf("%s grows %+.1f MiB/h (95%% CI %.1f…%.1f) > %.0f MiB/h: the harness disturbs the measurement", what, slope, low, high, j.MaxSlopeMiBPerH)
+		rs.Message = fmt.Sprintf("%s grows %+.1f MiB/h (95%% CI %.1f…%.1f) > %s MiB/h: the harness disturbs the measurement", what, slope, low, high, thr(j.MaxSlopeMiBPerH))
 	case low <= 0 && high >= 0:
 		rs.Message = fmt.Sprintf("%s flat: %+.1f MiB/h (95%% CI %.1f…%.1f), indistinguishable from zero", what, slope, low, high)
 	default:
-		rs.Message = fmt.Sprintf("%s %+.1f MiB/h (95%% CI %.1f…%.1f), within the %.0f MiB/h floor", what, slope, low, high, j.MaxSlopeMiBPerH)
+		rs.Message = fmt.Sprintf("%s %+.1f MiB/h (95%% CI %.1f…%.1f), within the %s MiB/h floor", what, slope, low, high, thr(j.MaxSlopeMiBPerH))
 	}
 	rs.Message += driverDetail(r)
 	return rs, true

@@ -21,7 +21,7 @@ func load(r analysis.Result, j matrix.Judge) []results.Reason {
 		if r.AchievedRatio < j.MinRateRatio {
 			x.Status, cmp = results.Fail, "<"
 		}
-		x.Message = fmt.Sprintf("achieved %.1f %% of the requested rate (%s %.0f %%)", 100*r.AchievedRatio, cmp, 100*j.MinRateRatio)
+		x.Message = fmt.Sprintf("achieved %.1f %% of the requested rate (%s %s %%)", 100*r.AchievedRatio, cmp, thr(100*j.MinRateRatio))
 		if j.MinRateRatio <= 0 {
 			x.Message = fmt.Sprintf("achieved %.1f %% of the requested rate (no minimum required)", 100*r.AchievedRatio)
 		}
@@ -45,7 +45,7 @@ func load(r analysis.Result, j matrix.Judge) []results.Reason {
 		if r.PeakRatio > j.PeakWarnRatio {
 			x.Status, cmp = results.Fail, ">"
 		}
-		x.Message = fmt.Sprintf("peak %s %s = %.0f %% of the limit (%s %.0f %%)", seriesName(r), mib(r.Peak), 100*r.PeakRatio, cmp, 100*j.PeakWarnRatio)
+		x.Message = fmt.Sprintf("peak %s %s = %.0f %% of the limit (%s %s %%)", seriesName(r), mib(r.Peak), 100*r.PeakRatio, cmp, thr(100*j.PeakWarnRatio))
 		if r.Episodes > 0 {
 			x.Message += fmt.Sprintf("; %d episodes above %.0f %% of the limit", r.Episodes, 100*analysis.DefaultThresholdRatio)
 		}
@@ -57,7 +57,7 @@ func load(r analysis.Result, j matrix.Judge) []results.Reason {
 		if r.CVPct > j.MaxCV {
 			x.Status, cmp = results.Fail, ">"
 		}
-		x.Message = fmt.Sprintf("throughput CV across windows %.1f %% %s %.0f %%", r.CVPct, cmp, j.MaxCV)
+		x.Message = fmt.Sprintf("throughput CV across windows %.1f %% %s %s %%", r.CVPct, cmp, thr(j.MaxCV))
 		rs = append(rs, x)
 	}
 	if budget := float64(j.MaxP99.Milliseconds()); budget > 0 && !math.IsNaN(r.P99) {

@@ -133,9 +133,9 @@ func regression(key string, old, new []CellData, rule RegressionRule, opts []Opt
 		rs := results.Reason{Criterion: m.name, Value: r.DeltaPct, Limit: rule.RelPct, Unit: "%", Status: results.Pass, Hard: m.name == "peak memory"}
 		how := fmt.Sprintf("Mann–Whitney at α=%.2f", rule.Alpha)
 		if !enough {
-			how = fmt.Sprintf("one-run rule: > %.0f %% and > %.0f× within-run noise %s", rule.RelPct, rule.NoiseK, mib(noise))
+			how = fmt.Sprintf("one-run rule: > %s %% and > %s× within-run noise %s", thr(rule.RelPct), thr(rule.NoiseK), mib(noise))
 			if m.name != "peak memory" {
-				how = fmt.Sprintf("one-run rule: > %.0f %%", rule.RelPct)
+				how = fmt.Sprintf("one-run rule: > %s %%", thr(rule.RelPct))
 			}
 		}
 		verb := "no regression"
@@ -147,8 +147,8 @@ func regression(key string, old, new []CellData, rule RegressionRule, opts []Opt
 	}
 	if n.leaks && !o.leaks {
 		cmp.Reasons = append(cmp.Reasons, results.Reason{Criterion: "leak", Hard: true, Status: results.Fail,
-			Message: fmt.Sprintf("memory grows in this run (slope interval above %.0f MiB/h, drift over %.0f %%) and did not in the earlier one",
-				rule.Judge.MaxSlopeMiBPerH, rule.Judge.MaxDriftPct)})
+			Message: fmt.Sprintf("memory grows in this run (slope interval above %s MiB/h, drift over %s %%) and did not in the earlier one",
+				thr(rule.Judge.MaxSlopeMiBPerH), thr(rule.Judge.MaxDriftPct))})
 	}
 	if !enough {
 		cmp.Reasons = append(cmp.Reasons, results.Reason{Criterion: "repeats", Status: results.Pass,

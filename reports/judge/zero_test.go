@@ -249,3 +249,15 @@ func TestExplicitZeroScorecard(t *testing.T) {
 		})
 	}
 }
+
+func TestThresholdFormat(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{{5, "5"}, {0, "0"}, {0.5, "0.5"}, {99.5, "99.5"}, {0.001, "0.001"}, {95, "95"}, {12.345, "12.3"}} {
+		if got := thr(tc.v); got != tc.want {
+			t.Errorf("thr(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}
