@@ -194,7 +194,12 @@ func leak(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
 		rs.Message = fmt.Sprintf("no leak: saw-tooth whose troughs stay under %s MiB/h: %s", thr(floor), msg)
 	case stopped:
 		rs.Status = results.Pass
-		rs.Message = fmt.Sprintf("no leak: growth stopped in the last half (%.1f…%.1f MiB/h): %s", analysis.MiBPerH(r.Late.SlopeLow), analysis.MiBPerH(r.Late.SlopeHigh), msg)
+		lo, hi := analysis.MiBPerH(r.Late.SlopeLow), analysis.MiBPerH(r.Late.SlopeHigh)
+		if hi <= floor {
+			rs.Message = fmt.Sprintf("no leak: growth in the last half is under the %s MiB/h floor (%.1f…%.1f MiB/h): %s", thr(floor), lo, hi, msg)
+		} else {
+			rs.Message = fmt.Sprintf("no leak: growth slowed in the last half (%.1f…%.1f MiB/h, under the whole window's %.1f MiB/h): %s", lo, hi, analysis.MiBPerH(r.Fit.SlopeLow), msg)
+		}
 	case sig && troughsRise && driftOver:
 		rs.Status = results.Unknown
 		rs.Message = fmt.Sprintf("growth not confirmed in the last half (%.1f…%.1f MiB/h), run longer: %s", analysis.MiBPerH(r.Late.SlopeLow), analysis.MiBPerH(r.Late.SlopeHigh), msg)
