@@ -2,11 +2,14 @@
 // kernel kills it (or HOG_MAX is reached, when set). It serves /healthz
 // while it grows, so a harness sees it ready and then sees it OOM-killed.
 //
-// Knobs: PORT (required), HOG_RATE (64MiB/s), HOG_MAX (0 = no cap).
+// Knobs: PORT (required), HOG_RATE (64MiB/s), HOG_MAX (0 = no cap),
+// HOG_CODE (memory: run from a memfd so the limit ends in a kill; disk: run
+// from the file, which may thrash at the limit instead, see code.go).
 package main
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,9 +29,13 @@ const tick = 10 * time.Millisecond
 // pageSize is the stride at which grown memory is written.
 const pageSize = 4096
 
-func main() { serve.Main("hog", setup) }
+func main() {
+	inMemory(os.LookupEnv, os.Stderr)
+	serve.Main("hog", setup)
+}
 
 func setup(env *serve.Env, app *serve.App) (func(context.Context), error) {
+	env.Choice("HOG_CODE", CodeMemory, CodeMemory, CodeDisk)
 	h := newHog(env.Rate("HOG_RATE", DefaultRate), env.Size("HOG_MAX", DefaultMax), app.Registry)
 	return h.run, nil
 }

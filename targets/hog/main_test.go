@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,11 +50,39 @@ func TestGrowsAtRate(t *testing.T) {
 
 func TestKnobs(t *testing.T) {
 	t.Parallel()
-	env := serve.NewEnv(serve.MapEnv(map[string]string{"HOG_RATE": "1GiB/fortnight", "HOG_MAX": "-1"}))
+	env := serve.NewEnv(serve.MapEnv(map[string]string{"HOG_RATE": "1GiB/fortnight", "HOG_MAX": "-1", "HOG_CODE": "ram"}))
 	_, err := setup(env, serve.New("hog"))
 	require.NoError(t, err)
 	assert.ErrorContains(t, env.Err(), "HOG_RATE")
 	assert.ErrorContains(t, env.Err(), "HOG_MAX")
+	assert.ErrorContains(t, env.Err(), "HOG_CODE")
+}
+
+// TestBinaryCode checks where the real binary's code runs from: a memfd by
+// default (same pid, so a harness's cgroup and pid stay valid), the file
+// with HOG_CODE=disk.
+func TestBinaryCode(t *testing.T) {
+	t.Parallel()
+	bin := servetest.Build(t, ".")
+	cases := []struct {
+		env  []string
+		want string // prefix of /proc/<pid>/exe
+	}{
+		{nil, "/memfd:" + memfdName},
+		{[]string{"HOG_CODE=Memory"}, "/memfd:" + memfdName},
+		{[]string{"HOG_CODE=disk"}, bin},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(append([]string{"env"}, tc.env...), " "), func(t *testing.T) {
+			t.Parallel()
+			p := servetest.Start(t, bin, append([]string{"HOG_MAX=1MiB"}, tc.env...)...)
+			exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", p.Cmd.Process.Pid))
+			require.NoError(t, err)
+			assert.True(t, strings.HasPrefix(exe, tc.want), "exe %q, want %q…", exe, tc.want)
+			assert.NotContains(t, p.Stderr(), "running from disk")
+			p.Stop(t)
+		})
+	}
 }
 
 // TestBinaryGrows runs the real binary at 64 MiB/s for a second and checks
