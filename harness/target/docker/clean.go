@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
 )
 
@@ -58,7 +59,8 @@ func (b *Backend) Clean(ctx context.Context, w io.Writer) (int, error) {
 const DefaultImageGrace = 10 * time.Minute
 
 // cleanImages removes dangling images labelled soaklab.built, older than
-// the image grace.
+// the image grace. One a container still uses (a run that is ending, or a
+// container kept by hand) is kept and named.
 func (b *Backend) cleanImages(ctx context.Context, w io.Writer) (int, error) {
 	list, err := b.cli.ImageList(ctx, client.ImageListOptions{
 		Filters: make(client.Filters).Add("label", LabelBuilt).Add("dangling", "true")})
@@ -72,7 +74,11 @@ func (b *Backend) cleanImages(ctx context.Context, w io.Writer) (int, error) {
 			continue
 		}
 		if _, err := b.cli.ImageRemove(ctx, im.ID, client.ImageRemoveOptions{PruneChildren: true}); err != nil {
-			if !isNotFound(err) {
+			switch {
+			case isNotFound(err):
+			case errdefs.IsConflict(err):
+				fmt.Fprintf(w, "kept image %s: a container uses it\n", short(strings.TrimPrefix(im.ID, "sha256:")))
+			default:
 				errs = append(errs, fmt.Errorf("remove image %s: %w", short(im.ID), err))
 			}
 			continue

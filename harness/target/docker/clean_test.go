@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -121,7 +122,20 @@ func TestCleanRemovesDanglingBuiltImages(t *testing.T) {
 	_, err = young.cli.ImageInspect(ctx, old)
 	assert.NoError(t, err, "a young dangling image is kept: %s", log.String())
 
+	// A container still using it keeps it, named, without an error.
+	out, err := exec.Command("docker", "create", old, "/never-run").Output()
+	require.NoError(t, err)
+	holder := strings.TrimSpace(string(out))
+	t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", holder).Run() })
 	b := newBackend(t, CleanImages(), ImageGrace(0))
+	log.Reset()
+	_, err = b.cleanImages(ctx, &log)
+	require.NoError(t, err)
+	assert.Contains(t, log.String(), "kept image "+short(strings.TrimPrefix(old, "sha256:"))+": a container uses it")
+	_, err = b.cli.ImageInspect(ctx, old)
+	assert.NoError(t, err, "an image in use is kept")
+
+	require.NoError(t, exec.Command("docker", "rm", holder).Run())
 	n, err = b.cleanImages(ctx, &log)
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, n, 1, log.String())
