@@ -4,62 +4,118 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/sys/unix"
 )
 
 // Where the hog's own code lives while it grows (HOG_CODE).
+//
+// Under a cgroup limit with no swap the kernel OOM-kills only when reclaim
+// frees nothing. While the pages of a process's executable are charged to
+// its own cgroup (a cold page cache, a freshly started container), reclaim
+// evicts that code instead, the process reads it back from disk, and it
+// thrashes at the limit, barely running, rather than dying.
 const (
-	CodeMemory = "memory" // default: re-exec from a memfd, so nothing is reclaimable
-	CodeDisk   = "disk"   // run from the executable file as started
+	// CodeMemory (the default) re-executes from a memfd: shmem, which only
+	// swap reclaims, so the limit is met by a kill.
+	CodeMemory = "memory"
+	// CodeDisk runs from the executable as started: killed when its pages
+	// are charged elsewhere (the usual warm cache), thrashing when not.
+	CodeDisk = "disk"
+	// CodeCopy re-executes from a fresh copy written by the hog itself,
+	// whose page cache is charged to the hog's own cgroup: the cold case,
+	// made certain. It thrashes at the limit under load.
+	CodeCopy = "copy"
 )
 
-// memfdName names the memfd the hog re-executes from; /proc/self/exe reads
-// "/memfd:<name> (deleted)" afterwards, which is how the second start knows.
-const memfdName = "soaklab-hog"
+// codeName prefixes the memfd and the copy; /proc/self/exe names one of
+// them after the re-exec, which is how the second start knows.
+const codeName = "soaklab-hog"
 
-// inMemory makes a hog's OOM kill certain. Under a cgroup limit with no
-// swap the kernel kills only when reclaim frees nothing; while the pages of
-// the hog's executable are charged to its own cgroup (a cold page cache, a
-// freshly started container), reclaim keeps evicting that code, the hog
-// keeps faulting it back in, and it thrashes at the limit instead of dying.
-// Code copied into a memfd is shmem, which only swap can reclaim: the
-// limit is then met by a kill. With HOG_CODE=disk the hog stays on its
-// file and can thrash: the case soaklab's thrash criterion reports.
-//
-// It re-executes in place (same pid, same cgroup) and returns only when it
-// does not: HOG_CODE=disk, already in memory, or a step failed (the reason
-// goes to stderr and the hog runs from disk).
-func inMemory(lookup func(string) (string, bool), stderr io.Writer) {
-	if mode, ok := lookup("HOG_CODE"); ok && !strings.EqualFold(mode, CodeMemory) {
-		return // disk, or a bad value setup reports with the other knobs
+// relocate moves the hog's code where HOG_CODE says, re-executing in place
+// (same pid, same cgroup). It returns when it does not re-execute: disk,
+// already moved, a bad value (setup reports it with the other knobs), or a
+// step failed (the reason goes to stderr and the hog runs from disk).
+func relocate(lookup func(string) (string, bool), stderr io.Writer) {
+	mode, ok := lookup("HOG_CODE")
+	if !ok {
+		mode = CodeMemory
 	}
-	if exe, err := os.Readlink("/proc/self/exe"); err == nil && strings.HasPrefix(exe, "/memfd:"+memfdName) {
+	exe, _ := os.Readlink("/proc/self/exe")
+	if strings.HasPrefix(exe, "/memfd:"+codeName) {
 		return
 	}
-	if err := reexecFromMemory(); err != nil {
-		fmt.Fprintf(stderr, "hog: running from disk (HOG_CODE=memory failed: %v)\n", err)
+	if strings.HasPrefix(filepath.Base(exe), codeName) {
+		os.Remove(exe) // the copy: mapped, so it lives until the hog exits
+		return
 	}
+	var err error
+	switch strings.ToLower(mode) {
+	case CodeMemory:
+		err = reexec(memfd)
+	case CodeCopy:
+		err = reexec(tempCopy)
+	default:
+		return
+	}
+	fmt.Fprintf(stderr, "hog: running from disk (HOG_CODE=%s failed: %v)\n", mode, err)
 }
 
-// reexecFromMemory copies the executable into a memfd and execs it; it
-// returns only on failure.
-func reexecFromMemory() error {
+// reexec copies the executable into the file open returns and execs it;
+// it returns only on failure.
+func reexec(open func() (*os.File, string, error)) error {
 	src, err := os.Open("/proc/self/exe")
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	fd, err := unix.MemfdCreate(memfdName, unix.MFD_CLOEXEC) // an ELF exec reads it before the close
+	dst, path, err := open()
 	if err != nil {
-		return fmt.Errorf("memfd_create: %w", err)
+		return err
 	}
-	dst := os.NewFile(uintptr(fd), memfdName)
 	defer dst.Close()
 	if _, err := io.Copy(dst, src); err != nil {
 		return fmt.Errorf("copy executable: %w", err)
 	}
-	path := fmt.Sprintf("/proc/self/fd/%d", fd)
-	return fmt.Errorf("exec %s: %w", path, unix.Exec(path, os.Args, os.Environ()))
+	if err := dst.Sync(); err != nil { // written back, so reclaim can drop it
+		return err
+	}
+	file := path != ""
+	if file { // close it, or exec fails with ETXTBSY
+		if err := dst.Close(); err != nil {
+			return err
+		}
+	} else {
+		path = fmt.Sprintf("/proc/self/fd/%d", dst.Fd())
+	}
+	err = unix.Exec(path, os.Args, os.Environ())
+	if file {
+		os.Remove(path)
+	}
+	return fmt.Errorf("exec %s: %w", path, err)
+}
+
+// memfd opens an anonymous memory file; exec reads it through /proc.
+func memfd() (*os.File, string, error) {
+	fd, err := unix.MemfdCreate(codeName, unix.MFD_CLOEXEC) // an ELF exec reads it before the close
+	if err != nil {
+		return nil, "", fmt.Errorf("memfd_create: %w", err)
+	}
+	return os.NewFile(uintptr(fd), codeName), "", nil
+}
+
+// tempCopy creates an executable file in the temporary directory.
+func tempCopy() (*os.File, string, error) {
+	f, err := os.CreateTemp("", codeName+"-*")
+	if err != nil {
+		return nil, "", err
+	}
+	if err := f.Chmod(0o700); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, "", err
+	}
+	return f, f.Name(), nil
 }

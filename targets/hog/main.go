@@ -4,7 +4,8 @@
 //
 // Knobs: PORT (required), HOG_RATE (64MiB/s), HOG_MAX (0 = no cap),
 // HOG_CODE (memory: run from a memfd so the limit ends in a kill; disk: run
-// from the file, which may thrash at the limit instead, see code.go).
+// from the file; copy: from a copy charged to its own cgroup, which thrashes
+// at the limit instead; see code.go).
 package main
 
 import (
@@ -30,12 +31,12 @@ const tick = 10 * time.Millisecond
 const pageSize = 4096
 
 func main() {
-	inMemory(os.LookupEnv, os.Stderr)
+	relocate(os.LookupEnv, os.Stderr)
 	serve.Main("hog", setup)
 }
 
 func setup(env *serve.Env, app *serve.App) (func(context.Context), error) {
-	env.Choice("HOG_CODE", CodeMemory, CodeMemory, CodeDisk)
+	env.Choice("HOG_CODE", CodeMemory, CodeMemory, CodeDisk, CodeCopy)
 	h := newHog(env.Rate("HOG_RATE", DefaultRate), env.Size("HOG_MAX", DefaultMax), app.Registry)
 	return h.run, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -60,17 +61,19 @@ func TestKnobs(t *testing.T) {
 
 // TestBinaryCode checks where the real binary's code runs from: a memfd by
 // default (same pid, so a harness's cgroup and pid stay valid), the file
-// with HOG_CODE=disk.
+// with HOG_CODE=disk, a copy it wrote (and unlinked) with HOG_CODE=copy.
 func TestBinaryCode(t *testing.T) {
 	t.Parallel()
 	bin := servetest.Build(t, ".")
+	tmp := t.TempDir()
 	cases := []struct {
 		env  []string
 		want string // prefix of /proc/<pid>/exe
 	}{
-		{nil, "/memfd:" + memfdName},
-		{[]string{"HOG_CODE=Memory"}, "/memfd:" + memfdName},
+		{nil, "/memfd:" + codeName},
+		{[]string{"HOG_CODE=Memory"}, "/memfd:" + codeName},
 		{[]string{"HOG_CODE=disk"}, bin},
+		{[]string{"HOG_CODE=copy", "TMPDIR=" + tmp}, filepath.Join(tmp, codeName)},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(append([]string{"env"}, tc.env...), " "), func(t *testing.T) {
@@ -83,6 +86,10 @@ func TestBinaryCode(t *testing.T) {
 			p.Stop(t)
 		})
 	}
+	t.Cleanup(func() {
+		left, _ := filepath.Glob(filepath.Join(tmp, codeName+"*"))
+		assert.Empty(t, left, "the copy is removed once running")
+	})
 }
 
 // TestBinaryGrows runs the real binary at 64 MiB/s for a second and checks
