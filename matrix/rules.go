@@ -11,7 +11,7 @@ import (
 var (
 	compareKeys   = []string{"name", "axis", "baseline", "candidate", "targets", "scorecard"}
 	scorecardKeys = []string{KeyMinRSSDropPct, KeyMaxThroughputLossPct, KeyMaxDriftPct, KeyAlpha}
-	judgeKeys     = []string{KeyMaxDriftPct, KeyMaxSlopeMiBPerH, KeyHorizon, KeyMaxErrorRate, KeyMinRateRatio, KeyPeakWarnRatio, KeyMaxCV, KeyMaxP99, KeyMinSamples}
+	judgeKeys     = []string{KeyMaxDriftPct, KeyMaxSlopeMiBPerH, KeyHorizon, KeyMaxErrorRate, KeyMinRateRatio, KeyPeakWarnRatio, KeyMaxCV, KeyMaxP99, KeyMaxThrash, KeyMinSamples}
 )
 
 // rules decodes `exclude:` or `include:`: a list of mappings of axis (or
@@ -192,6 +192,7 @@ func (d *decoder) judge(n *yaml.Node) Judge {
 	pos(KeyMaxCV, &j.MaxCV, 1e6,
 		"no throughput is perfectly steady, so at 0 every cell would be NEUTRAL; to ignore throughput variation give a large value such as 1000")
 	dur(KeyMaxP99, &j.MaxP99)
+	dur(KeyMaxThrash, &j.MaxThrash)
 	if v := o[KeyMinSamples]; v != nil {
 		var ok bool
 		j.MinSamples, ok = d.integer(v, "judge."+KeyMinSamples, 0)

@@ -130,6 +130,7 @@ const (
 	KeyPeakWarnRatio   = "peak_warn_ratio"
 	KeyMaxCV           = "max_cv"
 	KeyMaxP99          = "max_p99"
+	KeyMaxThrash       = "max_thrash"
 	KeyMinSamples      = "min_samples"
 )
 
@@ -165,6 +166,7 @@ type Judge struct {
 	PeakWarnRatio   float64       // NEUTRAL when peak > this share of the limit; never 0 from a matrix
 	MaxCV           float64       // NEUTRAL when throughput CV across windows exceeds it; never 0 from a matrix
 	MaxP99          time.Duration // NEUTRAL when p99 exceeds it; 0 = no budget
+	MaxThrash       time.Duration // NO-GO when the cgroup thrashed at its limit longer; set 0 = not at all
 	MinSamples      int           // fewer measured samples: UNKNOWN
 
 	// Set holds the keys the matrix gave (KeyMaxErrorRate, ...). Judges

@@ -36,15 +36,14 @@ type Exporter struct {
 	rps          prometheus.Gauge
 	p99          prometheus.Gauge
 	errors       prometheus.Counter
-	oomKills     prometheus.Counter
+	oomKills     *growth
+	majorFaults  *growth
 	cells        prometheus.Gauge
 	cellsDone    *prometheus.CounterVec
 	elapsed      prometheus.Gauge
 	duration     prometheus.Gauge
 	targetMetric *prometheus.GaugeVec
 
-	mu       sync.Mutex
-	oomSeen  map[string]int64 // cgroup oom_kill count already counted, per cell
 	serveMu  sync.Mutex
 	server   *server
 	warnings prometheus.Counter
@@ -52,7 +51,7 @@ type Exporter struct {
 
 // New returns an Exporter with every metric registered at zero.
 func New() *Exporter {
-	e := &Exporter{reg: prometheus.NewRegistry(), oomSeen: map[string]int64{}}
+	e := &Exporter{reg: prometheus.NewRegistry()}
 	g := func(name, help string) prometheus.Gauge {
 		m := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
 		e.reg.MustRegister(m)
@@ -81,7 +80,9 @@ func New() *Exporter {
 	e.rps = g("soaklab_requests_per_second", "Requests completed per second over the latest interval.")
 	e.p99 = g("soaklab_latency_p99_seconds", "Corrected p99 latency over the latest interval.")
 	e.errors = c("soaklab_errors_total", "Failed requests in this run.")
-	e.oomKills = c("soaklab_oom_kills_total", "Kernel OOM kills of targets in this run (cgroup oom_kill counter).")
+	e.oomKills = newGrowth(c("soaklab_oom_kills_total", "Kernel OOM kills of targets in this run (cgroup oom_kill counter)."))
+	e.majorFaults = newGrowth(c("soaklab_target_major_faults_total",
+		"Major page faults of targets' cgroups in this run (pgmajfault): pages read back from disk, fast when a cgroup thrashes at its limit."))
 	e.cells = g("soaklab_cells_total", "Cells this run (or shard) will run, done ones included.")
 	e.elapsed = g("soaklab_cell_elapsed_seconds", "Seconds since the running cell's target started.")
 	e.duration = g("soaklab_cell_duration_seconds", "Requested duration of the running cell.")
@@ -131,7 +132,8 @@ func (e *Exporter) Sampled(c matrix.Cell, s results.Sample) {
 	if s.Errors > 0 {
 		e.errors.Add(float64(s.Errors))
 	}
-	e.countOOM(c.ID, s.OOMKills)
+	e.oomKills.add(c.ID, s.OOMKills)
+	e.majorFaults.add(c.ID, s.MajorFaults)
 	e.targetMetric.Reset()
 	for name, v := range s.Metrics {
 		e.targetMetric.WithLabelValues(name).Set(v)
@@ -139,19 +141,28 @@ func (e *Exporter) Sampled(c matrix.Cell, s results.Sample) {
 }
 
 func (e *Exporter) CellEnded(i, n int, r *results.Cell) {
-	e.countOOM(r.ID, r.OOMKills)
+	e.oomKills.add(r.ID, r.OOMKills)
 	e.cellsDone.WithLabelValues(string(r.Outcome)).Inc()
 	e.cellInfo.Reset()
 }
 
 func (e *Exporter) Warn(string) { e.warnings.Inc() }
 
-// countOOM adds the growth of a cell's cumulative oom_kill count.
-func (e *Exporter) countOOM(cell string, n int64) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if d := n - e.oomSeen[cell]; d > 0 {
-		e.oomKills.Add(float64(d))
-		e.oomSeen[cell] = n
+// growth feeds a counter from a cumulative count sampled per cell (the
+// cgroup's oom_kill, pgmajfault), adding only what is new.
+type growth struct {
+	c    prometheus.Counter
+	mu   sync.Mutex
+	seen map[string]int64 // count already added, per cell
+}
+
+func newGrowth(c prometheus.Counter) *growth { return &growth{c: c, seen: map[string]int64{}} }
+
+func (g *growth) add(cell string, n int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if d := n - g.seen[cell]; d > 0 {
+		g.c.Add(float64(d))
+		g.seen[cell] = n
 	}
 }

@@ -89,6 +89,7 @@ func TestScrape(t *testing.T) {
 		{"soaklab_latency_p99_seconds", 0.010}, // ms turned into seconds
 		{"soaklab_errors_total", 3},            // summed over intervals
 		{"soaklab_oom_kills_total", 0},
+		{"soaklab_target_major_faults_total", 0},
 		{"soaklab_cells_total", 2},
 		{"soaklab_cells_done_total{outcome=completed}", 0}, // present before any cell ends
 		{"soaklab_cell_elapsed_seconds", 6},
@@ -105,10 +106,12 @@ func TestScrape(t *testing.T) {
 
 	e.CellEnded(1, 2, &results.Cell{ID: leaky.ID, Outcome: results.Completed})
 	e.CellStarted(2, 2, hog)
-	e.Sampled(hog, results.Sample{T: 1, RSS: 47 << 20, OOMKills: 1})
+	e.Sampled(hog, results.Sample{T: 1, RSS: 47 << 20, OOMKills: 1, MajorFaults: 300})
+	e.Sampled(hog, results.Sample{T: 2, RSS: 47 << 20, OOMKills: 1, MajorFaults: 500})
 	e.CellEnded(2, 2, &results.Cell{ID: hog.ID, Outcome: results.OOMKilled, OOMKills: 2})
 	got = scrape(t, url)
 	require.Equal(t, 2.0, got["soaklab_oom_kills_total"], "counted once per kill, from samples and the cell's end")
+	require.Equal(t, 500.0, got["soaklab_target_major_faults_total"], "the cumulative count's growth, added once")
 	require.Equal(t, 1.0, got["soaklab_cells_done_total{outcome=completed}"])
 	require.Equal(t, 1.0, got["soaklab_cells_done_total{outcome=oom-killed}"])
 	for k := range got {

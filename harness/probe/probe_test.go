@@ -182,7 +182,7 @@ func TestSamplerTake(t *testing.T) {
 		Procs:   procs,
 		SelfPID: os.Getpid(),
 		Memory: func() (target.Memory, error) {
-			return target.Memory{Usage: 100, InactiveFile: 30, Anon: 60, File: 40, Peak: 120, OOMKills: 1}, nil
+			return target.Memory{Usage: 100, InactiveFile: 30, Anon: 60, File: 40, Peak: 120, OOMKills: 1, MajorFaults: 7}, nil
 		},
 		Load:   func() LoadWindow { return LoadWindow{Requests: 10, Errors: 1, RPS: 10, P50: 1, P99: 9, P99Raw: 2} },
 		Now:    func() time.Time { return now },
@@ -195,6 +195,7 @@ func TestSamplerTake(t *testing.T) {
 	assert.Equal(t, int64(70), got.WorkingSet)
 	assert.Equal(t, int64(120), got.CgroupPeak)
 	assert.Equal(t, int64(1), got.OOMKills)
+	assert.Equal(t, int64(7), got.MajorFaults)
 	assert.Equal(t, 9.0, got.P99)
 	assert.Greater(t, got.DriverRSS, int64(0))
 	assert.Zero(t, got.RSS, "no target pid")

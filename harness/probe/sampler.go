@@ -51,6 +51,7 @@ func (s *Sampler) Take(ctx context.Context) results.Sample {
 			smp.Usage, smp.WorkingSet = m.Usage, m.WorkingSet()
 			smp.Anon, smp.File = m.Anon, m.File
 			smp.CgroupPeak, smp.OOMKills = m.Peak, m.OOMKills
+			smp.MajorFaults = m.MajorFaults
 		}
 	}
 	if s.SelfPID > 0 {

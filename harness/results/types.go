@@ -78,6 +78,9 @@ type Sample struct {
 	File       int64 `json:"file,omitempty"`        // cgroup file (v2) / total_cache (v1)
 	CgroupPeak int64 `json:"cgroup_peak,omitempty"` // cgroup max usage so far
 	OOMKills   int64 `json:"oom_kills,omitempty"`   // cgroup oom_kill counter
+	// MajorFaults is the cgroup's major page faults so far (pgmajfault):
+	// at the limit, a climbing count is the cgroup thrashing.
+	MajorFaults int64 `json:"major_faults,omitempty"`
 
 	// The harness's own memory: RSS, its anonymous part (without the pages
 	// of its executable), and its Go heap objects and goroutines.

@@ -37,6 +37,10 @@ type Memory struct {
 	File         int64
 	OOMKills     int64
 	Limit        int64
+	// MajorFaults counts the cgroup's major page faults so far: pages read
+	// back from disk, the sign of a cgroup reclaiming its own code and
+	// files at its limit (thrashing) instead of being OOM-killed.
+	MajorFaults int64
 }
 
 // WorkingSet is usage minus inactive file pages, as docker and kubelet count it.

@@ -84,6 +84,7 @@ type Result struct {
 	GoroutineFirst float64
 	GoroutineLast  float64
 	Noise          float64 // robust spread (MAD) of the residuals of the fit, bytes
+	Thrash         Thrash  // the longest stretch at the limit reading pages back
 	// The harness's own memory against seconds: Driver is the judged line,
 	// fitted to DriverSeries ("RSS anon", else "RSS"); DriverRSS and
 	// DriverHeap are its total RSS and its Go heap objects.
@@ -124,6 +125,7 @@ func Analyze(samples []results.Sample, p Params) Result {
 	r.load(meas, p)
 	r.goroutines(meas)
 	r.driver(meas)
+	r.Thrash = thrash(samples, p)
 	if r.N < 2 {
 		r.Warnings = append(r.Warnings, fmt.Errorf("%w: %d measured samples after %.0f s warm-up", stats.ErrTooFewSamples, r.N, p.Warmup))
 	}
@@ -251,6 +253,9 @@ func memSeries(samples []results.Sample, ws bool) series {
 //	driver_fit_uses_anon     1 if that slope is fitted to its RssAnon, 0 if to its whole RSS
 //	driver_rss_slope_mib_per_h   the harness's whole RSS slope, its executable's pages included
 //	driver_heap_slope_mib_per_h  the slope of the harness's Go heap objects
+//	major_faults_per_s_max   highest rate of the cgroup's major page faults in an interval ending at the memory threshold
+//	thrash_s                 longest stretch at the threshold reading pages back at >= ThrashFaultsPerS (0 = none);
+//	                         thrash_from_s its start, thrash_faults_per_s its mean rate, thrash_usage_ratio its highest usage / limit
 func (r Result) Map() map[string]float64 {
 	m := map[string]float64{}
 	put := func(k string, v float64) {
@@ -309,6 +314,15 @@ func (r Result) Map() map[string]float64 {
 	}
 	if !math.IsNaN(r.Peak) && r.PeakRatio >= 0 {
 		put("episodes", float64(r.Episodes))
+	}
+	if th := r.Thrash; th.Sampled {
+		put("major_faults_per_s_max", th.MaxRate)
+		put("thrash_s", th.Seconds)
+		if th.Seconds > 0 {
+			put("thrash_from_s", th.From)
+			put("thrash_faults_per_s", th.Rate)
+			put("thrash_usage_ratio", th.Usage)
+		}
 	}
 	return m
 }

@@ -177,7 +177,8 @@ func TestMapKeys(t *testing.T) {
 		"achieved_ratio", "error_rate", "p99_ms", "goroutine_slope_per_h", "goroutines_first", "goroutines_last",
 		"throughput_ops_per_s", "episodes", "driver_slope_mib_per_h", "driver_slope_low_mib_per_h",
 		"driver_slope_high_mib_per_h", "fit_uses_anon", "driver_fit_uses_anon", "driver_rss_slope_mib_per_h",
-		"driver_heap_slope_mib_per_h"} {
+		"driver_heap_slope_mib_per_h", "major_faults_per_s_max", "thrash_s", "thrash_from_s",
+		"thrash_faults_per_s", "thrash_usage_ratio"} {
 		contract[k] = true
 	}
 	spec := synth.Spec{LeakPerMin: M, RPS: 100, P99: 5, Goroutines: 5, Counter: "ops", CounterRate: 1, WorkingSet: true}
@@ -186,6 +187,8 @@ func TestMapKeys(t *testing.T) {
 		samples[i].DriverRSS = 20<<20 + int64(i%7)<<10
 		samples[i].DriverAnon = 8<<20 + int64(i%5)<<10
 		samples[i].DriverHeap = 3<<20 + int64(i%3)<<10
+		samples[i].Usage = 60 << 20 // at the limit, reading 100 pages a second back
+		samples[i].MajorFaults = int64(100 * samples[i].T)
 	}
 	m := Analyze(samples, Params{Limit: 64 << 20, RequestedRate: 100, Warmup: 10, ThroughputMetric: "ops"}).Map()
 	for k, v := range m {

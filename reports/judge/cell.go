@@ -72,6 +72,9 @@ func Cell(c *results.Cell, samples []results.Sample, j matrix.Judge, opts ...Opt
 	r := analysis.Analyze(samples, Params(c, opts...))
 	var rs []results.Reason
 	rs = append(rs, outcome(c, r))
+	if t, ok := thrash(c, r, j); ok {
+		rs = append(rs, t)
+	}
 	// A cell that ended early (killed, crashed, never ready) has failed on
 	// its outcome; its short series and missed rate are consequences, not
 	// further reasons. Memory criteria still speak when there is enough data.

@@ -42,6 +42,10 @@ import (
 //     the cell was not steady (soft). Run-to-run CV on shared machines is
 //     2–5 %.
 //   - MaxP99 0: no latency budget unless the matrix sets one.
+//   - MaxThrash 5s: a cgroup at its limit reading its own pages back from
+//     disk (analysis.ThrashFaultsPerS) for longer is NO-GO. It is not
+//     OOM-killed, so nothing else says why it barely runs; a few seconds
+//     of it happen when a burst meets the limit and passes.
 //   - MinSamples 10: with fewer measured samples after warm-up the
 //     verdict is "inconclusive", never GO.
 var DefaultJudge = matrix.Judge{
@@ -53,6 +57,7 @@ var DefaultJudge = matrix.Judge{
 	PeakWarnRatio:   0.9,
 	MaxCV:           10,
 	MaxP99:          0,
+	MaxThrash:       5 * time.Second,
 	MinSamples:      10,
 }
 
@@ -86,6 +91,7 @@ var DefaultScorecard = matrix.Scorecard{
 //   - max_error_rate 0: a single failed request fails the cell;
 //   - min_rate_ratio 0: no rate requirement;
 //   - max_p99 0: no latency budget (also the default);
+//   - max_thrash 0: any thrashing at the limit fails the cell;
 //   - min_samples 0: judge whatever was measured.
 //
 // peak_warn_ratio and max_cv are refused at 0 by the matrix parser; a Go
@@ -116,6 +122,9 @@ func WithDefaults(j matrix.Judge) matrix.Judge {
 	}
 	if unset(j.MaxP99 == 0, matrix.KeyMaxP99) {
 		j.MaxP99 = d.MaxP99
+	}
+	if unset(j.MaxThrash == 0, matrix.KeyMaxThrash) {
+		j.MaxThrash = d.MaxThrash
 	}
 	if unset(j.MinSamples == 0, matrix.KeyMinSamples) {
 		j.MinSamples = d.MinSamples

@@ -19,12 +19,12 @@ func TestReadMemory(t *testing.T) {
 		dir  string
 		want target.Memory
 	}{
-		// v1 reads usage, max_usage, total_* from memory.stat, oom_kill from memory.oom_control.
+		// v1 reads usage, max_usage, total_* (pgmajfault too) from memory.stat, oom_kill from memory.oom_control.
 		{"v1", V1, "testdata/v1/soak", target.Memory{Usage: 8 << 20, Peak: 9 << 20, Limit: 32 << 20,
-			Anon: 7 << 20, File: 1 << 20, InactiveFile: 512 << 10, OOMKills: 2}},
+			Anon: 7 << 20, File: 1 << 20, InactiveFile: 512 << 10, OOMKills: 2, MajorFaults: 41}},
 		// v2 reads memory.current, memory.peak, "max" as no limit, oom_kill from memory.events.
 		{"v2", V2, "testdata/v2/soak", target.Memory{Usage: 8 << 20, Peak: 9 << 20, Limit: 0,
-			Anon: 7 << 20, File: 1 << 20, InactiveFile: 512 << 10, OOMKills: 3}},
+			Anon: 7 << 20, File: 1 << 20, InactiveFile: 512 << 10, OOMKills: 3, MajorFaults: 43}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

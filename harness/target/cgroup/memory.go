@@ -31,6 +31,7 @@ func ReadMemory(v Version, dir string) (target.Memory, error) {
 			return m, err
 		}
 		m.Anon, m.File, m.InactiveFile = st["total_rss"], st["total_cache"], st["total_inactive_file"]
+		m.MajorFaults = st["total_pgmajfault"]
 		oc, err := readKV(dir, "memory.oom_control")
 		if err != nil {
 			return m, err
@@ -49,6 +50,7 @@ func ReadMemory(v Version, dir string) (target.Memory, error) {
 			return m, err
 		}
 		m.Anon, m.File, m.InactiveFile = st["anon"], st["file"], st["inactive_file"]
+		m.MajorFaults = st["pgmajfault"]
 		ev, err := readKV(dir, "memory.events")
 		if err != nil {
 			return m, err
