@@ -54,6 +54,7 @@ func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option, m
 	}
 
 	add(memoryChart(c, samples, ts, col))
+	add(faultsChart(c, samples, ts))
 
 	lat := plot.Chart{Title: "Latency per interval", YLabel: "ms", Time: true}
 	if ys, ok := col(func(s *results.Sample) float64 { return s.P50 }); ok {
@@ -111,6 +112,30 @@ func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option, m
 		add(plot.Chart{Title: "Target threads", Time: true, Series: []plot.Series{{Name: "threads", X: ts, Y: ys}}})
 	}
 	return charts, omitted
+}
+
+// faultsChart is the rate of the cgroup's major page faults, drawn when the
+// cell thrashed: pages read back from disk per second, the stretch the
+// thrash criterion measured marked at its start.
+func faultsChart(c *results.Cell, samples []results.Sample, ts []float64) plot.Chart {
+	ch := plot.Chart{Title: "Major page faults (thrashing at the limit)", YLabel: "pages/s", Time: true}
+	secs, ok := c.Analysis["thrash_s"]
+	if !ok || secs <= 0 {
+		return ch
+	}
+	ys := make([]float64, len(samples))
+	for i := 1; i < len(samples); i++ {
+		dt, df := samples[i].T-samples[i-1].T, samples[i].MajorFaults-samples[i-1].MajorFaults
+		if dt > 0 && df >= 0 {
+			ys[i] = float64(df) / dt
+		}
+	}
+	ch.Series = append(ch.Series, plot.Series{Name: "major faults/s", X: ts, Y: ys, Color: plot.Red})
+	if rate, ok := c.Analysis["thrash_faults_per_s"]; ok {
+		from := c.Analysis["thrash_from_s"]
+		ch.Marks = append(ch.Marks, plot.Mark{Label: fmt.Sprintf("thrashing %.0f s", secs), X: from, Y: rate, Color: plot.Red})
+	}
+	return ch
 }
 
 // harnessChart is soaklab's own memory, when the samples break it down: its

@@ -67,6 +67,12 @@ func TestCellSection(t *testing.T) {
 			[]string{`aria-label="soaklab&#39;s own memory"`, "RSS anon (judged)", "Go heap objects"}, nil},
 		{"driver rss only", results.Cell{ID: "f"}, driverRSSOnly(samples(20)), 0,
 			[]string{"driver RSS"}, []string{"RSS anon (judged)"}},
+		// a cell that thrashed gets its major faults drawn and the stretch
+		// marked; one that did not, no such chart
+		{"thrash", results.Cell{ID: "g", Analysis: map[string]float64{"thrash_s": 8, "thrash_from_s": 2, "thrash_faults_per_s": 200}},
+			faultSamples(20), 0, []string{"Major page faults (thrashing at the limit)", ">thrashing 8 s<"}, nil},
+		{"no thrash", results.Cell{ID: "h", Analysis: map[string]float64{"thrash_s": 0}}, faultSamples(20), 0,
+			nil, []string{"Major page faults"}},
 		// no samples: no plots, a sentence instead
 		{"no samples", results.Cell{ID: "d"}, nil, 0, []string{"No samples were recorded for this cell."}, []string{"<svg"}},
 	} {
@@ -96,4 +102,13 @@ func TestEscaping(t *testing.T) {
 	require.NoError(t, Render(&b, Input{Run: run}))
 	require.NotContains(t, b.String(), "<script>alert")
 	require.NotContains(t, b.String(), "<img src=x")
+}
+
+// faultSamples are samples whose cgroup reads 200 pages a second back.
+func faultSamples(n int) []results.Sample {
+	s := samples(n)
+	for i := range s {
+		s[i].MajorFaults = int64(200 * s[i].T)
+	}
+	return s
 }

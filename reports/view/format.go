@@ -48,6 +48,8 @@ func AnalysisValue(key string, v float64) string {
 		return Bytes(int64(v))
 	case strings.HasSuffix(key, "_bytes_per_s"):
 		return Bytes(int64(v)) + "/s"
+	case strings.HasSuffix(key, "_per_s"):
+		return Num(v) + "/s"
 	case strings.HasSuffix(key, "_s"):
 		return Seconds(v)
 	case strings.HasSuffix(key, "_pct"):

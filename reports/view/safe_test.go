@@ -82,6 +82,11 @@ func TestFormat(t *testing.T) {
 		{Num(0.0312), "0.0312"},        // 3 significant digits
 		{Seconds(5400), "1h30m"},       // compound
 		{Seconds(0), "0s"},             // zero
+		// analysis values by key suffix: rates are not durations
+		{AnalysisValue("thrash_s", 8), "8s"},
+		{AnalysisValue("thrash_faults_per_s", 215), "215/s"},
+		{AnalysisValue("throughput_ops_per_s", 2000), "2,000/s"},
+		{AnalysisValue("fit_slope_bytes_per_s", 2048), "2 KiB/s"},
 	} {
 		require.Equal(t, tc.want, tc.got)
 	}
