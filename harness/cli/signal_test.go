@@ -99,6 +99,18 @@ func TestSIGTERMRecordsInterruptedCellAndResume(t *testing.T) {
 		assert.Equal(t, results.Completed, c.Outcome, c.ID)
 		assert.NotEmpty(t, c.Verdict, c.ID)
 	}
+	// The cell run again has a series of its own; the interrupted
+	// attempt's samples are kept beside it.
+	cellDir := filepath.Join(runDir, results.CellsDir, run.Cells[0].Dir)
+	s, err := results.ReadSamples(filepath.Join(cellDir, results.SamplesFile))
+	require.NoError(t, err)
+	assert.Len(t, s, run.Cells[0].Samples)
+	for i := 1; i < len(s); i++ {
+		require.Greater(t, s[i].T, s[i-1].T, "sample %d goes back in time", i)
+	}
+	old, err := results.ReadSamples(filepath.Join(cellDir, "attempt-1", results.SamplesFile))
+	require.NoError(t, err)
+	assert.NotEmpty(t, old, "the interrupted attempt's samples")
 }
 
 func TestSecondSignalExitsAtOnceAndCleanFinishes(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,18 +115,35 @@ func readJSON(path string, v any) error {
 	return nil
 }
 
-// ReadSamples reads a samples.jsonl file. A torn last line (the harness was
+// ReadSamples reads a samples.jsonl file, after its rotated segments
+// (samples.0001.jsonl.gz, ...) in order. A torn last line (the harness was
 // killed mid-write) is dropped, not an error: every complete sample is kept.
 func ReadSamples(path string) ([]Sample, error) {
-	data, err := os.ReadFile(path)
+	segs, err := segments(path)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil
-		}
 		return nil, err
 	}
 	var out []Sample
-	sc := bufio.NewScanner(bytes.NewReader(data))
+	for _, name := range append(segs, path) {
+		r, err := openSegment(name)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			return out, err
+		}
+		out, err = readLines(name, r, out)
+		r.Close()
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// readLines appends the samples of one JSON-lines stream to out.
+func readLines(path string, r io.Reader, out []Sample) ([]Sample, error) {
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
 	line := 0
 	for sc.Scan() {

@@ -75,6 +75,11 @@ func (r *Runner) runCell(ctx context.Context, c matrix.Cell, obs Observer) *resu
 	if err := os.MkdirAll(cr.dir, 0o755); err != nil {
 		return cr.fail(results.Errored, "create cell directory: "+err.Error())
 	}
+	if old, err := setAside(cr.dir); err != nil {
+		return cr.fail(results.Errored, "keep the earlier attempt's files: "+err.Error())
+	} else if old != "" {
+		cr.warn("an earlier attempt of this cell is kept in " + old)
+	}
 	cr.run(ctx, warmup)
 	res.Ended = time.Now().UTC()
 	return &res
