@@ -9,13 +9,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// writeN writes n samples with T = first, first+1, ... and returns the writer.
-func writeN(t *testing.T, w *SampleWriter, first, n int) {
+// appendN opens the samples file at path rotating past maxBytes, appends
+// n samples with T = first, first+1, ..., and returns Close's error.
+func appendN(t *testing.T, path string, maxBytes int64, first, n int) error {
 	t.Helper()
+	w, err := CreateSamplesSegmented(path, maxBytes)
+	require.NoError(t, err)
 	for i := range n {
 		s := Sample{T: float64(first + i), RSS: int64(first+i) << 20, Metrics: map[string]float64{"go_goroutines": 12}}
 		require.NoError(t, w.Write(&s))
 	}
+	assert.Equal(t, n, w.Count())
+	return w.Close()
 }
 
 func times(s []Sample) []float64 {
@@ -41,11 +46,7 @@ func TestSamplesRotate(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, SamplesFile)
-	w, err := CreateSamplesSegmented(path, 2<<10)
-	require.NoError(t, err)
-	writeN(t, w, 0, 300)
-	require.NoError(t, w.Close())
-	assert.Equal(t, 300, w.Count())
+	require.NoError(t, appendN(t, path, 2<<10, 0, 300))
 
 	names, err := filepath.Glob(filepath.Join(dir, "*"))
 	require.NoError(t, err)
@@ -66,10 +67,7 @@ func TestSamplesRotate(t *testing.T) {
 	assert.Equal(t, 12.0, got[299].Metrics["go_goroutines"])
 
 	// A resumed writer numbers on after the segments there.
-	w, err = CreateSamplesSegmented(path, 2<<10)
-	require.NoError(t, err)
-	writeN(t, w, 300, 100)
-	require.NoError(t, w.Close())
+	require.NoError(t, appendN(t, path, 2<<10, 300, 100))
 	got, err = ReadSamples(path)
 	require.NoError(t, err)
 	assert.Equal(t, seq(0, 400), times(got))
@@ -82,10 +80,7 @@ func TestSamplesReadLeftovers(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, SamplesFile)
-	w, err := CreateSamplesSegmented(path, 0) // no rotation: build segments by hand
-	require.NoError(t, err)
-	writeN(t, w, 0, 10)
-	require.NoError(t, w.Close())
+	require.NoError(t, appendN(t, path, 0, 0, 10)) // no rotation: segments made by hand
 	require.NoError(t, os.Rename(path, segmentPath(path, 1)))
 	data, err := os.ReadFile(segmentPath(path, 1))
 	require.NoError(t, err)
@@ -93,15 +88,9 @@ func TestSamplesReadLeftovers(t *testing.T) {
 	require.NoError(t, os.WriteFile(segmentPath(path, 1), data, 0o644)) // the plain twin
 	require.NoError(t, os.WriteFile(segmentPath(path, 2)+".gz.tmp", []byte("partial"), 0o644))
 
-	w, err = CreateSamplesSegmented(path, 0)
-	require.NoError(t, err)
-	writeN(t, w, 10, 5)
-	require.NoError(t, w.Close())
+	require.NoError(t, appendN(t, path, 0, 10, 5))
 	require.NoError(t, os.Rename(path, segmentPath(path, 2))) // uncompressed segment 2
-	w, err = CreateSamplesSegmented(path, 0)
-	require.NoError(t, err)
-	writeN(t, w, 15, 3)
-	require.NoError(t, w.Close())
+	require.NoError(t, appendN(t, path, 0, 15, 3))
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	require.NoError(t, err)
 	_, err = f.WriteString(`{"t":18,"rss":`) // torn
@@ -120,10 +109,7 @@ func TestSamplesCompressionFailureKeepsSegment(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, SamplesFile)
 	require.NoError(t, os.Mkdir(segmentPath(path, 1)+".gz.tmp", 0o755))
-	w, err := CreateSamplesSegmented(path, 2<<10)
-	require.NoError(t, err)
-	writeN(t, w, 0, 40)
-	err = w.Close()
+	err := appendN(t, path, 2<<10, 0, 40)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "samples.0001.jsonl (kept uncompressed)")
 	_, err = os.Stat(segmentPath(path, 1))
