@@ -239,8 +239,15 @@ func endLine(i, n int, r *results.Cell) string {
 	if r.Detail != "" {
 		detail = ": " + r.Detail
 	}
-	return fmt.Sprintf("[%d/%d] %s: %s after %s, peak RSS %s%s", i, n, r.ID, r.Outcome,
-		r.Ended.Sub(r.Started).Round(time.Second), Size(r.PeakRSS), detail)
+	// The cgroup's peak too: a target killed before its second sample
+	// shows only its first RSS reading (a few KiB at exec), and the cgroup
+	// counts what RSS does not (page cache, shmem, children).
+	peak := "peak RSS " + Size(r.PeakRSS)
+	if r.PeakCgroup > 0 {
+		peak += ", cgroup " + Size(r.PeakCgroup)
+	}
+	return fmt.Sprintf("[%d/%d] %s: %s after %s, %s%s", i, n, r.ID, r.Outcome,
+		r.Ended.Sub(r.Started).Round(time.Second), peak, detail)
 }
 
 // fmtETA prints a duration to the second: 1h02m03s, 4m05s, 6s.

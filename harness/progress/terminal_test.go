@@ -171,3 +171,13 @@ func TestTerminalWidthPty(t *testing.T) {
 	require.NoError(t, unix.IoctlSetWinsize(int(slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Col: 123, Row: 40}))
 	require.Equal(t, 123, TerminalWidth(slave), "a real terminal reports its columns")
 }
+
+// A cell killed before its second sample has only its first RSS reading;
+// the end line gives the cgroup's peak beside it.
+func TestEndLineCgroupPeak(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	r := &results.Cell{ID: "hog/ram=48MiB", Outcome: results.OOMKilled, Started: at, Ended: at.Add(time.Second),
+		PeakRSS: 4 << 10, PeakCgroup: 48 << 20, Detail: "cgroup oom_kill 1"}
+	require.Equal(t, "[2/2] hog/ram=48MiB: oom-killed after 1s, peak RSS 4KiB, cgroup 48.0MiB: cgroup oom_kill 1", endLine(2, 2, r))
+}
