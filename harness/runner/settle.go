@@ -19,10 +19,16 @@ import (
 //     before sit in system calls at once, about 40 KiB of RSS each (a
 //     10-minute, 5,000 RPS self-soak gained one after 2 minutes and
 //     another after 8);
+//   - the pages of the executable's writable globals, each copied or zeroed
+//     on its first write (prefaultGlobals);
 //   - the span sets and mspan records of the allocator's size classes,
 //     made on a class's first use in each state (prewarmSizeClasses).
+//
+// The last two are best effort: an older kernel or a position-independent
+// build leaves the globals' pages to come as they are written.
 func settleRuntime() {
 	prewarmThreads(2*runtime.GOMAXPROCS(0) + 8)
+	_ = prefaultGlobals("/proc/self/exe")
 	prewarmSizeClasses(sizeClasses())
 }
 
