@@ -8,14 +8,28 @@ import (
 
 // settleRuntime readies soaklab's own Go runtime for a cell's load, just
 // before it starts. The driver's memory is fixed when it is made
-// (prefaulted histograms, pre-built requests), but the runtime adds an OS
-// thread whenever more goroutines than ever before sit in system calls at
-// once, and keeps idle threads for good: about 40 KiB of RSS each, arriving
-// at random through a cell (a 10-minute, 5,000 RPS self-soak gained one
-// after 2 minutes and another after 8). Starting the threads up front moves
-// that growth before the first sample.
+// (prefaulted histograms, pre-built requests), but the runtime grows some
+// of its own structures whenever its use passes a new high, keeps them for
+// good, and so grows at random through a cell, a page or a few at a time,
+// ever more rarely: the slope of a flat harness's memory would not be
+// zero. Each of these is driven to its peak here, before the first
+// sample:
+//
+//   - OS threads: the runtime adds one whenever more goroutines than ever
+//     before sit in system calls at once, about 40 KiB of RSS each (a
+//     10-minute, 5,000 RPS self-soak gained one after 2 minutes and
+//     another after 8);
+//   - the pages of the executable's writable globals, each copied or zeroed
+//     on its first write (prefaultGlobals);
+//   - the span sets and mspan records of the allocator's size classes,
+//     made on a class's first use in each state (prewarmSizeClasses).
+//
+// The last two are best effort: an older kernel or a position-independent
+// build leaves the globals' pages to come as they are written.
 func settleRuntime() {
 	prewarmThreads(2*runtime.GOMAXPROCS(0) + 8)
+	_ = prefaultGlobals("/proc/self/exe")
+	prewarmSizeClasses(sizeClasses())
 }
 
 // prewarmThreads makes the runtime start n OS threads at once and then
