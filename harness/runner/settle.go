@@ -26,11 +26,19 @@ import (
 //
 // The last two are best effort: an older kernel or a position-independent
 // build leaves the globals' pages to come as they are written.
+//
+// It runs once per process: the runtime keeps idle threads, span-set
+// spines, mspan records and private pages for good, so a later cell finds
+// them still there.
 func settleRuntime() {
-	prewarmThreads(2*runtime.GOMAXPROCS(0) + 8)
-	_ = prefaultGlobals("/proc/self/exe")
-	prewarmSizeClasses(sizeClasses())
+	settleOnce.Do(func() {
+		prewarmThreads(2*runtime.GOMAXPROCS(0) + 8)
+		_ = prefaultGlobals("/proc/self/exe")
+		prewarmSizeClasses(sizeClasses())
+	})
 }
+
+var settleOnce sync.Once
 
 // prewarmThreads makes the runtime start n OS threads at once and then
 // leaves them idle, where it keeps them for reuse: n goroutines each lock
