@@ -81,8 +81,7 @@ func (l *load) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case now := <-tick.C:
-			labels := 1 + int(l.cfg.LabelsPerSec*now.Sub(start).Seconds())
-			j := job{label: labelName(n % labels), at: now}
+			j := job{label: labelName(n % l.cfg.labelsAt(now.Sub(start))), at: now}
 			select {
 			case jobs <- j:
 			default:
@@ -114,4 +113,10 @@ func (l *load) send(ctx context.Context, j job) {
 	}
 	l.requests.WithLabelValues("ok").Inc()
 	l.tracker.Record(j.label, now.Sub(j.at), now)
+}
+
+// labelsAt is how many labels exist after d: the first at once, then one
+// every 1/LabelsPerSec.
+func (c config) labelsAt(d time.Duration) int {
+	return 1 + int(c.LabelsPerSec*d.Seconds())
 }
