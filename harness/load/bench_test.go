@@ -150,3 +150,33 @@ func BenchmarkRequest(b *testing.B) {
 		b.Fatalf("%d requests failed", n)
 	}
 }
+
+// BenchmarkRamp ramps from 0 to 10,000 req/s over 2 s against a trivial
+// target in another process: first_half_% is the share of requests that
+// reached it in the ramp's first second (ideal 25: the rate line's area),
+// late_% those that started more than LateAfter past their intended time.
+func BenchmarkRamp(b *testing.B) {
+	url := startTarget(b)
+	for b.Loop() {
+		d, err := New(Config{BaseURL: url, Rate: 10_000, Ramp: 2 * time.Second, Tasks: 64, Duration: 2 * time.Second})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var firstHalf int64
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			time.Sleep(time.Second)
+			firstHalf = d.Interval().Requests
+		}()
+		out, err := d.Run(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		<-done
+		b.ReportMetric(100*float64(firstHalf)/float64(max(out.Sent, 1)), "first_half_%")
+		b.ReportMetric(100*float64(out.Late)/float64(max(out.Sent, 1)), "late_%")
+		b.ReportMetric(float64(out.Dropped), "dropped")
+	}
+	b.ReportMetric(0, "ns/op")
+}

