@@ -164,8 +164,34 @@ func TestServeTwiceAndClose(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	require.Contains(t, string(body), MetricsPath, "the index page points at the metrics")
+	require.Contains(t, string(body), ProfilePath, "and at the profiles")
 	require.NoError(t, e.Close())
 	require.NoError(t, e.Close(), "closing twice is fine")
 	_, err = http.Get(url)
 	require.Error(t, err, "nothing listens after Close")
+}
+
+func TestServeProfiles(t *testing.T) {
+	t.Parallel()
+	e := New()
+	url, err := e.Serve("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = e.Close() })
+	base := strings.TrimSuffix(url, MetricsPath) + ProfilePath
+	tests := []struct {
+		path, want string // want: in the body
+	}{
+		{"", "goroutine"}, // the index lists the profiles
+		{"goroutine?debug=1", "goroutine profile: total"},
+		{"allocs?debug=1", "heap profile:"}, // allocations since start
+		{"cmdline", ""},
+	}
+	for _, tt := range tests {
+		resp, err := http.Get(base + tt.path)
+		require.NoError(t, err, tt.path)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode, tt.path)
+		require.Contains(t, string(body), tt.want, tt.path)
+	}
 }

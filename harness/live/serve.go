@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -17,6 +18,11 @@ const DefaultAddr = "127.0.0.1:9464"
 
 // MetricsPath is the path the metrics are served at.
 const MetricsPath = "/metrics"
+
+// ProfilePath is where soaklab's own Go profiles are served (heap, allocs,
+// goroutine, profile, trace: the net/http/pprof handlers), so a long run's
+// harness can be profiled while it runs.
+const ProfilePath = "/debug/pprof/"
 
 // ErrNotLoopback is returned by Serve for an address that would listen
 // beyond this machine.
@@ -31,8 +37,8 @@ type server struct {
 }
 
 // Serve listens on addr (host:port; "" means DefaultAddr; port 0 picks a
-// free one) and serves the metrics in the background until Close. It
-// returns the URL to scrape.
+// free one) and serves the metrics, and soaklab's own profiles under
+// ProfilePath, in the background until Close. It returns the URL to scrape.
 func (e *Exporter) Serve(addr string) (string, error) {
 	if addr == "" {
 		addr = DefaultAddr
@@ -51,12 +57,17 @@ func (e *Exporter) Serve(addr string) (string, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle(MetricsPath, promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{Registry: e.reg}))
+	mux.HandleFunc(ProfilePath, pprof.Index)
+	mux.HandleFunc(ProfilePath+"cmdline", pprof.Cmdline)
+	mux.HandleFunc(ProfilePath+"profile", pprof.Profile)
+	mux.HandleFunc(ProfilePath+"symbol", pprof.Symbol)
+	mux.HandleFunc(ProfilePath+"trace", pprof.Trace)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
 			http.NotFound(w, r)
 			return
 		}
-		fmt.Fprintf(w, "soaklab live metrics: %s\n", MetricsPath)
+		fmt.Fprintf(w, "soaklab live metrics: %s\nsoaklab's own profiles: %s\n", MetricsPath, ProfilePath)
 	})
 	s := &server{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, done: make(chan struct{})}
 	go func() {
