@@ -5,9 +5,34 @@ package main
 import (
 	"context"
 	"os"
+	"runtime"
+	"strings"
 
 	"soaklab/harness/cli"
 )
+
+// The Go memory profiler is off in soaklab unless GODEBUG=memprofilerate=N
+// asks for it. With it on, every sampled allocation whose stack is new adds
+// a bucket to the profiler's hash table of stacks, 1.4 MiB touched a page
+// at a time and never returned: soaklab's own RSS gains a page at random
+// moments through a cell, ever more rarely, which a self-soak reads as a
+// slope of the harness's memory. `--listen` serves /debug/pprof/, whose
+// heap and allocs profiles are empty unless it is on.
+func init() {
+	if !memProfileAsked(os.Getenv("GODEBUG")) {
+		runtime.MemProfileRate = 0
+	}
+}
+
+// memProfileAsked reports whether godebug sets memprofilerate.
+func memProfileAsked(godebug string) bool {
+	for _, kv := range strings.Split(godebug, ",") {
+		if strings.HasPrefix(strings.TrimSpace(kv), "memprofilerate=") {
+			return true
+		}
+	}
+	return false
+}
 
 func main() {
 	os.Exit(cli.Main(context.Background(), os.Args[1:], cli.OSEnv()))
