@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/procfs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -247,4 +250,90 @@ func BenchmarkScrape(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestParseStatus(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		in      string
+		want    status
+		wantErr string
+	}{
+		{"process", "Name:\tx\nVmHWM:\t   12 kB\nVmRSS:\t  10 kB\nRssAnon:\t 6 kB\nRssFile:\t4 kB\nThreads:\t7\n",
+			status{VmRSS: 10 << 10, VmHWM: 12 << 10, RssAnon: 6 << 10, RssFile: 4 << 10, Threads: 7}, ""},
+		// a kernel thread or a zombie has no Vm lines
+		{"no memory", "Name:\tkthreadd\nState:\tS (sleeping)\nThreads:\t1", status{Threads: 1}, ""},
+		{"no newline at the end", "VmRSS:\t1 kB", status{VmRSS: 1024}, ""},
+		{"garbled", "VmRSS:\tlots kB\n", status{}, `VmRSS: "lots" is not a number`},
+		{"negative", "Threads:\t-1\n", status{}, `Threads: "-1" is not a number`},
+		{"empty", "", status{}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := parseStatus([]byte(tt.in))
+			if tt.wantErr != "" {
+				assert.EqualError(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestProcsFixture(t *testing.T) {
+	t.Parallel()
+	p, err := NewProcs("testdata/proc")
+	require.NoError(t, err)
+	var s results.Sample
+	require.NoError(t, p.Read(42, &s))
+	assert.Equal(t, results.Sample{RSS: 10 << 20, RSSPeak: 12800 << 10, RSSAnon: 6 << 20, RSSFile: 4 << 20, Threads: 7}, s)
+	rss, anon, err := p.RSS(42)
+	require.NoError(t, err)
+	assert.Equal(t, []int64{10 << 20, 6 << 20}, []int64{rss, anon})
+	err = p.Read(43, &s)
+	assert.ErrorIs(t, err, os.ErrNotExist, "no such pid in the fixture")
+}
+
+func TestReadStatusAllocatesOnlyTheFile(t *testing.T) {
+	const path = "testdata/proc/42/status"
+	open := testing.AllocsPerRun(100, func() {
+		f, _ := os.Open(path)
+		f.Close()
+	})
+	read := testing.AllocsPerRun(100, func() { _, _ = readStatus(path) })
+	assert.Equal(t, open, read, "what opening the file costs, nothing for its contents")
+}
+
+// TestStatusMatchesProcfs reads a live, idle process with both parsers:
+// once it has settled, two procfs reads around ours agree with it.
+func TestStatusMatchesProcfs(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command("sleep", "30")
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	fs, err := procfs.NewFS("/proc")
+	require.NoError(t, err)
+	proc, err := fs.Proc(cmd.Process.Pid)
+	require.NoError(t, err)
+	viaProcfs := func() status {
+		st, err := proc.NewStatus()
+		require.NoError(t, err)
+		stat, err := proc.Stat()
+		require.NoError(t, err)
+		return status{VmRSS: int64(st.VmRSS), VmHWM: int64(st.VmHWM), RssAnon: int64(st.RssAnon),
+			RssFile: int64(st.RssFile), Threads: int64(stat.NumThreads)}
+	}
+	var before, got, after status
+	require.Eventually(t, func() bool {
+		before = viaProcfs()
+		got, err = readStatus("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/status")
+		require.NoError(t, err)
+		after = viaProcfs()
+		return before == after && before.RssFile > 0 // sleep's own pages mapped: exec'd and settled
+	}, 10*time.Second, 20*time.Millisecond)
+	assert.Equal(t, before, got)
+	assert.Positive(t, got.VmRSS)
 }
