@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -104,8 +105,38 @@ lat_count 1
 			assert.Equal(t, tt.want, got)
 		})
 	}
-	_, err := (&Scraper{URL: "bad"}).parse(strings.NewReader("not { prometheus"))
-	assert.ErrorContains(t, err, "scrape bad")
+	_, err := (&Scraper{URL: "bad"}).parse(strings.NewReader("go_goroutines { prometheus"))
+	assert.ErrorContains(t, err, "scrape bad", "a wanted family that does not parse")
+	got, err := (&Scraper{URL: "other"}).parse(strings.NewReader("not { prometheus\ngo_goroutines 3\n"))
+	require.NoError(t, err, "families not kept are not parsed")
+	assert.Equal(t, map[string]float64{"go_goroutines": 3}, got)
+}
+
+func TestKeepLines(t *testing.T) {
+	t.Parallel()
+	wanted := map[string]bool{"go_goroutines": true, "lat": true, "ops_total": true}
+	long := "big{l=\"" + strings.Repeat("x", 70<<10) + "\"} 1\n"
+	tests := []struct {
+		name, in, want string
+	}{
+		{"sample and its comments", "# HELP go_goroutines n\n# TYPE go_goroutines gauge\ngo_goroutines 4\n",
+			"# HELP go_goroutines n\n# TYPE go_goroutines gauge\ngo_goroutines 4\n"},
+		{"others dropped", "# TYPE go_threads gauge\ngo_threads 9\n# a comment\n\ngo_goroutines 4\n", "go_goroutines 4\n"},
+		{"labels and tabs", "ops_total{code=\"200\"} 1\nops_total\t2\nops_totalx 3\n", "ops_total{code=\"200\"} 1\nops_total\t2\n"},
+		{"histogram lines go with the family", "lat_bucket{le=\"1\"} 1\nlat_sum 1\nlat_count 1\nlatency_sum 1\n",
+			"lat_bucket{le=\"1\"} 1\nlat_sum 1\nlat_count 1\n"},
+		{"quoted names left to the parser", "{\"go.goroutines\"} 1\n", "{\"go.goroutines\"} 1\n"},
+		{"last line without newline", "go_goroutines 4", "go_goroutines 4\n"},
+		{"overlong line dropped", long + "go_goroutines 4\n", "go_goroutines 4\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var out bytes.Buffer
+			require.NoError(t, keepLines(bufio.NewReaderSize(strings.NewReader(tt.in), 64<<10), &out, wanted))
+			assert.Equal(t, tt.want, out.String())
+		})
+	}
 }
 
 func TestScrapeHTTP(t *testing.T) {
@@ -236,12 +267,18 @@ func BenchmarkTake(b *testing.B) {
 }
 
 // BenchmarkScrape measures one scrape of a Go target's /metrics (Go and
-// process collectors) over loopback, the extra cost per interval of a
-// target with `metrics:`.
+// process collectors, rendered once and served as is) over loopback: the
+// harness's own extra cost per interval of a target with `metrics:`.
 func BenchmarkScrape(b *testing.B) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	rec := httptest.NewRecorder()
+	promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	body := rec.Body.Bytes()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		_, _ = w.Write(body)
+	}))
 	defer srv.Close()
 	s := &Scraper{URL: srv.URL}
 	b.ReportAllocs()
@@ -250,6 +287,7 @@ func BenchmarkScrape(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(len(body)), "body_bytes")
 }
 
 func TestParseStatus(t *testing.T) {
