@@ -91,3 +91,40 @@ func TestUnescape(t *testing.T) {
 	assert.Equal(t, "/a b", unescape(`/a\040b`))
 	assert.Equal(t, "/plain", unescape("/plain"))
 }
+
+func TestReadKVAndInt(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, body string) {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644))
+	}
+	write("memory.stat", "cache 5\nrss 7\nweird\nneg -3\nbad x1\ntotal_rss 9")
+	write("unlimited", "9223372036854771712\n")
+	write("max", "max\n")
+	write("garbled", "12ab\n")
+
+	var rss, totalRSS, neg, bad, absent int64 = 0, 0, 0, 0, -1
+	require.NoError(t, readKV(dir, "memory.stat", []field{{"rss", &rss}, {"total_rss", &totalRSS}, {"neg", &neg}, {"bad", &bad}, {"absent", &absent}}))
+	assert.Equal(t, []int64{7, 9, -3, 0, -1}, []int64{rss, totalRSS, neg, bad, absent},
+		"exact keys, last line without newline, negatives; a garbled value or a missing key leaves the field")
+
+	tests := []struct {
+		file    string
+		want    int64
+		wantErr string
+	}{
+		{"unlimited", 9223372036854771712, ""}, // v1's "no limit"
+		{"max", 0, ""},                         // v2's "no limit"
+		{"garbled", 0, "parse garbled"},
+		{"missing", 0, "no such file"},
+	}
+	for _, tt := range tests {
+		got, err := readInt(dir, tt.file)
+		if tt.wantErr != "" {
+			assert.ErrorContains(t, err, tt.wantErr, tt.file)
+			continue
+		}
+		require.NoError(t, err, tt.file)
+		assert.Equal(t, tt.want, got, tt.file)
+	}
+}
