@@ -23,6 +23,12 @@ type Input struct {
 	// Samples are each cell's samples, by cell id. A cell with none gets no
 	// plots.
 	Samples map[string][]results.Sample
+	// SamplesOf, when set, loads a cell's samples instead, one cell at a
+	// time while the page is built, so that only one cell's series is in
+	// memory at once (a day at one sample a second is some 86,000). A
+	// loading error is shown at the top of the page with whatever samples
+	// were read.
+	SamplesOf func(*results.Cell) ([]results.Sample, error)
 	// Now is printed as the generation time; fixed in golden tests.
 	Now time.Time
 	// Buckets is how far long series are downsampled (see plot.MinMax);

@@ -2,10 +2,12 @@ package html
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"soaklab/harness/results"
@@ -111,4 +113,27 @@ func faultSamples(n int) []results.Sample {
 		s[i].MajorFaults = int64(200 * s[i].T)
 	}
 	return s
+}
+
+// SamplesOf loads each cell's samples as its section is built, one cell at
+// a time, and a loading error shows at the top with what was read.
+func TestSamplesOfLoadsOneCellAtATime(t *testing.T) {
+	t.Parallel()
+	run := &results.Run{ID: "r", Cells: []results.Cell{{ID: "a"}, {ID: "b"}, {ID: "c"}}}
+	var loaded []string
+	var b bytes.Buffer
+	err := Render(&b, Input{Run: run, Now: time.Unix(0, 0), Warnings: []string{"earlier warning"},
+		SamplesOf: func(c *results.Cell) ([]results.Sample, error) {
+			loaded = append(loaded, c.ID)
+			if c.ID == "b" {
+				return samples(5), errors.New("samples.jsonl line 6: torn")
+			}
+			return samples(20), nil
+		}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "b", "c"}, loaded, "each cell once, in order")
+	page := b.String()
+	assert.Contains(t, page, "earlier warning")
+	assert.Contains(t, page, "cell b: samples.jsonl line 6: torn")
+	assert.Equal(t, 3, strings.Count(page, `aria-label="Memory`), "every cell plotted, the torn one from what was read")
 }

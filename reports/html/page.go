@@ -3,6 +3,7 @@ package html
 import (
 	"fmt"
 	"html/template"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,7 +66,7 @@ func buildPage(in Input, opts []plot.Option) page {
 	if maxMetrics <= 0 {
 		maxMetrics = DefaultMaxMetrics
 	}
-	p := page{Run: r, Now: in.Now.UTC().Format(time.RFC3339), Warnings: in.Warnings, CSS: template.CSS(styleCSS)}
+	p := page{Run: r, Now: in.Now.UTC().Format(time.RFC3339), Warnings: slices.Clone(in.Warnings), CSS: template.CSS(styleCSS)}
 	outcomes := map[results.Outcome]int{}
 	var order []results.Outcome
 	for i := range r.Cells {
@@ -91,7 +92,14 @@ func buildPage(in Input, opts []plot.Option) page {
 			Label: view.VerdictLabel(c.Verdict), Class: view.VerdictClass(c.Verdict),
 			Reason: view.MainReasonText(c.Reasons), Outcome: c.Outcome, Peak: view.PeakText(c),
 		})
-		charts, omitted := cellCharts(c, in.Samples[c.ID], opts, maxMetrics)
+		samples := in.Samples[c.ID]
+		if in.SamplesOf != nil {
+			var err error
+			if samples, err = in.SamplesOf(c); err != nil {
+				p.Warnings = append(p.Warnings, fmt.Sprintf("cell %s: %v", c.ID, err))
+			}
+		}
+		charts, omitted := cellCharts(c, samples, opts, maxMetrics)
 		p.Cells = append(p.Cells, cellView{
 			C: c, Anchor: view.Anchor(c.ID),
 			Label: view.VerdictLabel(c.Verdict), Class: view.VerdictClass(c.Verdict),

@@ -78,16 +78,16 @@ func Run(runDir string, opts ...Option) (Output, error) {
 		Summary: filepath.Join(runDir, SummaryFile),
 		Cells:   len(r.Cells),
 	}
-	in := html.Input{Run: r, Samples: map[string][]results.Sample{}, Now: cfg.now(), Buckets: max(1, cfg.maxPoints/2)}
-	for i := range r.Cells {
-		c := &r.Cells[i]
+	// Each cell's samples are read as its section is built and dropped
+	// after: a report of many day-long cells holds one series at a time.
+	in := html.Input{Run: r, Now: cfg.now(), Buckets: max(1, cfg.maxPoints/2)}
+	in.SamplesOf = func(c *results.Cell) ([]results.Sample, error) {
 		s, err := results.ReadSamples(SamplesPath(runDir, c))
 		if err != nil {
 			out.Warnings = append(out.Warnings, fmt.Sprintf("cell %s: %v", c.ID, err))
 		}
-		in.Samples[c.ID] = s
+		return s, err
 	}
-	in.Warnings = out.Warnings
 
 	var page bytes.Buffer
 	if err := html.Render(&page, in); err != nil {
