@@ -13,7 +13,8 @@ import (
 	"soaklab/reports/judge"
 )
 
-// cellData loads every finished cell of a run with its samples.
+// cellData loads every finished cell of a run with the analysis of its
+// samples, one cell's series in memory at a time.
 func cellData(dir string, run *results.Run) ([]judge.CellData, error) {
 	var out []judge.CellData
 	for i := range run.Cells {
@@ -25,7 +26,7 @@ func cellData(dir string, run *results.Run) ([]judge.CellData, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, judge.CellData{Cell: c, Samples: s})
+		out = append(out, judge.Analyzed(c, s))
 	}
 	return out, nil
 }

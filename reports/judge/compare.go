@@ -12,10 +12,31 @@ import (
 	"soaklab/reports/stats"
 )
 
-// CellData is a cell with its samples.
+// CellData is a cell with its samples, or with their analysis made
+// beforehand (Analyzed), so that many cells can be compared without holding
+// all their series in memory: a day at one sample a second is some 86,000.
 type CellData struct {
 	Cell    *results.Cell
 	Samples []results.Sample
+	// Analysis, when set, is used instead of analysing Samples: the
+	// analysis of the cell's samples with Params(Cell, opts...) for the
+	// same options as the comparison's.
+	Analysis *analysis.Result
+}
+
+// Analyzed returns the cell with the analysis of its samples and without
+// the samples themselves.
+func Analyzed(c *results.Cell, samples []results.Sample, opts ...Option) CellData {
+	r := analysis.Analyze(samples, Params(c, opts...))
+	return CellData{Cell: c, Analysis: &r}
+}
+
+// analyze returns the cell's analysis, made now unless it was made before.
+func (d CellData) analyze(opts []Option) analysis.Result {
+	if d.Analysis != nil {
+		return *d.Analysis
+	}
+	return analysis.Analyze(d.Samples, Params(d.Cell, opts...))
 }
 
 // measure is one number taken from each repeat of a side.
@@ -89,7 +110,7 @@ type side map[string][]float64
 func collect(cells []CellData, o []Option) side {
 	s := side{}
 	for _, d := range cells {
-		r := analysis.Analyze(d.Samples, Params(d.Cell, o...))
+		r := d.analyze(o)
 		for _, m := range measures {
 			if v := m.get(d.Cell, r); !math.IsNaN(v) && !math.IsInf(v, 0) {
 				s[m.name] = append(s[m.name], v)

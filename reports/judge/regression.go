@@ -90,7 +90,7 @@ type sideStats struct {
 func summarize(ds []CellData, rule RegressionRule, opts []Option) sideStats {
 	s := sideStats{vals: side{}}
 	for _, d := range ds {
-		r := analysis.Analyze(d.Samples, Params(d.Cell, opts...))
+		r := d.analyze(opts)
 		for _, m := range measures {
 			if v := m.get(d.Cell, r); !math.IsNaN(v) && !math.IsInf(v, 0) {
 				s.vals[m.name] = append(s.vals[m.name], v)

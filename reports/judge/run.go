@@ -30,29 +30,38 @@ func JudgeRun(run *results.Run, samples SampleSource, m *matrix.Matrix) error {
 		}
 	}
 	var errs []error
-	loaded := map[*results.Cell][]results.Sample{}
 	load := func(c *results.Cell) []results.Sample {
-		if s, ok := loaded[c]; ok {
-			return s
-		}
 		s, err := samples(c)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("cell %s: %w", c.ID, err))
 		}
-		loaded[c] = s
 		return s
 	}
+	// Each cell's samples are read once and dropped after its verdict; a
+	// cell in a comparison keeps the analysis of them, not the series.
+	pairs := Pairs(m, run.Cells)
+	paired := map[*results.Cell]bool{}
+	for _, p := range pairs {
+		for _, c := range append(p.A[:len(p.A):len(p.A)], p.B...) {
+			paired[c] = true
+		}
+	}
+	analyzed := map[*results.Cell]CellData{}
 	for i := range run.Cells {
 		c := &run.Cells[i]
 		if c.Outcome == "" {
 			c.Verdict, c.Reasons, c.Analysis = "", nil, nil
 			continue
 		}
-		c.Verdict, c.Reasons, c.Analysis = Cell(c, load(c), j, opts...)
+		s := load(c)
+		c.Verdict, c.Reasons, c.Analysis = Cell(c, s, j, opts...)
+		if paired[c] {
+			analyzed[c] = Analyzed(c, s, opts...)
+		}
 	}
 	run.Comparisons = nil
-	for _, p := range Pairs(m, run.Cells) {
-		a, b := ran(p.A, load), ran(p.B, load)
+	for _, p := range pairs {
+		a, b := ran(p.A, analyzed), ran(p.B, analyzed)
 		if len(a) == 0 || len(b) == 0 {
 			continue
 		}
@@ -62,12 +71,12 @@ func JudgeRun(run *results.Run, samples SampleSource, m *matrix.Matrix) error {
 	return errors.Join(errs...)
 }
 
-// ran keeps the cells that have run, with their samples.
-func ran(cells []*results.Cell, load func(*results.Cell) []results.Sample) []CellData {
+// ran keeps the cells that have run, with their analyses.
+func ran(cells []*results.Cell, analyzed map[*results.Cell]CellData) []CellData {
 	var out []CellData
 	for _, c := range cells {
-		if c.Outcome != "" {
-			out = append(out, CellData{Cell: c, Samples: load(c)})
+		if d, ok := analyzed[c]; ok && c.Outcome != "" {
+			out = append(out, d)
 		}
 	}
 	return out

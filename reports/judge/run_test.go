@@ -3,6 +3,7 @@ package judge
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 
 	"soaklab/harness/results"
@@ -30,7 +31,9 @@ func TestJudgeRun(t *testing.T) {
 	)
 	byID["leaky"] = leak.Samples()
 	errLost := errors.New("no such file")
+	reads := map[string]int{}
 	src := func(c *results.Cell) ([]results.Sample, error) {
+		reads[c.ID]++
 		if c.ID == "lost" {
 			return nil, errLost
 		}
@@ -63,5 +66,40 @@ func TestJudgeRun(t *testing.T) {
 	}
 	if len(run.Comparisons) != 1 || run.Comparisons[0].Verdict != results.GO {
 		t.Fatalf("comparisons %+v", run.Comparisons)
+	}
+	// every cell that ran is read once, compared ones included: no series
+	// is kept for the comparisons, only its analysis
+	for _, c := range run.Cells {
+		want := 1
+		if c.Outcome == "" {
+			want = 0
+		}
+		if reads[c.ID] != want {
+			t.Errorf("cell %s: samples read %d times, want %d", c.ID, reads[c.ID], want)
+		}
+	}
+}
+
+// A comparison made from analyses alone (Analyzed) is the one made from
+// the samples.
+func TestCompareAnalyzedSameAsSamples(t *testing.T) {
+	t.Parallel()
+	a, b := repeats(6, 71, "fast", 100*M, 1000, 0), repeats(6, 72, "lean", 30*M, 990, 0)
+	analyzed := func(ds []CellData) []CellData {
+		var out []CellData
+		for _, d := range ds {
+			out = append(out, Analyzed(d.Cell, d.Samples))
+		}
+		return out
+	}
+	cmp := matrix.Compare{Name: "lean", Axis: "variant", Baseline: "fast", Candidate: "lean"}
+	want, got := Compare(cmp, a, b), Compare(cmp, analyzed(a), analyzed(b))
+	if !reflect.DeepEqual(want, got) {
+		t.Errorf("from analyses %+v\nfrom samples %+v", got, want)
+	}
+	rule := DefaultRegressionRule
+	later := repeats(6, 73, "fast", 130*M, 1000, 0.5*M) // the same cells, heavier and leaking
+	if w, g := Regressions(a, later, rule), Regressions(analyzed(a), analyzed(later), rule); len(w) == 0 || !reflect.DeepEqual(w, g) {
+		t.Errorf("regressions from analyses %+v\nfrom samples %+v", g, w)
 	}
 }
