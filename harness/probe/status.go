@@ -50,13 +50,7 @@ func readStatus(path string) (status, error) {
 // on a kept line whose value is not a number.
 func parseStatus(b []byte) (status, error) {
 	var st status
-	for len(b) > 0 {
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
+	for line := range bytes.Lines(b) {
 		key, val, ok := bytes.Cut(line, []byte(":"))
 		if !ok {
 			continue

@@ -114,13 +114,7 @@ func readKV(dir, file string, fields []field) error {
 		return err
 	}
 	defer done()
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
+	for line := range bytes.Lines(data) {
 		k, v, ok := bytes.Cut(line, []byte(" "))
 		if !ok {
 			continue
