@@ -2,11 +2,11 @@ package probe
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
-	"io"
-	"math"
 	"os"
-	"sync"
+
+	"soaklab/harness/internal/smallfile"
 )
 
 // status is what the harness reads from /proc/<pid>/status each interval,
@@ -15,34 +15,17 @@ type status struct {
 	VmRSS, VmHWM, RssAnon, RssFile, Threads int64
 }
 
-// statusBuf is the read buffer, reused: the file is read every interval for
-// the target and the harness, and its ~1.5 KiB would otherwise be garbage
-// each time. A read takes microseconds, so one buffer under a lock serves
-// every sampler.
-var statusBuf struct {
-	sync.Mutex
-	b [8 << 10]byte
-}
-
 // readStatus reads and parses the status file at path. It allocates only
 // the open file.
-func readStatus(path string) (status, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return status{}, err
-	}
-	defer f.Close()
-	statusBuf.Lock()
-	defer statusBuf.Unlock()
-	n, err := io.ReadFull(f, statusBuf.b[:])
-	if err != nil && err != io.ErrUnexpectedEOF {
+func readStatus(path string) (st status, err error) {
+	err = smallfile.Read(path, func(b []byte) error {
+		st, err = parseStatus(b)
+		return err
+	})
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return status{}, fmt.Errorf("%s: %w", path, err)
 	}
-	st, err := parseStatus(statusBuf.b[:n])
-	if err != nil {
-		return status{}, fmt.Errorf("%s: %w", path, err)
-	}
-	return st, nil
+	return st, err
 }
 
 // parseStatus parses the lines of a status file ("VmRSS:\t  1234 kB").
@@ -72,8 +55,8 @@ func parseStatus(b []byte) (status, error) {
 			continue
 		}
 		val = bytes.TrimSpace(bytes.TrimSuffix(bytes.TrimSpace(val), []byte("kB")))
-		n, ok := parseCount(val)
-		if !ok {
+		n, ok := smallfile.ParseInt(val)
+		if !ok || n < 0 {
 			return status{}, fmt.Errorf("%s: %q is not a number", key, val)
 		}
 		if kB {
@@ -82,20 +65,4 @@ func parseStatus(b []byte) (status, error) {
 		*at = n
 	}
 	return st, nil
-}
-
-// parseCount parses a non-negative decimal without allocating (the bytes
-// are not made a string).
-func parseCount(b []byte) (int64, bool) {
-	if len(b) == 0 {
-		return 0, false
-	}
-	var n int64
-	for _, c := range b {
-		if c < '0' || c > '9' || n > (math.MaxInt64-9)/10 {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	return n, true
 }

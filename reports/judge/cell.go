@@ -68,8 +68,12 @@ func Params(c *results.Cell, opts ...Option) analysis.Params {
 // verdict, every reason and the analysis map (keys of the report
 // contract).
 func Cell(c *results.Cell, samples []results.Sample, j matrix.Judge, opts ...Option) (results.Verdict, []results.Reason, map[string]float64) {
+	return judged(c, analysis.Analyze(samples, Params(c, opts...)), j)
+}
+
+// judged judges a cell from the analysis of its samples (see Cell).
+func judged(c *results.Cell, r analysis.Result, j matrix.Judge) (results.Verdict, []results.Reason, map[string]float64) {
 	j = WithDefaults(j)
-	r := analysis.Analyze(samples, Params(c, opts...))
 	var rs []results.Reason
 	rs = append(rs, outcome(c, r))
 	if t, ok := thrash(c, r, j); ok {

@@ -42,7 +42,10 @@ func JudgeRun(run *results.Run, samples SampleSource, m *matrix.Matrix) error {
 	pairs := Pairs(m, run.Cells)
 	paired := map[*results.Cell]bool{}
 	for _, p := range pairs {
-		for _, c := range append(p.A[:len(p.A):len(p.A)], p.B...) {
+		for _, c := range p.A {
+			paired[c] = true
+		}
+		for _, c := range p.B {
 			paired[c] = true
 		}
 	}
@@ -53,10 +56,10 @@ func JudgeRun(run *results.Run, samples SampleSource, m *matrix.Matrix) error {
 			c.Verdict, c.Reasons, c.Analysis = "", nil, nil
 			continue
 		}
-		s := load(c)
-		c.Verdict, c.Reasons, c.Analysis = Cell(c, s, j, opts...)
+		d := Analyzed(c, load(c), opts...)
+		c.Verdict, c.Reasons, c.Analysis = judged(c, *d.Analysis, j)
 		if paired[c] {
-			analyzed[c] = Analyzed(c, s, opts...)
+			analyzed[c] = d
 		}
 	}
 	run.Comparisons = nil

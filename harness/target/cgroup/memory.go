@@ -3,12 +3,10 @@ package cgroup
 import (
 	"bytes"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 
+	"soaklab/harness/internal/smallfile"
 	"soaklab/harness/target"
 )
 
@@ -54,49 +52,24 @@ func ReadMemory(v Version, dir string) (target.Memory, error) {
 	return m, nil
 }
 
-// readBuf is the buffer the memory files are read into, reused: they are
-// read every interval and would otherwise be a few KiB of the harness's
-// garbage each time. A read takes microseconds; one buffer under a lock
-// serves every sampler.
-var readBuf struct {
-	sync.Mutex
-	b [32 << 10]byte
-}
-
-// readFile reads dir/file into readBuf (held locked until done is called).
-func readFile(dir, file string) (data []byte, done func(), err error) {
-	f, err := os.Open(filepath.Join(dir, file))
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	readBuf.Lock()
-	n, err := io.ReadFull(f, readBuf.b[:])
-	if err != nil && err != io.ErrUnexpectedEOF {
-		readBuf.Unlock()
-		return nil, nil, fmt.Errorf("cgroup %s: read %s: %w", dir, file, err)
-	}
-	return readBuf.b[:n], readBuf.Unlock, nil
-}
-
-func readInt(dir, file string) (int64, error) {
-	data, done, err := readFile(dir, file)
-	if err != nil {
-		return 0, err
-	}
-	defer done()
-	v := bytes.TrimSpace(data)
-	if string(v) == "max" {
-		return 0, nil
-	}
-	if n, ok := parseInt(v); ok {
-		return n, nil
-	}
-	n, err := strconv.ParseInt(string(v), 10, 64) // 19 digits (v1's "no limit"), or the error
-	if err != nil {
-		return 0, fmt.Errorf("cgroup %s: parse %s: %w", dir, file, err)
-	}
-	return n, nil
+func readInt(dir, file string) (n int64, err error) {
+	err = smallfile.Read(filepath.Join(dir, file), func(data []byte) error {
+		v := bytes.TrimSpace(data)
+		if string(v) == "max" {
+			n = 0
+			return nil
+		}
+		var ok bool
+		if n, ok = smallfile.ParseInt(v); ok {
+			return nil
+		}
+		n, err = strconv.ParseInt(string(v), 10, 64) // 19 digits (v1's "no limit"), or the error
+		if err != nil {
+			return fmt.Errorf("cgroup %s: parse %s: %w", dir, file, err)
+		}
+		return nil
+	})
+	return n, err
 }
 
 // field is a key of a flat "key value" file and where its value goes.
@@ -109,11 +82,14 @@ type field struct {
 // memory.stat or memory.events; keys absent from the file leave their
 // fields alone.
 func readKV(dir, file string, fields []field) error {
-	data, done, err := readFile(dir, file)
-	if err != nil {
-		return err
-	}
-	defer done()
+	return smallfile.Read(filepath.Join(dir, file), func(data []byte) error {
+		scanKV(data, fields)
+		return nil
+	})
+}
+
+// scanKV sets the fields found among the lines of data.
+func scanKV(data []byte, fields []field) {
 	for line := range bytes.Lines(data) {
 		k, v, ok := bytes.Cut(line, []byte(" "))
 		if !ok {
@@ -121,34 +97,11 @@ func readKV(dir, file string, fields []field) error {
 		}
 		for _, f := range fields {
 			if string(k) == f.key {
-				if n, ok := parseInt(bytes.TrimSpace(v)); ok {
+				if n, ok := smallfile.ParseInt(bytes.TrimSpace(v)); ok {
 					*f.to = n
 				}
 				break
 			}
 		}
 	}
-	return nil
-}
-
-// parseInt parses a decimal, maybe negative, without allocating.
-func parseInt(b []byte) (int64, bool) {
-	neg := false
-	if len(b) > 0 && b[0] == '-' {
-		neg, b = true, b[1:]
-	}
-	if len(b) == 0 || len(b) > 18 {
-		return 0, false
-	}
-	var n int64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	if neg {
-		n = -n
-	}
-	return n, true
 }
