@@ -1,8 +1,10 @@
 package runner
 
 import (
+	"os"
 	"runtime"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -18,7 +20,12 @@ import (
 //   - OS threads: the runtime adds one whenever more goroutines than ever
 //     before sit in system calls at once, about 40 KiB of RSS each (a
 //     10-minute, 5,000 RPS self-soak gained one after 2 minutes and
-//     another after 8);
+//     another after 8), and a thread's signal stack takes its pages on
+//     its first signal, which for an idle thread may come at any time (a
+//     self-soak took one at 442 s; perf: the kernel writing the signal
+//     frame);
+//   - the runtime's pool of register save areas for preempted goroutines
+//     (prewarmPreemption);
 //   - the pages of the executable's writable globals, each copied or zeroed
 //     on its first write (prefaultGlobals);
 //   - the span sets and mspan records of the allocator's size classes,
@@ -32,8 +39,11 @@ import (
 // them still there.
 func settleRuntime() {
 	settleOnce.Do(func() {
-		prewarmThreads(2*runtime.GOMAXPROCS(0) + 8)
+		_ = prewarmThreads(2*runtime.GOMAXPROCS(0)+8, syscall.SIGURG)
 		_ = prefaultGlobals("/proc/self/exe")
+		if asyncPreemption(os.Getenv("GODEBUG")) {
+			prewarmPreemption(8 * runtime.GOMAXPROCS(0))
+		}
 		prewarmSizeClasses(sizeClasses())
 	})
 }
@@ -42,16 +52,29 @@ var settleOnce sync.Once
 
 // prewarmThreads makes the runtime start n OS threads at once and then
 // leaves them idle, where it keeps them for reuse: n goroutines each lock
-// their thread and wait, so each needs a thread of its own.
-func prewarmThreads(n int) {
+// their thread and wait, so each needs a thread of its own. Each thread
+// first sends itself sig, so its signal stack has its pages before the
+// load. soaklab uses SIGURG, the runtime's own preemption signal, which
+// the runtime ignores when it asked for no preemption. It returns the
+// distinct threads that signalled themselves.
+func prewarmThreads(n int, sig syscall.Signal) int {
 	var locked, done sync.WaitGroup
 	release := make(chan struct{})
 	locked.Add(n)
 	done.Add(n)
+	pid := syscall.Getpid()
+	var mu sync.Mutex
+	signalled := make(map[int]bool, n)
 	for range n {
 		go func() {
 			defer done.Done()
 			runtime.LockOSThread()
+			tid := syscall.Gettid()
+			if syscall.Tgkill(pid, tid, sig) == nil {
+				mu.Lock()
+				signalled[tid] = true
+				mu.Unlock()
+			}
 			locked.Done()
 			<-release
 			runtime.UnlockOSThread() // unlocked before exit: the thread is kept
@@ -60,6 +83,7 @@ func prewarmThreads(n int) {
 	locked.Wait()
 	close(release)
 	done.Wait()
+	return len(signalled)
 }
 
 // lastCollect is when collect last ran, shared by every cell of the process.

@@ -2,9 +2,11 @@ package runner
 
 import (
 	"os"
+	"os/signal"
 	"runtime"
 	"runtime/metrics"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,17 +29,61 @@ func osThreads(t *testing.T) int {
 }
 
 // After prewarmThreads(n) the process has at least n OS threads, and they
-// stay: the runtime keeps idle threads, so doing it again adds none.
+// stay: the runtime keeps idle threads, so doing it again adds none. Each
+// of the n threads signalled itself once.
 func TestPrewarmThreads(t *testing.T) {
 	const n = 24
-	prewarmThreads(n)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGUSR1)
+	defer signal.Stop(sigs)
+	if got := prewarmThreads(n, syscall.SIGUSR1); got != n {
+		t.Errorf("%d distinct threads signalled themselves, want %d", got, n)
+	}
+	select {
+	case <-sigs: // the runtime merges pending signals of one kind: at least one arrives
+	case <-time.After(time.Minute):
+		t.Error("no SIGUSR1 arrived from the prewarmed threads")
+	}
 	got := osThreads(t)
 	if got < n {
 		t.Fatalf("%d OS threads after prewarming %d", got, n)
 	}
-	prewarmThreads(n)
+	prewarmThreads(n, syscall.SIGURG)
 	if again := osThreads(t); again > got+2 {
 		t.Errorf("a second prewarm grew the threads %d → %d: the first ones were not kept", got, again)
+	}
+}
+
+// prewarmPreemption returns once its goroutines have all run, and leaves
+// none behind.
+func TestPrewarmPreemption(t *testing.T) {
+	before := runtime.NumGoroutine()
+	prewarmPreemption(4 * runtime.GOMAXPROCS(0))
+	deadline := time.Now().Add(time.Minute)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines a minute after the prewarm, %d before", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestAsyncPreemption(t *testing.T) {
+	tests := []struct {
+		godebug string
+		want    bool
+	}{
+		{"", true},
+		{"gctrace=1", true},
+		{"asyncpreemptoff=0", true},
+		{"asyncpreemptoff=1", false},
+		{"asyncpreemptoff=0,asyncpreemptoff=1", false},
+		{"asyncpreemptoff=1,asyncpreemptoff=0", true},
+	}
+	for _, tt := range tests {
+		if got := asyncPreemption(tt.godebug); got != tt.want {
+			t.Errorf("asyncPreemption(%q) = %v, want %v", tt.godebug, got, tt.want)
+		}
 	}
 }
 

@@ -6,9 +6,9 @@ import (
 	"context"
 	"os"
 	"runtime"
-	"strings"
 
 	"soaklab/harness/cli"
+	"soaklab/harness/internal/godebug"
 )
 
 // The Go memory profiler is off in soaklab unless GODEBUG=memprofilerate=N
@@ -24,14 +24,10 @@ func init() {
 	}
 }
 
-// memProfileAsked reports whether godebug sets memprofilerate.
-func memProfileAsked(godebug string) bool {
-	for _, kv := range strings.Split(godebug, ",") {
-		if strings.HasPrefix(strings.TrimSpace(kv), "memprofilerate=") {
-			return true
-		}
-	}
-	return false
+// memProfileAsked reports whether the GODEBUG value env sets memprofilerate.
+func memProfileAsked(env string) bool {
+	_, ok := godebug.Value(env, "memprofilerate")
+	return ok
 }
 
 func main() {
