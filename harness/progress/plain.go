@@ -25,6 +25,7 @@ type Plain struct {
 	index int
 	total int
 	start time.Time
+	line  []byte // the sample line, reused
 }
 
 // NewPlain prints to w, one sample line out of every `every` (1 = all).
@@ -55,13 +56,15 @@ func (p *Plain) Sampled(c matrix.Cell, s results.Sample) {
 	if p.n%p.every != 0 {
 		return
 	}
-	mem := s.WorkingSet
-	if mem == 0 {
-		mem = s.RSS
-	}
-	fmt.Fprintf(p.w, "[%d/%d] %s: %3.0fs/%.0fs mem %s/%s (%.0f%%) rps %.0f p99 %.1fms err %d\n",
-		p.index, p.total, c.ID, s.T, c.Duration.Seconds(), Size(mem), Size(c.RAM),
-		100*float64(mem)/float64(max(c.RAM, 1)), s.RPS, s.P99, s.Errors)
+	b := appendHead(p.line[:0], p.index, p.total, c.ID)
+	b = append(b, ": "...)
+	b = appendFloat(b, s.T, 0, 3)
+	b = append(b, "s/"...)
+	b = appendFloat(b, c.Duration.Seconds(), 0, 0)
+	b = append(b, "s "...)
+	b = append(appendLoad(b, &s, c.RAM), '\n')
+	p.line = b
+	p.w.Write(b)
 }
 
 func (p *Plain) CellEnded(i, n int, r *results.Cell) {
@@ -77,14 +80,4 @@ func (p *Plain) Warn(msg string) {
 }
 
 // Size formats bytes in binary units for progress lines.
-func Size(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.2fGiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1fMiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.0fKiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%dB", n)
-}
+func Size(n int64) string { return string(appendSize(nil, n)) }

@@ -3,7 +3,7 @@ package progress
 import (
 	"fmt"
 	"io"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
 
@@ -20,8 +20,9 @@ const DefaultRedraw = 250 * time.Millisecond
 
 // ANSI control sequences the terminal view writes.
 const (
-	ansiUp       = "\x1b[%dF" // cursor to the start of the line n lines up
-	ansiClearEnd = "\x1b[J"   // erase from the cursor to the end of the screen
+	ansiUp       = "\x1b[" // then n and ansiUpEnd: cursor to the start of the line n lines up
+	ansiUpEnd    = 'F'
+	ansiClearEnd = "\x1b[J" // erase from the cursor to the end of the screen
 )
 
 // TerminalOption sets a knob of a Terminal.
@@ -63,6 +64,7 @@ type Terminal struct {
 	drawn    int                      // live lines on screen now
 	lastDraw time.Time
 	dirty    bool
+	frame    []byte // what the last write drew, reused
 }
 
 type liveCell struct {
@@ -156,12 +158,10 @@ func (t *Terminal) Close() {
 
 // print writes a permanent line above the live ones and redraws them.
 func (t *Terminal) print(line string) {
-	var b strings.Builder
-	t.erase(&b)
-	b.WriteString(line)
-	b.WriteString("\n")
-	t.drawLive(&b)
-	io.WriteString(t.w, b.String())
+	b := t.erase(t.frame[:0])
+	b = append(append(b, line...), '\n')
+	t.frame = t.drawLive(b)
+	t.w.Write(t.frame)
 }
 
 // flush redraws the live lines if they changed and the throttle allows.
@@ -169,33 +169,43 @@ func (t *Terminal) flush(force bool) {
 	if !t.dirty || (!force && t.now().Sub(t.lastDraw) < t.redraw) {
 		return
 	}
-	var b strings.Builder
-	t.erase(&b)
-	t.drawLive(&b)
-	io.WriteString(t.w, b.String())
+	t.frame = t.drawLive(t.erase(t.frame[:0]))
+	t.w.Write(t.frame)
 }
 
-func (t *Terminal) erase(b *strings.Builder) {
+// erase appends what moves the cursor to the first live line and clears
+// from there down.
+func (t *Terminal) erase(b []byte) []byte {
 	if t.drawn > 0 {
-		fmt.Fprintf(b, ansiUp, t.drawn)
+		b = append(b, ansiUp...)
+		b = strconv.AppendInt(b, int64(t.drawn), 10)
+		b = append(b, ansiUpEnd)
 	}
-	b.WriteString("\r" + ansiClearEnd)
 	t.drawn = 0
+	return append(b, "\r"+ansiClearEnd...)
 }
 
-func (t *Terminal) drawLive(b *strings.Builder) {
+// drawLive appends a line for each running cell and the matrix's ETA.
+func (t *Terminal) drawLive(b []byte) []byte {
 	t.dirty, t.lastDraw = false, t.now()
 	if len(t.running) == 0 {
-		return
+		return b
 	}
 	for _, lc := range t.running {
-		b.WriteString(t.cut(liveLine(lc)))
-		b.WriteString("\n")
+		start := len(b)
+		b = append(t.cut(appendLive(b, lc), start), '\n')
 	}
-	b.WriteString(t.cut(fmt.Sprintf("matrix: %d/%d done, %d running, ETA %s",
-		t.done, t.total, len(t.running), fmtETA(t.eta()))))
-	b.WriteString("\n")
+	start := len(b)
+	b = append(b, "matrix: "...)
+	b = strconv.AppendInt(b, int64(t.done), 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, int64(t.total), 10)
+	b = append(b, " done, "...)
+	b = strconv.AppendInt(b, int64(len(t.running)), 10)
+	b = append(b, " running, ETA "...)
+	b = append(t.cut(appendETA(b, t.eta()), start), '\n')
 	t.drawn = len(t.running) + 1
+	return b
 }
 
 // eta is the requested duration of the cells still to run plus what is
@@ -212,26 +222,30 @@ func (t *Terminal) eta() time.Duration {
 	return d
 }
 
-func (t *Terminal) cut(s string) string {
-	if t.width > 0 && len(s) > t.width {
-		return s[:t.width]
+// cut shortens the line that starts at b[start] to the terminal's width.
+func (t *Terminal) cut(b []byte, start int) []byte {
+	if t.width > 0 && len(b)-start > t.width {
+		return b[:start+t.width]
 	}
-	return s
+	return b
 }
 
-func liveLine(lc *liveCell) string {
-	c, s := lc.cell, lc.last
-	head := fmt.Sprintf("[%d/%d] %s", lc.index, lc.total, c.ID)
+// appendLive appends a running cell's live line.
+func appendLive(b []byte, lc *liveCell) []byte {
+	c, s := &lc.cell, &lc.last
+	b = appendHead(b, lc.index, lc.total, c.ID)
 	if !lc.sampled {
-		return fmt.Sprintf("%s: starting (%s, limit %s)", head, c.Duration, Size(c.RAM))
+		b = append(b, ": starting ("...)
+		b = append(b, c.Duration.String()...)
+		b = append(b, ", limit "...)
+		return append(appendSize(b, c.RAM), ')')
 	}
-	mem := s.WorkingSet
-	if mem == 0 {
-		mem = s.RSS
-	}
-	return fmt.Sprintf("%s: %s/%s mem %s/%s (%.0f%%) rps %.0f p99 %.1fms err %d",
-		head, fmtETA(time.Duration(s.T*float64(time.Second))), fmtETA(c.Duration),
-		Size(mem), Size(c.RAM), 100*float64(mem)/float64(max(c.RAM, 1)), s.RPS, s.P99, s.Errors)
+	b = append(b, ": "...)
+	b = appendETA(b, time.Duration(s.T*float64(time.Second)))
+	b = append(b, '/')
+	b = appendETA(b, c.Duration)
+	b = append(b, ' ')
+	return appendLoad(b, s, c.RAM)
 }
 
 func endLine(i, n int, r *results.Cell) string {
@@ -248,17 +262,4 @@ func endLine(i, n int, r *results.Cell) string {
 	}
 	return fmt.Sprintf("[%d/%d] %s: %s after %s, %s%s", i, n, r.ID, r.Outcome,
 		r.Ended.Sub(r.Started).Round(time.Second), peak, detail)
-}
-
-// fmtETA prints a duration to the second: 1h02m03s, 4m05s, 6s.
-func fmtETA(d time.Duration) string {
-	d = d.Round(time.Second)
-	h, m, s := int(d/time.Hour), int(d/time.Minute)%60, int(d/time.Second)%60
-	switch {
-	case h > 0:
-		return fmt.Sprintf("%dh%02dm%02ds", h, m, s)
-	case m > 0:
-		return fmt.Sprintf("%dm%02ds", m, s)
-	}
-	return fmt.Sprintf("%ds", s)
 }
