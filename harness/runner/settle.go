@@ -42,6 +42,9 @@ func settleRuntime() {
 		_ = prewarmThreads(2*runtime.GOMAXPROCS(0)+8, syscall.SIGURG)
 		_ = prefaultGlobals("/proc/self/exe")
 		if asyncPreemption(os.Getenv("GODEBUG")) {
+			// Eight blocks a thread: traced self-soaks on 2 threads held
+			// 2 blocks at most in one and grew by 2 pages (about 4
+			// blocks) in another.
 			prewarmPreemption(8 * runtime.GOMAXPROCS(0))
 		}
 		prewarmSizeClasses(sizeClasses())

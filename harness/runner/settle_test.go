@@ -145,3 +145,11 @@ func BenchmarkCollect(b *testing.B) {
 	runtime.KeepAlive(counts)
 	runtime.KeepAlive(head)
 }
+
+// BenchmarkPrewarmPreemption is the pause prewarmPreemption adds before a
+// process's first cell, at the size settleRuntime asks for.
+func BenchmarkPrewarmPreemption(b *testing.B) {
+	for b.Loop() {
+		prewarmPreemption(8 * runtime.GOMAXPROCS(0))
+	}
+}
