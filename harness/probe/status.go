@@ -2,9 +2,7 @@ package probe
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"os"
 
 	"soaklab/harness/internal/smallfile"
 )
@@ -17,15 +15,19 @@ type status struct {
 
 // readStatus reads and parses the status file at path. It allocates only
 // the open file.
-func readStatus(path string) (st status, err error) {
-	err = smallfile.Read(path, func(b []byte) error {
-		st, err = parseStatus(b)
-		return err
+func readStatus(path string) (status, error) {
+	var st status
+	err := smallfile.Read(path, func(b []byte) error {
+		var err error
+		if st, err = parseStatus(b); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		return nil
 	})
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return status{}, fmt.Errorf("%s: %w", path, err)
+	if err != nil {
+		return status{}, err // smallfile's errors name the path already
 	}
-	return st, err
+	return st, nil
 }
 
 // parseStatus parses the lines of a status file ("VmRSS:\t  1234 kB").

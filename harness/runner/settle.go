@@ -4,6 +4,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -58,25 +59,22 @@ var settleOnce sync.Once
 // their thread and wait, so each needs a thread of its own. Each thread
 // first sends itself sig, so its signal stack has its pages before the
 // load. soaklab uses SIGURG, the runtime's own preemption signal, which
-// the runtime ignores when it asked for no preemption. It returns the
-// distinct threads that signalled themselves.
+// the runtime ignores when it asked for no preemption. It returns how many
+// threads signalled themselves; each goroutine holds its own thread while
+// all n wait, so they are n distinct threads.
 func prewarmThreads(n int, sig syscall.Signal) int {
 	var locked, done sync.WaitGroup
 	release := make(chan struct{})
 	locked.Add(n)
 	done.Add(n)
 	pid := syscall.Getpid()
-	var mu sync.Mutex
-	signalled := make(map[int]bool, n)
+	var signalled atomic.Int64
 	for range n {
 		go func() {
 			defer done.Done()
 			runtime.LockOSThread()
-			tid := syscall.Gettid()
-			if syscall.Tgkill(pid, tid, sig) == nil {
-				mu.Lock()
-				signalled[tid] = true
-				mu.Unlock()
+			if syscall.Tgkill(pid, syscall.Gettid(), sig) == nil {
+				signalled.Add(1)
 			}
 			locked.Done()
 			<-release
@@ -86,7 +84,7 @@ func prewarmThreads(n int, sig syscall.Signal) int {
 	locked.Wait()
 	close(release)
 	done.Wait()
-	return len(signalled)
+	return int(signalled.Load())
 }
 
 // lastCollect is when collect last ran, shared by every cell of the process.
