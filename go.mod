@@ -1,4 +1,4 @@
-module soaklab
+module github.com/soaklab/soaklab
 
 go 1.26.8
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 func ExampleParse() {

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"soaklab/targets/internal/servetest"
+	"github.com/soaklab/soaklab/targets/internal/servetest"
 )
 
 // goTargets lists the directories holding a Go main package.

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"soaklab/harness/target"
-	"soaklab/harness/target/docker"
-	"soaklab/harness/target/process"
+	"github.com/soaklab/soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/target/docker"
+	"github.com/soaklab/soaklab/harness/target/process"
 )
 
 // chooseBackend makes the backend a matrix asks for. "auto" picks Docker

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"soaklab/harness/target"
-	"soaklab/harness/target/docker"
-	"soaklab/harness/target/process"
+	"github.com/soaklab/soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/target/docker"
+	"github.com/soaklab/soaklab/harness/target/process"
 )
 
 func cmdClean(ctx context.Context, args []string, env Env) int {

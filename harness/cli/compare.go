@@ -6,11 +6,11 @@ import (
 	"os"
 	"path/filepath"
 
-	"soaklab/harness/progress"
-	"soaklab/harness/results"
-	"soaklab/matrix"
-	"soaklab/reports/history"
-	"soaklab/reports/judge"
+	"github.com/soaklab/soaklab/harness/progress"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
+	"github.com/soaklab/soaklab/reports/history"
+	"github.com/soaklab/soaklab/reports/judge"
 )
 
 // cellData loads every finished cell of a run with the analysis of its

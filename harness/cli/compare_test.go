@@ -3,8 +3,8 @@ package cli
 import (
 	"testing"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // Regressions against a baseline judge a new leak by the new run's own

@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"soaklab/harness/results"
-	"soaklab/harness/target/docker"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/target/docker"
 )
 
 // requireDocker skips without an engine, unless SOAKLAB_REQUIRE_DOCKER=1.

@@ -7,11 +7,11 @@ import (
 	"os"
 	"path/filepath"
 
-	"soaklab/harness/load"
-	"soaklab/harness/probe"
-	"soaklab/harness/results"
-	"soaklab/harness/runner"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/load"
+	"github.com/soaklab/soaklab/harness/probe"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/runner"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // driver adapts the load driver to the runner.

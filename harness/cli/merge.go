@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 func cmdMerge(ctx context.Context, args []string, env Env) int {

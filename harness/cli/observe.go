@@ -3,10 +3,10 @@ package cli
 import (
 	"fmt"
 
-	"soaklab/harness/live"
-	"soaklab/harness/progress"
-	"soaklab/harness/results"
-	"soaklab/harness/runner"
+	"github.com/soaklab/soaklab/harness/live"
+	"github.com/soaklab/soaklab/harness/progress"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/runner"
 )
 
 // observers picks the outputs of a run: JSON lines with --json, nothing

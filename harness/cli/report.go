@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
-	"soaklab/reports/judge"
-	"soaklab/reports/render"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
+	"github.com/soaklab/soaklab/reports/judge"
+	"github.com/soaklab/soaklab/reports/render"
 )
 
 func cmdReport(ctx context.Context, args []string, env Env) int {

@@ -8,11 +8,11 @@ import (
 	"runtime"
 	"strings"
 
-	"soaklab/harness/live"
-	"soaklab/harness/probe"
-	"soaklab/harness/results"
-	"soaklab/harness/runner"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/live"
+	"github.com/soaklab/soaklab/harness/probe"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/runner"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // runFlags are `soaklab run`'s flags.

@@ -13,14 +13,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 // buildSoaklab compiles the real command once per test.
 func buildSoaklab(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "soaklab")
-	cmd := exec.Command("go", "build", "-o", bin, "soaklab/harness/cmd/soaklab")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/soaklab/soaklab/harness/cmd/soaklab")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, string(out))
 	return bin

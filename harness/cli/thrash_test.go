@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 // TestThrashJudgedEndToEnd runs a hog whose code pages are charged to its

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 func cmdValidate(ctx context.Context, args []string, env Env) int {

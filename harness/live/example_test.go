@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"soaklab/harness/live"
-	"soaklab/harness/results"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/live"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // The exporter is a runner.Observer: hand it to the runner next to the

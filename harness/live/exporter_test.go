@@ -13,8 +13,8 @@ import (
 	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/require"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // scrape fetches url and returns every series as "name{labels}" -> value.

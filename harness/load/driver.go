@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 // Driver drives one run of load. Make it with New; Run it once.

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"soaklab/harness/load"
+	"github.com/soaklab/soaklab/harness/load"
 )
 
 // A sink stands in for a target, and the driver holds 200 requests per

@@ -3,7 +3,7 @@ package load
 import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 // latency summarises one distribution: count, min, max and mean are exact;

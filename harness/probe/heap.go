@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/pprof/profile"
 
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 // DefaultTopSites is how many growing allocation sites a cell keeps.

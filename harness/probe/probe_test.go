@@ -24,8 +24,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"soaklab/harness/results"
-	"soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/target"
 )
 
 func TestProcsReadSelf(t *testing.T) {
@@ -184,7 +184,7 @@ func TestGrowthNamesLeakingSite(t *testing.T) {
 	after := heapProfile(t)
 	sites := Growth(before, after, 3)
 	require.NotEmpty(t, sites)
-	assert.Equal(t, "soaklab/harness/probe.leakForProfile", sites[0].Function)
+	assert.Equal(t, "github.com/soaklab/soaklab/harness/probe.leakForProfile", sites[0].Function)
 	assert.GreaterOrEqual(t, sites[0].Delta, int64(4<<20))
 	assert.LessOrEqual(t, len(sites), 3)
 	leaked = nil

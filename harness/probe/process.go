@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 // Procs reads process memory from a proc file system, normally /proc; tests

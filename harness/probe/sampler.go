@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
-	"soaklab/harness/results"
-	"soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/target"
 )
 
 // LoadWindow is what the load driver measured over the last interval.

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
-	"soaklab/harness/internal/smallfile"
+	"github.com/soaklab/soaklab/harness/internal/smallfile"
 )
 
 // status is what the harness reads from /proc/<pid>/status each interval,

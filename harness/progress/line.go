@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"time"
 
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 // The sample lines are written every interval for the whole of a soak, so

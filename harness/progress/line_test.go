@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"soaklab/harness/results"
-	"soaklab/harness/runner"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/runner"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // The appenders print what the fmt verbs they replace printed.

@@ -10,9 +10,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"soaklab/harness/results"
-	"soaklab/harness/runner"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/runner"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")

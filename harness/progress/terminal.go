@@ -7,9 +7,9 @@ import (
 	"sync"
 	"time"
 
-	"soaklab/harness/results"
-	"soaklab/harness/runner"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/runner"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 var _ runner.Observer = (*Terminal)(nil)

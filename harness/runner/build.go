@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // Build compiles every target with a `build:` package into binDir as a

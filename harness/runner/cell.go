@@ -10,9 +10,9 @@ import (
 	"sync"
 	"time"
 
-	"soaklab/harness/results"
-	"soaklab/harness/target"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/target"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // cellRun holds what one cell gathers while it runs.

@@ -3,9 +3,9 @@ package runner
 import (
 	"context"
 
-	"soaklab/harness/probe"
-	"soaklab/harness/results"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/probe"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // Driver sends load at a server target for one cell.

@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/pprof/profile"
 
-	"soaklab/harness/probe"
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/probe"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 // heapDiff takes a Go heap profile at the end of warm-up and another at the

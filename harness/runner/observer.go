@@ -1,8 +1,8 @@
 package runner
 
 import (
-	"soaklab/harness/results"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // Observer is told what the runner does, for progress lines, live metrics

@@ -5,7 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"soaklab/harness/internal/godebug"
+	"github.com/soaklab/soaklab/harness/internal/godebug"
 )
 
 // When the runtime preempts a goroutine asynchronously (a signal to the

@@ -12,10 +12,10 @@ import (
 	"path/filepath"
 	"time"
 
-	"soaklab/harness/probe"
-	"soaklab/harness/results"
-	"soaklab/harness/target"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/probe"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/target"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // DefaultStopTimeout bounds how long stopping one target may take.

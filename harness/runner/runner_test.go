@@ -13,10 +13,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"soaklab/harness/probe"
-	"soaklab/harness/results"
-	"soaklab/harness/target/process"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/probe"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/target/process"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // The test binary doubles as the target (SOAKLAB_TEST_TARGET picks a mode).

@@ -6,9 +6,9 @@ import (
 	"sync"
 	"time"
 
-	"soaklab/harness/probe"
-	"soaklab/harness/results"
-	"soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/probe"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/target"
 )
 
 // loadSource is where the sampler reads the last interval's load: the

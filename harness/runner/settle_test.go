@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"soaklab/harness/probe"
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/probe"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 // osThreads is the process's OS thread count, read as targets' are.

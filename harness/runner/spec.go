@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strconv"
 
-	"soaklab/harness/target"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/target"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // spec says how the backend starts this cell's target.

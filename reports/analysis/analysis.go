@@ -12,8 +12,8 @@ import (
 	"fmt"
 	"math"
 
-	"soaklab/harness/results"
-	"soaklab/reports/stats"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/stats"
 )
 
 // Defaults of Params fields left zero.

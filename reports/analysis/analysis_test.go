@@ -4,8 +4,8 @@ import (
 	"math"
 	"testing"
 
-	"soaklab/harness/results"
-	"soaklab/reports/analysis/synth"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/analysis/synth"
 )
 
 const M = float64(synth.MiB)

@@ -3,7 +3,7 @@ package analysis
 import (
 	"testing"
 
-	"soaklab/reports/analysis/synth"
+	"github.com/soaklab/soaklab/reports/analysis/synth"
 )
 
 // A day of 1-second samples with a saw-tooth and a leak.

@@ -1,8 +1,8 @@
 package analysis
 
 import (
-	"soaklab/harness/results"
-	"soaklab/reports/stats"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/stats"
 )
 
 // driver fits the harness's own memory after warm-up. A driver whose memory

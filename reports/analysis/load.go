@@ -3,8 +3,8 @@ package analysis
 import (
 	"math"
 
-	"soaklab/harness/results"
-	"soaklab/reports/stats"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/stats"
 )
 
 // load fills throughput, CV, achieved rate, error rate and p99.

@@ -3,7 +3,7 @@ package analysis
 import (
 	"math"
 
-	"soaklab/reports/stats"
+	"github.com/soaklab/soaklab/reports/stats"
 )
 
 // Tuning of the memory shape detectors.

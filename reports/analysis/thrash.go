@@ -1,6 +1,6 @@
 package analysis
 
-import "soaklab/harness/results"
+import "github.com/soaklab/soaklab/harness/results"
 
 // ThrashFaultsPerS is the rate of the cgroup's major page faults that,
 // with its usage at or above the threshold share of the limit, counts as

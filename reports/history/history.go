@@ -15,9 +15,9 @@ import (
 	"sort"
 	"time"
 
-	"soaklab/harness/results"
-	"soaklab/reports/plot"
-	"soaklab/reports/view"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/plot"
+	"github.com/soaklab/soaklab/reports/view"
 )
 
 // File is the page Render writes under outDir.

@@ -13,9 +13,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"soaklab/harness/results"
-	"soaklab/reports/history"
-	"soaklab/reports/internal/fixture"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/history"
+	"github.com/soaklab/soaklab/reports/internal/fixture"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden page")

@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strings"
 
-	"soaklab/harness/results"
-	"soaklab/reports/plot"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/plot"
 )
 
 // Chart is one rendered plot of a cell: its title and inline SVG, or why it

@@ -13,8 +13,8 @@ import (
 	"math"
 	"time"
 
-	"soaklab/harness/results"
-	"soaklab/reports/plot"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/plot"
 )
 
 // Input is everything a report is rendered from.

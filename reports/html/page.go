@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"soaklab/harness/results"
-	"soaklab/reports/plot"
-	"soaklab/reports/view"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/plot"
+	"github.com/soaklab/soaklab/reports/view"
 )
 
 // page is what the template renders.

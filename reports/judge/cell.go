@@ -5,9 +5,9 @@ import (
 	"math"
 	"strconv"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
-	"soaklab/reports/analysis"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
+	"github.com/soaklab/soaklab/reports/analysis"
 )
 
 // Option sets a knob of Cell, Compare and Regressions.

@@ -6,10 +6,10 @@ import (
 	"sort"
 	"strings"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
-	"soaklab/reports/analysis"
-	"soaklab/reports/stats"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
+	"github.com/soaklab/soaklab/reports/analysis"
+	"github.com/soaklab/soaklab/reports/stats"
 )
 
 // CellData is a cell with its samples, or with their analysis made

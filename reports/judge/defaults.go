@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"time"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // DefaultJudge holds the single-cell criteria used for every field a

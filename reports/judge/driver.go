@@ -5,9 +5,9 @@ import (
 	"strings"
 	"time"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
-	"soaklab/reports/analysis"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
+	"github.com/soaklab/soaklab/reports/analysis"
 )
 
 // DriverMinSpan is the shortest measured span over which the harness's own

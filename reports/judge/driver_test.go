@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
-	"soaklab/reports/analysis/synth"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
+	"github.com/soaklab/soaklab/reports/analysis/synth"
 )
 
 // A 3-minute cell reports the driver's slope but does not judge it.

@@ -3,10 +3,10 @@ package judge_test
 import (
 	"fmt"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
-	"soaklab/reports/analysis/synth"
-	"soaklab/reports/judge"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
+	"github.com/soaklab/soaklab/reports/analysis/synth"
+	"github.com/soaklab/soaklab/reports/judge"
 )
 
 // A 3-minute cell leaking 1 MiB/min is NO-GO, and the reason names the

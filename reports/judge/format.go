@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strings"
 
-	"soaklab/harness/results"
-	"soaklab/reports/analysis"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/analysis"
 )
 
 // mib formats bytes as MiB.

@@ -5,9 +5,9 @@ import (
 	"math"
 	"strconv"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
-	"soaklab/reports/analysis"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
+	"github.com/soaklab/soaklab/reports/analysis"
 )
 
 // load returns the criteria of the load and of the peak: achieved rate and

@@ -4,8 +4,8 @@ import (
 	"slices"
 	"sort"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // Pair is one A/B group of a compare block: the repeats of the baseline

@@ -3,8 +3,8 @@ package judge
 import (
 	"testing"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 func TestPairs(t *testing.T) {

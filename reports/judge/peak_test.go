@@ -4,9 +4,9 @@ import (
 	"math"
 	"testing"
 
-	"soaklab/harness/results"
-	"soaklab/reports/analysis"
-	"soaklab/reports/analysis/synth"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/analysis"
+	"github.com/soaklab/soaklab/reports/analysis/synth"
 )
 
 // TestPeakOf: an oom-killed cell's peak is the cgroup's own when it has

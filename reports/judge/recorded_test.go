@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // Real series recorded from a Go process churning garbage, with and

@@ -5,10 +5,10 @@ import (
 	"math"
 	"sort"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
-	"soaklab/reports/analysis"
-	"soaklab/reports/stats"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
+	"github.com/soaklab/soaklab/reports/analysis"
+	"github.com/soaklab/soaklab/reports/stats"
 )
 
 // RegressionRule holds the thresholds of a comparison against an earlier

@@ -3,7 +3,7 @@ package judge
 import (
 	"testing"
 
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 func TestRegressions(t *testing.T) {

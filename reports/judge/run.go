@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // SampleSource loads the samples of a cell (results.ReadSamples of the

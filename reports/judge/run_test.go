@@ -6,9 +6,9 @@ import (
 	"reflect"
 	"testing"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
-	"soaklab/reports/analysis/synth"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
+	"github.com/soaklab/soaklab/reports/analysis/synth"
 )
 
 func TestJudgeRun(t *testing.T) {

@@ -3,9 +3,9 @@ package judge
 import (
 	"testing"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
-	"soaklab/reports/analysis/synth"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
+	"github.com/soaklab/soaklab/reports/analysis/synth"
 )
 
 // Over many noise seeds, shapes without a leak are never NO-GO and leaks

@@ -3,9 +3,9 @@ package judge
 import (
 	"fmt"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
-	"soaklab/reports/analysis"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
+	"github.com/soaklab/soaklab/reports/analysis"
 )
 
 // thrash is the hard criterion of a cgroup thrashing at its limit: usage at

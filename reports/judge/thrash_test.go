@@ -7,9 +7,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
-	"soaklab/reports/analysis/synth"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
+	"github.com/soaklab/soaklab/reports/analysis/synth"
 )
 
 // atLimit returns flat synthetic samples of a 48 MiB cell whose cgroup

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"soaklab/harness/results"
-	"soaklab/matrix"
-	"soaklab/reports/analysis/synth"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
+	"github.com/soaklab/soaklab/reports/analysis/synth"
 )
 
 // parsed returns the judge and compare blocks of a matrix with the given

@@ -15,8 +15,8 @@ import (
 	"io"
 	"strings"
 
-	"soaklab/harness/results"
-	"soaklab/reports/view"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/view"
 )
 
 // Suites is the <testsuites> root element.

@@ -7,9 +7,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"soaklab/harness/results"
-	"soaklab/reports/internal/fixture"
-	"soaklab/reports/junit"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/internal/fixture"
+	"github.com/soaklab/soaklab/reports/junit"
 )
 
 // TestVerdictMapping writes the fixture run as JUnit, parses it back as a CI

@@ -4,8 +4,8 @@ import (
 	"os"
 	"testing"
 
-	"soaklab/reports/internal/fixture"
-	"soaklab/reports/render"
+	"github.com/soaklab/soaklab/reports/internal/fixture"
+	"github.com/soaklab/soaklab/reports/render"
 )
 
 // benchRender renders a synthetic run of cells with seconds one-second

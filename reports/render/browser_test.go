@@ -17,10 +17,10 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
-	"soaklab/harness/results"
-	"soaklab/reports/history"
-	"soaklab/reports/internal/fixture"
-	"soaklab/reports/render"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/history"
+	"github.com/soaklab/soaklab/reports/internal/fixture"
+	"github.com/soaklab/soaklab/reports/render"
 )
 
 // findChromium returns the browser to drive: $SOAKLAB_CHROMIUM, else the

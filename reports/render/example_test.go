@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"soaklab/reports/internal/fixture"
-	"soaklab/reports/render"
+	"github.com/soaklab/soaklab/reports/internal/fixture"
+	"github.com/soaklab/soaklab/reports/render"
 )
 
 // Re-render a finished run from its results directory: the HTML report,

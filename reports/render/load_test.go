@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"soaklab/harness/results"
-	"soaklab/reports/render"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/render"
 )
 
 // TestLoadFromCellFiles: a run.json that lists no cells (a run cut short

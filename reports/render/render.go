@@ -13,11 +13,11 @@ import (
 	"sort"
 	"time"
 
-	"soaklab/harness/results"
-	"soaklab/reports/html"
-	"soaklab/reports/junit"
-	"soaklab/reports/plot"
-	"soaklab/reports/summary"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/html"
+	"github.com/soaklab/soaklab/reports/junit"
+	"github.com/soaklab/soaklab/reports/plot"
+	"github.com/soaklab/soaklab/reports/summary"
 )
 
 // Output file names, relative to the run directory.

@@ -12,8 +12,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"soaklab/reports/internal/fixture"
-	"soaklab/reports/render"
+	"github.com/soaklab/soaklab/reports/internal/fixture"
+	"github.com/soaklab/soaklab/reports/render"
 )
 
 var update = flag.Bool("update", false, "rewrite the fixture run and the golden files")

@@ -3,7 +3,7 @@ package stats_test
 import (
 	"fmt"
 
-	"soaklab/reports/stats"
+	"github.com/soaklab/soaklab/reports/stats"
 )
 
 // A memory series growing 2 units per step with one spike: Theil–Sen

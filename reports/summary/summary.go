@@ -10,8 +10,8 @@ import (
 	"io"
 	"strings"
 
-	"soaklab/harness/results"
-	"soaklab/reports/view"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/view"
 )
 
 // Write writes the summary of r to w. report is the path or URL of the HTML

@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"soaklab/harness/results"
-	"soaklab/reports/summary"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/summary"
 )
 
 func TestWrite(t *testing.T) {

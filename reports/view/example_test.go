@@ -3,8 +3,8 @@ package view_test
 import (
 	"fmt"
 
-	"soaklab/harness/results"
-	"soaklab/reports/view"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/view"
 )
 
 // The safe configurations table from a small grid at one memory limit: 10

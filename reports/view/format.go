@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 // Delta spells a comparison row's change and interval the way benchstat

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 // SafeRow is one line of the "safe configurations" table: for a target, a RAM

@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 func cell(target string, ramMiB int64, tasks, rps, dur string, v results.Verdict) results.Cell {

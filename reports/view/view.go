@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 // Pending is the label of a cell not judged yet.

@@ -14,7 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 func main() {

@@ -14,7 +14,7 @@ import (
 	"sort"
 	"strings"
 
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 func main() {

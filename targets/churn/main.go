@@ -16,7 +16,7 @@ import (
 	"strconv"
 	"time"
 
-	"soaklab/targets/internal/serve"
+	"github.com/soaklab/soaklab/targets/internal/serve"
 )
 
 // Defaults of the knobs.

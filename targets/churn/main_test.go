@@ -8,8 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 
-	"soaklab/targets/internal/serve"
-	"soaklab/targets/internal/servetest"
+	"github.com/soaklab/soaklab/targets/internal/serve"
+	"github.com/soaklab/soaklab/targets/internal/servetest"
 )
 
 func TestWorker(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"soaklab/targets/internal/serve"
+	"github.com/soaklab/soaklab/targets/internal/serve"
 )
 
 // Defaults of the knobs.

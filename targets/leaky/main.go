@@ -17,7 +17,7 @@ import (
 	"io"
 	"net/http"
 
-	"soaklab/targets/internal/serve"
+	"github.com/soaklab/soaklab/targets/internal/serve"
 )
 
 // Defaults of the knobs.

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"soaklab/targets/internal/serve"
-	"soaklab/targets/internal/servetest"
+	"github.com/soaklab/soaklab/targets/internal/serve"
+	"github.com/soaklab/soaklab/targets/internal/servetest"
 )
 
 func TestRunnerPaces(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"soaklab/targets/internal/servetest"
+	"github.com/soaklab/soaklab/targets/internal/servetest"
 )
 
 func python(t *testing.T) string {

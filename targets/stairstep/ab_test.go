@@ -13,7 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"soaklab/targets/internal/servetest"
+	"github.com/soaklab/soaklab/targets/internal/servetest"
 )
 
 // mixedBodies returns n bodies of 30 KB – 2 MB (seeded, so every variant

@@ -17,7 +17,7 @@ import (
 	"runtime/debug"
 	"time"
 
-	"soaklab/targets/internal/serve"
+	"github.com/soaklab/soaklab/targets/internal/serve"
 )
 
 // Defaults of the knobs.

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"soaklab/targets/internal/serve"
-	"soaklab/targets/internal/servetest"
+	"github.com/soaklab/soaklab/targets/internal/serve"
+	"github.com/soaklab/soaklab/targets/internal/servetest"
 )
 
 func newServer(t *testing.T, env map[string]string) *httptest.Server {

@@ -7,8 +7,8 @@ import (
 	"os"
 	"runtime"
 
-	"soaklab/harness/cli"
-	"soaklab/harness/internal/godebug"
+	"github.com/soaklab/soaklab/harness/cli"
+	"github.com/soaklab/soaklab/harness/internal/godebug"
 )
 
 // The Go memory profiler is off in soaklab unless GODEBUG=memprofilerate=N

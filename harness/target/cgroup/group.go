@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/target"
 )
 
 // Group is one memory cgroup.

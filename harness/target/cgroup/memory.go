@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"soaklab/harness/internal/smallfile"
-	"soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/internal/smallfile"
+	"github.com/soaklab/soaklab/harness/target"
 )
 
 // ReadMemory reads the memory accounting of the cgroup directory dir.

@@ -27,8 +27,8 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 	tclog "github.com/testcontainers/testcontainers-go/log"
 
-	"soaklab/harness/target"
-	"soaklab/harness/target/cgroup"
+	"github.com/soaklab/soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/target/cgroup"
 )
 
 // Defaults.

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"soaklab/harness/target/cgroup"
+	"github.com/soaklab/soaklab/harness/target/cgroup"
 )
 
 // ErrNoCgroup is returned by Memory when the container's cgroup directory

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"soaklab/harness/target/cgroup"
+	"github.com/soaklab/soaklab/harness/target/cgroup"
 )
 
 // writeFiles creates files (path relative to root → content).

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/target"
 )
 
 // TestCleanRemovesLeftovers is not parallel: Clean removes every soaklab

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"os"
 
-	"soaklab/harness/target"
-	"soaklab/harness/target/docker"
-	"soaklab/harness/target/process"
+	"github.com/soaklab/soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/target/docker"
+	"github.com/soaklab/soaklab/harness/target/process"
 )
 
 // `backend: auto`: the docker backend when an engine answers, the process

@@ -12,7 +12,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 
-	"soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/target"
 )
 
 // DefaultRemoveTimeout bounds the removal of a container by Stop, which

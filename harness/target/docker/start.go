@@ -14,7 +14,7 @@ import (
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
 
-	"soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/target"
 )
 
 var seq atomic.Int64

@@ -9,8 +9,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"soaklab/harness/target"
-	"soaklab/harness/target/cgroup"
+	"github.com/soaklab/soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/target/cgroup"
 )
 
 // burstFor and burstEvery shape the fast reads after an OOM notification:

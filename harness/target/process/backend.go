@@ -18,8 +18,8 @@ import (
 	"syscall"
 	"time"
 
-	"soaklab/harness/target"
-	"soaklab/harness/target/cgroup"
+	"github.com/soaklab/soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/target/cgroup"
 )
 
 // Defaults.

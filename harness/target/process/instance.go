@@ -10,9 +10,9 @@ import (
 	"syscall"
 	"time"
 
-	"soaklab/harness/probe"
-	"soaklab/harness/target"
-	"soaklab/harness/target/cgroup"
+	"github.com/soaklab/soaklab/harness/probe"
+	"github.com/soaklab/soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/target/cgroup"
 )
 
 // ErrNoCgroup is returned by Memory in watchdog mode.

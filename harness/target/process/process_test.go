@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/target"
 )
 
 // The test binary doubles as the target: SOAKLAB_TEST_TARGET picks what it

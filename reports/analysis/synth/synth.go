@@ -9,7 +9,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 // MiB is 2^20 bytes.

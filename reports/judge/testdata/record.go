@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 var sink [][]byte

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"soaklab/harness/load"
+	"github.com/soaklab/soaklab/harness/load"
 )
 
 func main() {

@@ -22,7 +22,7 @@ import (
 	"testing"
 	"time"
 
-	"soaklab/targets/internal/serve"
+	"github.com/soaklab/soaklab/targets/internal/serve"
 )
 
 // Build compiles the main package in dir (usually ".") into a temporary

@@ -6,7 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
-	"soaklab/targets/internal/serve"
+	"github.com/soaklab/soaklab/targets/internal/serve"
 )
 
 // Counter reads the value of an in-process counter (a target's own
