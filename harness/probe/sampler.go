@@ -52,6 +52,8 @@ func (s *Sampler) Take(ctx context.Context) results.Sample {
 			smp.Anon, smp.File = m.Anon, m.File
 			smp.CgroupPeak, smp.OOMKills = m.Peak, m.OOMKills
 			smp.MajorFaults = m.MajorFaults
+			smp.Shmem, smp.Kernel, smp.Sock = m.Shmem, m.Kernel, m.Sock
+			smp.Unreclaimable = m.Unreclaimable()
 		}
 	}
 	if s.SelfPID > 0 {
