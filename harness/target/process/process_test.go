@@ -220,7 +220,7 @@ func TestExitSeenDespiteHeldOutput(t *testing.T) {
 				b := newBackend(t)
 				var out strings.Builder
 				s := target.Spec{RunID: "test-held-output", CellID: t.Name(), Name: "wrapper", Path: "/bin/sh",
-					Args: []string{"-c", `(echo helper up; sleep 60) & exec sh -c "$0"`, tt.service},
+					Args:        []string{"-c", `(echo helper up; sleep 60) & exec sh -c "$0"`, tt.service},
 					MemoryLimit: 64 << 20, Stdout: &out}
 				inst, err := b.Start(context.Background(), s)
 				require.NoError(t, err)
