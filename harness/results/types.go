@@ -231,6 +231,9 @@ type CompareRow struct {
 	Low      float64 `json:"ci_low_pct,omitempty"`
 	High     float64 `json:"ci_high_pct,omitempty"`
 	Detected bool    `json:"detected"` // false prints "~"
+	// Label is a regression comparison's verdict on the row: "regressed",
+	// "improved", "~" or "too few repeats" (empty for A/B scorecards).
+	Label string `json:"label,omitempty"`
 }
 
 // Host records the environment a run was measured in.
