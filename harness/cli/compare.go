@@ -7,6 +7,7 @@ import (
 	"github.com/soaklab/soaklab/harness/pipeline"
 	"github.com/soaklab/soaklab/harness/progress"
 	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/judge"
 )
 
 func cmdCompare(ctx context.Context, args []string, env Env) int {
@@ -17,32 +18,16 @@ func cmdCompare(ctx context.Context, args []string, env Env) int {
 	if fs.NArg() != 2 {
 		return fail(env, ExitUsage, "usage: soaklab compare <old-run> <new-run>")
 	}
-	cmps, err := pipeline.Compare(fs.Arg(0), fs.Arg(1))
+	rc, err := pipeline.CompareRuns(fs.Arg(0), fs.Arg(1))
 	if err != nil {
 		return failErr(env, "compare", err)
 	}
+	judge.WriteRegressions(env.Stdout, fs.Arg(0), fs.Arg(1), rc.Old, rc.New, rc.Comparisons, rc.Rule, value)
 	code := ExitOK
-	for _, c := range cmps {
-		fmt.Fprintf(env.Stdout, "%-7s %s\n", c.Verdict, c.Name)
-		for _, r := range c.Rows {
-			delta := "~"
-			if r.Detected {
-				delta = fmt.Sprintf("%+.1f%%", r.DeltaPct)
-			}
-			fmt.Fprintf(env.Stdout, "        %-14s %12s → %-12s %8s  (p=%.3f n=%d+%d)\n",
-				r.Measure, value(r.A, r.Unit), value(r.B, r.Unit), delta, r.P, r.NA, r.NB)
-		}
-		for _, r := range c.Reasons {
-			if r.Status != results.Pass {
-				fmt.Fprintf(env.Stdout, "        %s: %s\n", r.Status, r.Message)
-			}
-		}
+	for _, c := range rc.Comparisons {
 		if c.Verdict == results.NOGO {
 			code = ExitNoGo
 		}
-	}
-	if len(cmps) == 0 {
-		fmt.Fprintln(env.Stdout, "no cell ids in common")
 	}
 	return code
 }

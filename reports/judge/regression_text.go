@@ -118,7 +118,7 @@ func WriteRegressions(w io.Writer, oldName, newName string, old, new []CellData,
 		}
 		for _, r := range c.Reasons {
 			if r.Status != results.Pass {
-				fmt.Fprintf(w, "    %s %s: %s\n", r.Status, r.Criterion, r.Message)
+				fmt.Fprintf(w, "    %s: %s\n", r.Status, r.Message)
 			}
 		}
 	}
