@@ -273,8 +273,8 @@ func oomRisk(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason 
 	}
 	h := j.Horizon.Seconds()
 	floor := j.MaxSlopeMiBPerH
-	base := fmt.Sprintf("at %.1f MiB/h the %s limit is reached in %s (%s…%s); horizon %s",
-		analysis.MiBPerH(fit.Slope), mib(limit), hours(point), hours(fast), hours(slow), hours(h))
+	base := fmt.Sprintf("%s at %.1f MiB/h reaches the %s limit in %s (%s…%s); horizon %s",
+		seriesName(r), analysis.MiBPerH(fit.Slope), mib(limit), hours(point), hours(fast), hours(slow), hours(h))
 	switch {
 	case analysis.MiBPerH(fit.SlopeLow) <= floor || (r.HasTrough && analysis.MiBPerH(r.Trough.Slope) <= floor) || fast >= h:
 		rs.Status = results.Pass

@@ -68,3 +68,13 @@ func seriesName(r analysis.Result) string {
 	}
 	return r.FitSeries
 }
+
+// peakSeries names what peaks and episodes are taken from: the cgroup's
+// working set (what is held against the limit, page cache included), else
+// RSS.
+func peakSeries(r analysis.Result) string {
+	if r.UsesWorkingSet {
+		return "working set"
+	}
+	return "RSS"
+}
