@@ -35,9 +35,8 @@ soak-self: build ## the harness soaks itself: 10 min at 5,000 RPS; its own RSS s
 	@./$(BIN) run -m ci/soak-self.yaml --results $(RESULTS) --run-id soak-self-$$(date +%s); code=$$?; [ $$code -le 1 ] || exit $$code
 	$(GO) run ./scripts/soakself $(RESULTS)
 
-verdicts: build ## acceptance: 5 repeats of steady/leaky/hog and a stairstep A/B must come out as expected
-	./$(BIN) run -m ci/verdicts.yaml --results $(RESULTS) --run-id verdicts-$$(date +%s) || true
-	$(GO) run ./scripts/verdicts $(RESULTS)
+verdicts: build ## acceptance: steady/leaky/hog, A/B, shm/socket/pipe leaks, page cache, wrapped crash, smoke cells; false-alarm count over 30 steady runs
+	scripts/verdicts/run.sh ./$(BIN) $(RESULTS)
 
 docker-up: ## install (Debian) and start a Docker engine if none answers
 	bash scripts/docker/install.sh
