@@ -171,8 +171,12 @@ func outcome(c *results.Cell, r analysis.Result) results.Reason {
 		if math.IsNaN(peak) {
 			peak = 0
 		}
-		rs.Message = fmt.Sprintf("oom-killed by the kernel: the cgroup's oom_kill counter is %d (limit %s, peak %s)%s%s",
-			c.OOMKills, mib(float64(c.RAMLimit)), mib(peak), detail, sources(c, r))
+		from := "the samples' " + peakSeries(r)
+		if c.PeakCgroup > 0 && float64(c.PeakCgroup) >= peak {
+			from = "the cgroup's high-water mark"
+		}
+		rs.Message = fmt.Sprintf("oom-killed by the kernel: the cgroup's oom_kill counter is %d (limit %s, peak %s from %s)%s%s",
+			c.OOMKills, mib(float64(c.RAMLimit)), mib(peak), from, detail, sources(c, r))
 	case results.Crashed:
 		how := fmt.Sprintf("exit code %d", c.ExitCode)
 		if c.Signal != "" {
