@@ -38,6 +38,9 @@ type Env struct {
 	Now        func() time.Time
 	// IsTerminal says whether Stdout is a terminal (live progress).
 	IsTerminal bool
+	// GOOS is the operating system (runtime.GOOS when empty): run and clean
+	// need Linux.
+	GOOS string
 }
 
 // OSEnv is the real environment.
@@ -93,6 +96,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 	c, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(env.Stderr, "soaklab: unknown command %q%s\n", args[0], suggest(args[0]))
+		return ExitUsage
+	}
+	if refuseOffLinux(args[0], env) {
 		return ExitUsage
 	}
 	return c.run(ctx, args[1:], env)
