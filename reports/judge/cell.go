@@ -98,7 +98,7 @@ func judged(c *results.Cell, r analysis.Result, j matrix.Judge) (results.Verdict
 		rs = append(rs, memory(c, r, j)...)
 	}
 	rs = append(rs, load(r, j)...)
-	if d, ok := driver(r, j); ok {
+	if d, ok := driver(c, r, j); ok {
 		rs = append(rs, d)
 	}
 	return Decide(rs), finite(rs), r.Map()
