@@ -121,3 +121,45 @@ func TestDriverJudgedOnTenMinuteCell(t *testing.T) {
 	require.True(t, ok, "no driver reason in %+v", rs)
 	assert.Equal(t, results.Pass, r.Status, r.Message)
 }
+
+// The harness's own memory at a 1 MiB/h floor, as `make soak-self` judges
+// it: a ramp that stopped passes on its last half, growth in the last half
+// does not.
+func TestDriverRampAtSoakSelfFloor(t *testing.T) {
+	t.Parallel()
+	mib := float64(1 << 20)
+	cases := []struct {
+		name   string
+		anon   func(t float64) float64 // RssAnon at t seconds, beyond 8 MiB
+		status results.Status
+		says   string
+	}{
+		// the Go heap finding its size over its first collection cycles:
+		// +1.5 MiB from 60 s to 220 s, then flat (a self-soak with GOGC=100)
+		{"ramp that stopped", func(t float64) float64 { return 1.5 * mib * min(max(t-60, 0), 160) / 160 },
+			results.Pass, "a ramp that stopped"},
+		// the same 1.5 MiB from 300 s to 440 s: growth in the last half
+		{"late growth", func(t float64) float64 { return 1.5 * mib * min(max(t-300, 0), 140) / 140 },
+			results.Fail, "grows"},
+		// a steady 3 MiB/h: above the floor all the way
+		{"steady growth", func(t float64) float64 { return 3 * mib * t / 3600 },
+			results.Fail, "grows"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			s := synth.Spec{Seed: 1, Duration: 600}.Samples()
+			for i := range s {
+				anon := int64(8<<20+c.anon(s[i].T)) &^ 4095 // whole pages
+				s[i].DriverAnon, s[i].DriverRSS = anon, anon+18<<20
+			}
+			cl := cell(results.Completed)
+			cl.Duration, cl.Warmup = 600, 60
+			_, rs, _ := Cell(cl, s, matrix.Judge{MaxSlopeMiBPerH: 1})
+			r, ok := reason(rs, "driver")
+			require.True(t, ok, "no driver reason in %+v", rs)
+			assert.Equal(t, c.status, r.Status, r.Message)
+			assert.Contains(t, r.Message, c.says)
+		})
+	}
+}
