@@ -19,7 +19,8 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 var t0 = time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC)
 
-// script is a two-cell run: steady completes, hog is OOM-killed; a warning
+// script is a two-cell run: steady completes (not judged), hog is
+// OOM-killed and judged NO-GO as it ends; a warning
 // arrives in between.
 func script(o runner.Observer) {
 	steady := matrix.Cell{ID: "steady/ram=256MiB,rps=100", Target: "steady",
@@ -43,7 +44,7 @@ func script(o runner.Observer) {
 	o.Sampled(hog, results.Sample{T: 1, At: t0.Add(31 * time.Second), RSS: 40 << 20})
 	o.CellEnded(2, 2, &results.Cell{ID: hog.ID, Target: "hog", Outcome: results.OOMKilled,
 		Detail: "cgroup oom_kill 1", Started: t0.Add(30 * time.Second), Ended: t0.Add(32 * time.Second),
-		PeakRSS: 47 << 20, OOMKills: 1, Samples: 2})
+		PeakRSS: 47 << 20, OOMKills: 1, Samples: 2, Verdict: results.NOGO})
 }
 
 func golden(t *testing.T, name string, got []byte) {
@@ -65,9 +66,9 @@ func TestGolden(t *testing.T) {
 		obs  func(*bytes.Buffer) runner.Observer
 	}{
 		// every sample printed
-		{"plain.golden", func(b *bytes.Buffer) runner.Observer { return NewPlain(b, 1) }},
+		{"plain.golden", func(b *bytes.Buffer) runner.Observer { return NewPlain(b, time.Second) }},
 		// one sample line in two
-		{"plain-every2.golden", func(b *bytes.Buffer) runner.Observer { return NewPlain(b, 2) }},
+		{"plain-every2.golden", func(b *bytes.Buffer) runner.Observer { return NewPlain(b, 2*time.Second) }},
 		// one object per event, fixed clock
 		{"json.golden", func(b *bytes.Buffer) runner.Observer { return NewJSON(b, fixed) }},
 	}
