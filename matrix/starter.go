@@ -38,7 +38,8 @@ func Starter(command []string) []byte {
 
 const starterText = `# yaml-language-server: $schema=./matrix.schema.json
 # A soaklab matrix: which program to soak, under which memory limits, at
-# which load, and how to judge it. Reference: docs/matrix.md.
+# which load, and how to judge it. Reference:
+# https://github.com/soaklab/soaklab/blob/main/docs/matrix.md
 #   soaklab validate            check this file (every problem, with positions)
 #   soaklab expand              list the cells it runs
 #   soaklab run                 run it; prints the run id and the report's path

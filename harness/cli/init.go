@@ -48,7 +48,7 @@ func cmdInit(ctx context.Context, args []string, env Env) int {
 func create(path string, data []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("%s already exists; remove it or write elsewhere with -o: %w", path, os.ErrExist)
+		return existsError(path)
 	}
 	if err != nil {
 		return err
@@ -71,3 +71,11 @@ func cmdSchema(ctx context.Context, args []string, env Env) int {
 	fmt.Fprintf(env.Stdout, "%s\n", matrix.Schema())
 	return ExitOK
 }
+
+// existsError is a file init will not replace.
+type existsError string
+
+func (e existsError) Error() string {
+	return string(e) + " already exists; remove it or write elsewhere with -o"
+}
+func (e existsError) Is(target error) bool { return target == os.ErrExist }
