@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,5 +98,39 @@ func TestSize(t *testing.T) {
 	}
 	for _, tc := range cases {
 		require.Equal(t, tc.want, Size(tc.n), "Size(%d)", tc.n)
+	}
+}
+
+// Plain prints a running cell's line once every `every` of the cell's own
+// time, whatever the sampling interval.
+func TestPlainEvery(t *testing.T) {
+	t.Parallel()
+	c := matrix.Cell{ID: "s/x=1", Duration: 90 * time.Second, RAM: 64 << 20}
+	tests := []struct {
+		name   string
+		every  time.Duration
+		step   float64 // seconds between samples
+		n      int     // samples
+		wantTs []string
+	}{
+		// CI default: 70 one-second samples give two lines
+		{"30s", 30 * time.Second, 1, 70, []string{" 30s/90s", " 60s/90s"}},
+		// 0 prints every sample
+		{"all", 0, 1, 3, []string{"  1s/90s", "  2s/90s", "  3s/90s"}},
+		// samples every 7s: the first at or past each 10s mark
+		{"uneven", 10 * time.Second, 7, 5, []string{" 14s/90s", " 21s/90s", " 35s/90s"}},
+	}
+	for _, tt := range tests {
+		var b bytes.Buffer
+		p := NewPlain(&b, tt.every)
+		p.CellStarted(1, 1, c)
+		for i := 1; i <= tt.n; i++ {
+			p.Sampled(c, results.Sample{T: float64(i) * tt.step})
+		}
+		lines := strings.Split(strings.TrimSpace(b.String()), "\n")[1:] // after the start line
+		require.Len(t, lines, len(tt.wantTs), "%s: %s", tt.name, b.String())
+		for i, want := range tt.wantTs {
+			require.Contains(t, lines[i], "s/x=1: "+want, tt.name)
+		}
 	}
 }
