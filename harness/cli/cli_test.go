@@ -162,6 +162,11 @@ func TestRunEndToEnd(t *testing.T) {
 		assert.FileExists(t, filepath.Join(runDir, f))
 	}
 	assert.Contains(t, out.String(), "2 cells: ")
+	// Each cell's end line has its verdict, and the NO-GO cells are
+	// listed at the end with their main reason.
+	assert.Contains(t, out.String(), py.ID+": NO-GO: oom-killed after ")
+	assert.Contains(t, out.String(), "\nNO-GO:\n")
+	assert.Contains(t, out.String(), "\n  "+py.ID+": outcome: ")
 	assert.Contains(t, out.String(), filepath.Join(runDir, "report", "index.html"))
 
 	// `soaklab report` re-judges and re-renders from results alone.
