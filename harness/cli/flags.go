@@ -108,7 +108,7 @@ func shorthand(fs *flag.FlagSet, f *flag.Flag) string {
 func help(c *cmdline, w io.Writer) {
 	cmd, _ := lookup(c.name)
 	fmt.Fprintf(w, "soaklab %s: %s\n\n", cmd.name, cmd.summary)
-	fmt.Fprintf(w, "Usage: soaklab %s %s\n\n", cmd.name, cmd.args)
+	fmt.Fprintf(w, "Usage: %s\n\n", strings.TrimSpace("soaklab "+cmd.name+" "+cmd.args))
 	fmt.Fprintln(w, cmd.about)
 	var any bool
 	c.VisitAll(func(*flag.Flag) { any = true })
