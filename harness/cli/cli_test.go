@@ -63,6 +63,11 @@ func TestUsageAndBadInput(t *testing.T) {
 		{"typo-transposed", []string{"valdiate"}, ExitUsage, `did you mean "validate"`},
 		// nothing near: the list
 		{"typo-far", []string{"xyzzy"}, ExitUsage, "soaklab help"},
+		// run takes its matrix as an argument (k6 run script.js): the
+		// matrix is read, then the results directory (a file) refused
+		{"run-positional", []string{"run", "testdata/e2e.yaml", "--results", "testdata/e2e.yaml"}, ExitHarness, "results directory"},
+		// a --resume that names no run
+		{"resume-missing", []string{"run", "--resume", "nope", "--results", "testdata"}, ExitUsage, "no such run"},
 		// run takes one matrix, positional or -m, not both
 		{"run-two-matrices", []string{"run", "testdata/e2e.yaml", "-m", "testdata/warn.yaml"}, ExitUsage, "given twice"},
 		// a missing matrix file names the file
