@@ -124,3 +124,17 @@ func TestImportsPointOneWay(t *testing.T) {
 	_, err = os.Stat(filepath.Join(root, "docs", "architecture.md"))
 	assert.NoError(t, err, "the rule is documented")
 }
+
+// The run command and the signal handling take the operating system from
+// their Env: they import no "os" (a file of the pipeline may, for files).
+func TestRunTakesItsEnvironment(t *testing.T) {
+	t.Parallel()
+	fset := token.NewFileSet()
+	for _, file := range []string{"../harness/cli/run.go", "../harness/cli/observe.go", "../harness/pipeline/signals.go"} {
+		f, err := parser.ParseFile(fset, file, nil, parser.ImportsOnly)
+		require.NoError(t, err)
+		for _, imp := range f.Imports {
+			assert.NotEqual(t, `"os"`, imp.Path.Value, "%s: the environment comes in through Env", file)
+		}
+	}
+}
