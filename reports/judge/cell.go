@@ -36,10 +36,6 @@ func newOptions(opts []Option) options {
 	return o
 }
 
-// DefaultWarmupShare is the share of a cell's duration trimmed as warm-up
-// when the cell records none (the matrix's own default).
-const DefaultWarmupShare = 0.1
-
 // Params derives the analysis parameters of a cell.
 func Params(c *results.Cell, opts ...Option) analysis.Params {
 	o := newOptions(opts)
@@ -51,7 +47,9 @@ func Params(c *results.Cell, opts ...Option) analysis.Params {
 		ThroughputMetric: o.throughputMetric[c.Target],
 	}
 	if p.Warmup == 0 {
-		p.Warmup = DefaultWarmupShare * c.Duration
+		// The runner records the warm-up matrix applied; a result without
+		// one (written by hand, or by a Go caller) gets the matrix's default.
+		p.Warmup = matrix.DefaultWarmupFraction * c.Duration
 	}
 	if c.Kind != matrix.KindWorkload {
 		if c.Load != nil && c.Load.TargetRPS > 0 {
