@@ -71,47 +71,44 @@ func Cell(c *results.Cell, samples []results.Sample, j matrix.Judge, opts ...Opt
 // judged judges a cell from the analysis of its samples (see Cell).
 func judged(c *results.Cell, r analysis.Result, j matrix.Judge) (results.Verdict, []results.Reason, *results.Analysis) {
 	j = WithDefaults(j)
-	var rs []results.Reason
-	rs = append(rs, outcome(c, r))
-	if t, ok := thrash(c, r, j); ok {
-		rs = append(rs, t)
-	}
-	// A cell that ended early (killed, crashed, never ready) has failed on
-	// its outcome; its short series and missed rate are consequences, not
-	// further reasons. Memory criteria still speak when there is enough data.
 	endedEarly := c.Outcome != results.Completed && c.Outcome != results.Interrupted
-	if endedEarly {
-		if r.N >= j.MinSamples {
-			rs = append(rs, memory(c, r, j)...)
+	var rs []results.Reason
+	for _, cr := range Criteria {
+		switch {
+		case cr.Stage == Measured && r.N < j.MinSamples, cr.Stage == Ran && endedEarly:
+			continue
 		}
-		return Decide(rs), finite(rs), r.Analysis()
-	}
-	if r.N < j.MinSamples {
-		rs = append(rs, results.Reason{
-			Criterion: "samples", Status: results.Unknown, Value: float64(r.N), Limit: float64(j.MinSamples),
-			Message: fmt.Sprintf("only %d measured samples after %.0f s warm-up (need >= %d): inconclusive", r.N, r.Warmup, j.MinSamples),
-		})
-	} else {
-		rs = append(rs, memory(c, r, j)...)
-	}
-	rs = append(rs, load(r, j)...)
-	if d, ok := driver(r, j); ok {
-		rs = append(rs, d)
+		if x, ok := cr.Judge(c, r, j); ok {
+			rs = append(rs, x)
+		}
 	}
 	return Decide(rs), finite(rs), r.Analysis()
 }
 
-// memory returns the memory criteria: leak, and oom-risk unless the
-// horizon is 0 (an explicit `horizon: 0` turns the projection off).
-func memory(c *results.Cell, r analysis.Result, j matrix.Judge) []results.Reason {
-	if j.Horizon <= 0 {
-		return []results.Reason{leak(c, r, j)}
+// samples is UNKNOWN when fewer than j.MinSamples samples were measured
+// after warm-up: too few to judge memory (the Measured criteria are then
+// left out).
+func samples(_ *results.Cell, r analysis.Result, j matrix.Judge) (results.Reason, bool) {
+	if r.N >= j.MinSamples {
+		return results.Reason{}, false
 	}
-	return []results.Reason{leak(c, r, j), oomRisk(c, r, j)}
+	return results.Reason{
+		Criterion: "samples", Status: results.Unknown, Value: float64(r.N), Limit: float64(j.MinSamples),
+		Message: fmt.Sprintf("only %d measured samples after %.0f s warm-up (need >= %d): inconclusive", r.N, r.Warmup, j.MinSamples),
+	}, true
+}
+
+// oomRiskWithin is oom-risk unless the horizon is 0 (an explicit
+// `horizon: 0` turns the projection off).
+func oomRiskWithin(c *results.Cell, r analysis.Result, j matrix.Judge) (results.Reason, bool) {
+	if j.Horizon <= 0 {
+		return results.Reason{}, false
+	}
+	return oomRisk(c, r, j), true
 }
 
 // outcome is the hard criterion of how the cell ended.
-func outcome(c *results.Cell, r analysis.Result) results.Reason {
+func outcome(c *results.Cell, r analysis.Result, _ matrix.Judge) results.Reason {
 	rs := results.Reason{Criterion: "outcome", Hard: true, Status: results.Fail}
 	detail := ""
 	if c.Detail != "" {
