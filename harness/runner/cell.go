@@ -67,9 +67,6 @@ func (r *Runner) runCell(ctx context.Context, c matrix.Cell, obs Observer) *resu
 	}
 	cr.tgt = tgt
 	res.Kind = tgt.Kind
-	if res.Kind == "" {
-		res.Kind = matrix.KindServer
-	}
 	warmup := c.Warmup // as matrix applied it: the target's own, or its default share of the duration
 	res.Warmup = warmup.Seconds()
 	if err := os.MkdirAll(cr.dir, 0o755); err != nil {

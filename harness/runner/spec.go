@@ -48,11 +48,14 @@ func cellEnv(c matrix.Cell, t matrix.Target, port int) []string {
 }
 
 // applied checks that t carries the settings matrix applies to every parsed
-// target (port_env, sink_env of a client, ready's path and timeout): the
+// target (kind, port_env, sink_env of a client, ready's path and timeout): the
 // runner reads them as given and keeps no defaults of its own. A target
 // built in Go must set them (matrix.DefaultPortEnv, matrix.DefaultReady...).
 func applied(t matrix.Target) error {
 	var missing []string
+	if t.Kind == "" {
+		missing = append(missing, "kind")
+	}
 	if t.PortEnv == "" {
 		missing = append(missing, "port_env")
 	}

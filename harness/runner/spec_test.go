@@ -28,8 +28,10 @@ func TestApplied(t *testing.T) {
 		{"client", matrix.Target{Name: "c", Kind: matrix.KindClient, PortEnv: "PORT", SinkEnv: "SINK_URL", Ready: ready}, ""},
 		// a Go literal without matrix's defaults: every missing one named
 		{"literal", matrix.Target{Name: "x", Kind: matrix.KindClient}, "target x has no port_env, sink_env, ready.path, ready.timeout"},
+		// nor a kind
+		{"no kind", matrix.Target{Name: "z", PortEnv: "PORT", Ready: ready}, "target z has no kind"},
 		// only the ready timeout missing
-		{"no timeout", matrix.Target{Name: "y", PortEnv: "PORT", Ready: matrix.Ready{Path: "/"}}, "target y has no ready.timeout"},
+		{"no timeout", matrix.Target{Name: "y", Kind: matrix.KindServer, PortEnv: "PORT", Ready: matrix.Ready{Path: "/"}}, "target y has no ready.timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
