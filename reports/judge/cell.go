@@ -85,10 +85,10 @@ func judged(c *results.Cell, r analysis.Result, j matrix.Judge) (results.Verdict
 	return Decide(rs), finite(rs), r.Analysis()
 }
 
-// samples is UNKNOWN when fewer than j.MinSamples samples were measured
+// enoughSamples is UNKNOWN when fewer than j.MinSamples samples were measured
 // after warm-up: too few to judge memory (the Measured criteria are then
 // left out).
-func samples(_ *results.Cell, r analysis.Result, j matrix.Judge) (results.Reason, bool) {
+func enoughSamples(_ *results.Cell, r analysis.Result, j matrix.Judge) (results.Reason, bool) {
 	if r.N >= j.MinSamples {
 		return results.Reason{}, false
 	}

@@ -67,7 +67,7 @@ var Criteria = []Criterion{
 		Meaning: "NO-GO when the cgroup thrashed longer than this: usage at ≥ 90 % of the limit while reading ≥ 50 pages a second back from disk (major faults), a target the kernel slows to a crawl instead of killing",
 		Zero:    "any thrashing fails the cell",
 	}}},
-	{Name: "samples", Stage: Ran, Judge: samples, Keys: []Threshold{{
+	{Name: "samples", Stage: Ran, Judge: enoughSamples, Keys: []Threshold{{
 		Key: matrix.KeyMinSamples,
 		// With fewer measured samples after warm-up the verdict is
 		// "inconclusive", never GO.
