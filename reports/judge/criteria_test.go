@@ -21,11 +21,28 @@ var update = flag.Bool("update", false, "rewrite the table of judge keys in docs
 // decision, not a side effect of editing a row.
 func TestDefaultJudge(t *testing.T) {
 	t.Parallel()
-	want := matrix.Judge{
-		MaxDriftPct: 5, MaxSlopeMiBPerH: 5, Horizon: 24 * time.Hour, MaxErrorRate: 0.01, MinRateRatio: 0.95,
-		PeakWarnRatio: 0.9, MaxCV: 10, MaxP99: 0, MaxThrash: 5 * time.Second, MinSamples: 10,
+	tests := []struct {
+		key  string
+		want any
+	}{
+		{matrix.KeyMaxDriftPct, 5.0},
+		{matrix.KeyMaxSlopeMiBPerH, 5.0},
+		{matrix.KeyHorizon, 24 * time.Hour},
+		{matrix.KeyMaxErrorRate, 0.01},
+		{matrix.KeyMinRateRatio, 0.95},
+		{matrix.KeyPeakWarnRatio, 0.9},
+		{matrix.KeyMaxCV, 10.0},
+		{matrix.KeyMaxP99, time.Duration(0)}, // no latency budget
+		{matrix.KeyMaxThrash, 5 * time.Second},
+		{matrix.KeyMinSamples, 10},
 	}
-	assert.Equal(t, want, DefaultJudge)
+	for _, tt := range tests {
+		k, ok := matrix.JudgeKeyOf(tt.key)
+		require.True(t, ok, tt.key)
+		d := DefaultJudge
+		assert.Equal(t, tt.want, reflect.ValueOf(k.Field(&d)).Elem().Interface(), tt.key)
+	}
+	assert.Nil(t, DefaultJudge.Set)
 }
 
 // TestCriteria checks the table: names unique, every key of `judge:` owned
