@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/matrix"
@@ -83,6 +84,12 @@ type RunComparison struct {
 	Old, New    []judge.CellData
 	Rule        judge.RegressionRule
 	Comparisons []results.Comparison
+}
+
+// Write prints the comparison as text (judge.WriteRegressions): oldName
+// and newName name the runs, value spells a measure in its unit.
+func (rc *RunComparison) Write(w io.Writer, oldName, newName string, value func(v float64, unit string) string) {
+	judge.WriteRegressions(w, oldName, newName, rc.Old, rc.New, rc.Comparisons, rc.Rule, value)
 }
 
 // CompareRuns is Compare with the cells and rule kept for printing.

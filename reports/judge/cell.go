@@ -36,10 +36,6 @@ func newOptions(opts []Option) options {
 	return o
 }
 
-// DefaultWarmupShare is the share of a cell's duration trimmed as warm-up
-// when the cell records none (the matrix's own default).
-const DefaultWarmupShare = 0.1
-
 // Params derives the analysis parameters of a cell.
 func Params(c *results.Cell, opts ...Option) analysis.Params {
 	o := newOptions(opts)
@@ -51,7 +47,9 @@ func Params(c *results.Cell, opts ...Option) analysis.Params {
 		ThroughputMetric: o.throughputMetric[c.Target],
 	}
 	if p.Warmup == 0 {
-		p.Warmup = DefaultWarmupShare * c.Duration
+		// The runner records the warm-up matrix applied; a result without
+		// one (written by hand, or by a Go caller) gets the matrix's default.
+		p.Warmup = matrix.DefaultWarmupFraction * c.Duration
 	}
 	if c.Kind != matrix.KindWorkload {
 		if c.Load != nil && c.Load.TargetRPS > 0 {
@@ -73,44 +71,40 @@ func Cell(c *results.Cell, samples []results.Sample, j matrix.Judge, opts ...Opt
 // judged judges a cell from the analysis of its samples (see Cell).
 func judged(c *results.Cell, r analysis.Result, j matrix.Judge) (results.Verdict, []results.Reason, *results.Analysis) {
 	j = WithDefaults(j)
-	var rs []results.Reason
-	rs = append(rs, outcome(c, r))
-	if t, ok := thrash(c, r, j); ok {
-		rs = append(rs, t)
-	}
-	// A cell that ended early (killed, crashed, never ready) has failed on
-	// its outcome; its short series and missed rate are consequences, not
-	// further reasons. Memory criteria still speak when there is enough data.
 	endedEarly := c.Outcome != results.Completed && c.Outcome != results.Interrupted
-	if endedEarly {
-		if r.N >= j.MinSamples {
-			rs = append(rs, memory(c, r, j)...)
+	var rs []results.Reason
+	for _, cr := range Criteria {
+		switch {
+		case cr.Stage == Measured && r.N < j.MinSamples, cr.Stage == Ran && endedEarly:
+			continue
 		}
-		return Decide(rs), finite(rs), r.Analysis()
-	}
-	if r.N < j.MinSamples {
-		rs = append(rs, results.Reason{
-			Criterion: "samples", Status: results.Unknown, Value: float64(r.N), Limit: float64(j.MinSamples),
-			Message: fmt.Sprintf("only %d measured samples after %.0f s warm-up (need >= %d): inconclusive", r.N, r.Warmup, j.MinSamples),
-		})
-	} else {
-		rs = append(rs, memory(c, r, j)...)
-	}
-	rs = append(rs, load(r, j)...)
-	if d, ok := driver(r, j); ok {
-		rs = append(rs, d)
+		if x, ok := cr.Judge(c, r, j); ok {
+			rs = append(rs, x)
+		}
 	}
 	return Decide(rs), finite(rs), r.Analysis()
 }
 
-// memory returns the memory criteria: leak, and oom-risk unless the
-// horizon is 0 (an explicit `horizon: 0` turns the projection off).
-func memory(c *results.Cell, r analysis.Result, j matrix.Judge) []results.Reason {
-	rs := []results.Reason{leak(c, r, j)}
-	if j.Horizon > 0 {
-		rs = append(rs, oomRisk(c, r, j))
+// enoughSamples is UNKNOWN when fewer than j.MinSamples samples were measured
+// after warm-up: too few to judge memory (the Measured criteria are then
+// left out).
+func enoughSamples(_ *results.Cell, r analysis.Result, j matrix.Judge) (results.Reason, bool) {
+	if r.N >= j.MinSamples {
+		return results.Reason{}, false
 	}
-	return shortWindow(c, r, rs)
+	return results.Reason{
+		Criterion: "samples", Status: results.Unknown, Value: float64(r.N), Limit: float64(j.MinSamples),
+		Message: fmt.Sprintf("only %d measured samples after %.0f s warm-up (need >= %d): inconclusive", r.N, r.Warmup, j.MinSamples),
+	}, true
+}
+
+// oomRiskWithin is oom-risk unless the horizon is 0 (an explicit
+// `horizon: 0` turns the projection off).
+func oomRiskWithin(c *results.Cell, r analysis.Result, j matrix.Judge) (results.Reason, bool) {
+	if j.Horizon <= 0 {
+		return results.Reason{}, false
+	}
+	return shortWindow(c, r, oomRisk(c, r, j)), true
 }
 
 // MinLeakWindow is the shortest measured window (after warm-up) over which
@@ -128,33 +122,35 @@ func memory(c *results.Cell, r analysis.Result, j matrix.Judge) []results.Reason
 // on, to start after the ramp: 36 s measured puts it 22 s after the start.
 const MinLeakWindow = 36.0 // seconds
 
-// shortWindow turns the FAILs of the leak and OOM-risk criteria of a cell
+// shortened holds a memory criterion to MinLeakWindow (see shortWindow).
+func shortened(f func(*results.Cell, analysis.Result, matrix.Judge) results.Reason) func(*results.Cell, analysis.Result, matrix.Judge) results.Reason {
+	return func(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
+		return shortWindow(c, r, f(c, r, j))
+	}
+}
+
+// shortWindow turns a FAIL of the leak or OOM-risk criterion of a cell
 // measured over less than MinLeakWindow into UNKNOWN.
-func shortWindow(c *results.Cell, r analysis.Result, rs []results.Reason) []results.Reason {
+func shortWindow(c *results.Cell, r analysis.Result, rs results.Reason) results.Reason {
 	window := r.FitTo - r.FitFrom
-	if r.N == 0 || window >= MinLeakWindow {
+	if r.N == 0 || window >= MinLeakWindow || rs.Status != results.Fail {
 		return rs
 	}
-	for i := range rs {
-		if rs[i].Status != results.Fail {
-			continue
-		}
-		// A fixed warm-up adds to the window; the default one is a share
-		// of the duration.
-		need := MinLeakWindow + r.Warmup
-		if c.Duration > 0 && math.Abs(r.Warmup-DefaultWarmupShare*c.Duration) < 0.5 {
-			need = MinLeakWindow / (1 - DefaultWarmupShare)
-		}
-		rs[i].Status = results.Unknown
-		rs[i].Message = fmt.Sprintf("cell too short to tell growth from warm-up: %.0f s measured after %.0f s warm-up, "+
-			"the %s criterion needs >= %.0f s measured (a cell of >= %.0f s); inconclusive: %s",
-			window, r.Warmup, rs[i].Criterion, MinLeakWindow, math.Ceil(need), rs[i].Message)
+	// A fixed warm-up adds to the window; the default one is a share of
+	// the duration.
+	need := MinLeakWindow + r.Warmup
+	if c.Duration > 0 && math.Abs(r.Warmup-matrix.DefaultWarmupFraction*c.Duration) < 0.5 {
+		need = MinLeakWindow / (1 - matrix.DefaultWarmupFraction)
 	}
+	rs.Status = results.Unknown
+	rs.Message = fmt.Sprintf("cell too short to tell growth from warm-up: %.0f s measured after %.0f s warm-up, "+
+		"the %s criterion needs >= %.0f s measured (a cell of >= %.0f s); inconclusive: %s",
+		window, r.Warmup, rs.Criterion, MinLeakWindow, math.Ceil(need), rs.Message)
 	return rs
 }
 
 // outcome is the hard criterion of how the cell ended.
-func outcome(c *results.Cell, r analysis.Result) results.Reason {
+func outcome(c *results.Cell, r analysis.Result, _ matrix.Judge) results.Reason {
 	rs := results.Reason{Criterion: "outcome", Hard: true, Status: results.Fail}
 	detail := ""
 	if c.Detail != "" {
