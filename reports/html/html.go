@@ -31,9 +31,12 @@ type Input struct {
 	SamplesOf func(*results.Cell) ([]results.Sample, error)
 	// Now is printed as the generation time; fixed in golden tests.
 	Now time.Time
-	// Buckets is how far long series are downsampled (see plot.MinMax);
-	// 0 means plot.DefaultBuckets.
+	// Buckets is how far long series are downsampled (see downsample.MinMax);
+	// 0 means downsample.DefaultBuckets.
 	Buckets int
+	// LiveBuckets is how far the interactive charts' series are
+	// downsampled (see downsample.Columns); 0 means DefaultLiveBuckets.
+	LiveBuckets int
 	// MaxMetrics caps how many scraped metrics are plotted per cell, to keep
 	// the page light when a target exposes many series; 0 means
 	// DefaultMaxMetrics. The names of the others are listed.
@@ -54,6 +57,19 @@ var reportTmpl string
 
 //go:embed style.css
 var styleCSS string
+
+//go:embed report.js
+var reportJS string
+
+// uPlot (MIT, github.com/leeoniya/uPlot), vendored at the version in
+// assets/uplot.version by scripts/uplot/fetch.sh and inlined in every
+// report: the page needs no network.
+var (
+	//go:embed assets/uPlot.iife.min.js
+	uplotJS string
+	//go:embed assets/uPlot.min.css
+	uplotCSS string
+)
 
 var tmpl = template.Must(template.New("report").Funcs(funcs).Parse(reportTmpl))
 

@@ -53,22 +53,22 @@ func TestCellSection(t *testing.T) {
 		want       []string
 		absent     []string
 	}{
-		// an OOM-killed cell gets the kill marked; no fit keys, no slope line
-		{"oom", results.Cell{ID: "a", Outcome: results.OOMKilled, RAMLimit: 128 << 20}, samples(20), 0,
-			[]string{">OOM kill<", "memory limit"}, []string{"fitted slope"}},
+		// an OOM-killed cell gets the kill marked at its peak; no fit keys, no slope line
+		{"oom", results.Cell{ID: "a", Outcome: results.OOMKilled, RAMLimit: 128 << 20, PeakCgroup: 128 << 20}, samples(20), 0,
+			[]string{">OOM kill at 128 MiB<", "memory limit 128 MiB"}, []string{"fitted slope"}},
 		// fit keys draw the slope line; a completed cell has no OOM mark
 		{"slope", results.Cell{ID: "b", Outcome: results.Completed, Analysis: fit}, samples(20), 0,
 			[]string{"fitted slope (+3600.0 MiB/h)"}, []string{">OOM kill<"}},
 		// metrics beyond the cap are named, not plotted; goroutines come first
 		{"metric cap", results.Cell{ID: "c"}, samples(20, "z_total", "go_goroutines", "a_bytes"), 1,
-			[]string{`aria-label="go_goroutines"`, "Also scraped, not plotted: <code>a_bytes</code>, <code>z_total</code>."},
-			[]string{`aria-label="a_bytes"`}},
-		// the harness's memory broken down gets its own chart; a driver RSS
-		// alone stays a thin line on the memory chart
+			[]string{`aria-label="Goroutines (go_goroutines)"`, "Also scraped, not plotted: <code>a_bytes</code>, <code>z_total</code>."},
+			[]string{`aria-label="A (a_bytes)"`}},
+		// the harness's memory gets its own chart, never the target's: broken
+		// down, or its RSS alone
 		{"harness memory", results.Cell{ID: "e"}, harnessSamples(20), 0,
 			[]string{`aria-label="soaklab&#39;s own memory"`, "RSS anon (judged)", "Go heap objects"}, nil},
 		{"driver rss only", results.Cell{ID: "f"}, driverRSSOnly(samples(20)), 0,
-			[]string{"driver RSS"}, []string{"RSS anon (judged)"}},
+			[]string{`aria-label="soaklab&#39;s own memory"`}, []string{"RSS anon (judged)", "driver RSS"}},
 		// a cell that thrashed gets its major faults drawn and the stretch
 		// marked; one that did not, no such chart
 		{"thrash", results.Cell{ID: "g", Analysis: map[string]float64{"thrash_s": 8, "thrash_from_s": 2, "thrash_faults_per_s": 200}},
@@ -135,5 +135,5 @@ func TestSamplesOfLoadsOneCellAtATime(t *testing.T) {
 	page := b.String()
 	assert.Contains(t, page, "earlier warning")
 	assert.Contains(t, page, "cell b: samples.jsonl line 6: torn")
-	assert.Equal(t, 3, strings.Count(page, `aria-label="Memory`), "every cell plotted, the torn one from what was read")
+	assert.Equal(t, 3, strings.Count(page, `aria-label="Target memory`), "every cell plotted, the torn one from what was read")
 }

@@ -25,6 +25,8 @@ type page struct {
 	Cells       []cellView
 	Warnings    []string
 	CSS         template.CSS
+	UPlotCSS    template.CSS
+	Script      template.JS // uPlot and the page's own script
 }
 
 type scoreItem struct {
@@ -57,6 +59,7 @@ type cellView struct {
 	Analysis     []kv
 	Charts       []Chart
 	Omitted      []string // scraped metrics not plotted
+	Live         template.JS
 	Reasons      []results.Reason
 }
 
@@ -66,7 +69,8 @@ func buildPage(in Input, opts []plot.Option) page {
 	if maxMetrics <= 0 {
 		maxMetrics = DefaultMaxMetrics
 	}
-	p := page{Run: r, Now: in.Now.UTC().Format(time.RFC3339), Warnings: slices.Clone(in.Warnings), CSS: template.CSS(styleCSS)}
+	p := page{Run: r, Now: in.Now.UTC().Format(time.RFC3339), Warnings: slices.Clone(in.Warnings), CSS: template.CSS(styleCSS),
+		UPlotCSS: template.CSS(uplotCSS), Script: template.JS(uplotJS + "\n" + reportJS)} //nolint:gosec // embedded at build time
 	outcomes := map[results.Outcome]int{}
 	var order []results.Outcome
 	for i := range r.Cells {
@@ -99,13 +103,16 @@ func buildPage(in Input, opts []plot.Option) page {
 				p.Warnings = append(p.Warnings, fmt.Sprintf("cell %s: %v", c.ID, err))
 			}
 		}
-		charts, omitted := cellCharts(c, samples, opts, maxMetrics)
-		p.Cells = append(p.Cells, cellView{
+		cv := cellView{
 			C: c, Anchor: view.Anchor(c.ID),
 			Label: view.VerdictLabel(c.Verdict), Class: view.VerdictClass(c.Verdict),
-			Config: cellConfig(c), Analysis: analysisRows(c.Analysis),
-			Charts: charts, Omitted: omitted, Reasons: c.Reasons,
-		})
+			Config: cellConfig(c), Analysis: analysisRows(c.Analysis), Reasons: c.Reasons,
+		}
+		cv.Charts, cv.Omitted, cv.Live = drawCell(c, samples, opts, maxMetrics, in.LiveBuckets)
+		if cv.Live == "" && len(cv.Charts) > 0 {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("cell %s: interactive charts left out", c.ID))
+		}
+		p.Cells = append(p.Cells, cv)
 	}
 	var parts []string
 	for _, o := range order {
@@ -204,4 +211,30 @@ func wbr(id string) template.HTML {
 	esc = strings.ReplaceAll(esc, ",", ",<wbr>")
 	esc = strings.ReplaceAll(esc, "/", "/<wbr>")
 	return template.HTML(esc) //nolint:gosec // escaped above; only <wbr> added.
+}
+
+// drawCell draws a cell's charts as SVG and encodes them for the
+// interactive page.
+func drawCell(c *results.Cell, samples []results.Sample, opts []plot.Option, maxMetrics, liveBuckets int) (charts []Chart, omitted []string, live template.JS) {
+	ts := make([]float64, len(samples))
+	for i, s := range samples {
+		ts[i] = s.T
+	}
+	specs, omitted := cellCharts(c, samples, ts, maxMetrics)
+	var drawn []plot.Chart
+	for _, sp := range specs {
+		svg, err := plot.SVG(sp, opts...)
+		ch := Chart{Title: sp.Title, Metric: sp.Metric, SVG: template.HTML(svg), Live: len(drawn)} //nolint:gosec // SVG from gonum, text escaped by plot.
+		if err != nil {
+			ch = Chart{Title: sp.Title, Err: err.Error(), Live: -1}
+		} else {
+			drawn = append(drawn, sp)
+		}
+		charts = append(charts, ch)
+	}
+	live, err := liveData(drawn, ts, liveBuckets)
+	if err != nil {
+		return charts, omitted, ""
+	}
+	return charts, omitted, live
 }

@@ -79,6 +79,17 @@ func startBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
+// plotsJS measures every chart a reader sees: the interactive chart of a
+// figure the script enhanced (its canvas), else the figure's SVG.
+const plotsJS = `Array.from(document.querySelectorAll('svg.chart')).map(s => {
+	const fig = s.closest('figure');
+	if (fig && fig.classList.contains('live')) {
+		const c = fig.querySelector('.live-chart canvas'), r = c ? c.getBoundingClientRect() : {width: 0, height: 0};
+		return {label: s.getAttribute('aria-label') || '', w: r.width, h: r.height};
+	}
+	const r = s.getBoundingClientRect(); return {label: s.getAttribute('aria-label') || '', w: r.width, h: r.height};
+})`
+
 type box struct {
 	Label string  `json:"label"`
 	W     float64 `json:"w"`
@@ -129,9 +140,7 @@ func open(t *testing.T, browser context.Context, url string) seen {
 	var s seen
 	var err error
 	s.ctx = step
-	s.plots, err = chromedp.Run(step, chromedp.Evaluate[[]box](`Array.from(document.querySelectorAll('svg')).map(s => {
-		const r = s.getBoundingClientRect(); return {label: s.getAttribute('aria-label') || '', w: r.width, h: r.height};
-	})`))
+	s.plots, err = chromedp.Run(step, chromedp.Evaluate[[]box](plotsJS))
 	require.NoError(t, err)
 	s.rows, err = chromedp.Run(step, chromedp.Evaluate[[]row](`Array.from(document.querySelectorAll('table.scorecard tbody tr')).map(r => ({
 		cell: r.querySelector('th').innerText.trim(), verdict: r.querySelector('.badge').innerText.trim()}))`))
@@ -224,7 +233,7 @@ func TestBrowser(t *testing.T) {
 		s := open(t, browser, "file://"+out.Report)
 		_, err := chromedp.Call(s.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
 		require.NoError(t, err)
-		plots, err := chromedp.Run(s.ctx, chromedp.Evaluate[[]box](`Array.from(document.querySelectorAll('svg')).map(s => {
+		plots, err := chromedp.Run(s.ctx, chromedp.Evaluate[[]box](`Array.from(document.querySelectorAll('svg.chart')).map(s => {
 			const r = s.getBoundingClientRect(); return {label: s.getAttribute('aria-label') || '', w: r.width, h: r.height};
 		})`))
 		require.NoError(t, err)
@@ -247,7 +256,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("broken page is caught", func(t *testing.T) {
 		broken := filepath.Join(t.TempDir(), "broken.html")
 		bad := strings.Replace(string(pageHTML), "</body>",
-			`<style>svg.chart:first-of-type{display:none}</style><script>throw new Error("boom")</script></body>`, 1)
+			`<style>svg.chart:first-of-type, .live-chart{display:none}</style><script>throw new Error("boom")</script></body>`, 1)
 		require.NoError(t, os.WriteFile(broken, []byte(bad), 0o644))
 		s := open(t, browser, "file://"+broken)
 		require.NotEmpty(t, s.problems)

@@ -16,7 +16,7 @@ import (
 	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/reports/html"
 	"github.com/soaklab/soaklab/reports/junit"
-	"github.com/soaklab/soaklab/reports/plot"
+	"github.com/soaklab/soaklab/reports/downsample"
 	"github.com/soaklab/soaklab/reports/summary"
 )
 
@@ -29,7 +29,7 @@ const (
 
 // DefaultMaxPoints is how many points a plotted series keeps at most: long
 // series are downsampled by min/max per bucket to this many.
-const DefaultMaxPoints = 2 * plot.DefaultBuckets
+const DefaultMaxPoints = 2 * downsample.DefaultBuckets
 
 // Output says what Run wrote.
 type Output struct {
