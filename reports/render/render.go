@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/downsample"
 	"github.com/soaklab/soaklab/reports/html"
 	"github.com/soaklab/soaklab/reports/junit"
-	"github.com/soaklab/soaklab/reports/downsample"
 	"github.com/soaklab/soaklab/reports/summary"
 )
 
