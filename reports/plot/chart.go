@@ -71,6 +71,8 @@ type Chart struct {
 	// cell whose last sample came before it).
 	XMax   float64
 	XLabel string // used when !Time
+	// Dates says X is Unix seconds: the axis is labelled with dates (UTC).
+	Dates  bool
 	Series []Series
 	HLines []HLine
 	Marks  []Mark
@@ -191,6 +193,11 @@ func SVG(c Chart, opts ...Option) ([]byte, error) {
 	p.Y.Tick.Marker = ticker{n: 5}
 	p.X.Tick.Marker = ticker{n: 6}
 
+	if c.Dates {
+		p.X.Tick.Marker = dateTicker{}
+		// Half a day of margin so the first and last nights' points show.
+		rg.XMin, rg.XMax = rg.XMin-43200, rg.XMax+43200
+	}
 	div := 1.0
 	if c.Time {
 		var unit string

@@ -2,6 +2,7 @@ package plot
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -59,4 +60,17 @@ func TestTimeUnit(t *testing.T) {
 		_, unit := TimeUnit(span)
 		require.Equal(t, want, unit, "span %v", span)
 	}
+}
+
+// Dates label nights, not "days since" fractions.
+func TestDateTicks(t *testing.T) {
+	t.Parallel()
+	lo := float64(time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC).Unix())
+	ticks := dateTicker{}.Ticks(lo, lo+3*86400)
+	var labels []string
+	for _, k := range ticks {
+		labels = append(labels, k.Label)
+	}
+	require.Equal(t, []string{"Nov 21", "Nov 22", "Nov 23"}, labels)
+	require.LessOrEqual(t, len(dateTicker{}.Ticks(lo, lo+60*86400)), 8)
 }
