@@ -153,7 +153,7 @@ func readLines(path string, r io.Reader, out []Sample) ([]Sample, error) {
 			continue
 		}
 		var s Sample
-		if err := json.Unmarshal(b, &s); err != nil {
+		if err := decodeSample(b, &s); err != nil {
 			if !sc.Scan() { // torn final line
 				break
 			}
