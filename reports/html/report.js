@@ -112,7 +112,7 @@
     var opts = {
       width: Math.max(200, fig.clientWidth - 8), height: 240,
       title: spec.title,
-      cursor: { sync: { key: key, setSeries: false }, drag: { x: true, y: false }, focus: { prox: 16 } },
+      cursor: { sync: { key: key, setSeries: false }, drag: { x: true, y: false }, focus: { prox: 16 }, y: false },
       legend: { live: true },
       scales: {
         x: { time: false, range: function (u, lo, hi) { return u._zoomed ? [lo, hi] : [xmin, xmax]; } },
@@ -131,12 +131,12 @@
           values: function (u, splits, ax, space, incr) {
             var tu = timeUnit(u.scales.x.max - u.scales.x.min);
             u.axes[0].label = "time since start (" + tu[1] + ")";
-            return splits.map(function (v) { return label(v / tu[0], incr / tu[0]); });
+            return (u.ticks[0] = splits.map(function (v) { return label(v / tu[0], incr / tu[0]); }));
           }
         },
         {
           label: spec.unit || "", size: 56,
-          values: function (u, splits, ax, space, incr) { return splits.map(function (v) { return label(v, incr); }); }
+          values: function (u, splits, ax, space, incr) { return (u.ticks[1] = splits.map(function (v) { return label(v, incr); })); }
         }
       ],
       series: series,
@@ -147,15 +147,27 @@
           group.forEach(function (o) { o._zoomed = true; o.setScale("x", { min: lo, max: hi }); o.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false); });
         }],
         draw: [function (u) {
-          if (!spec.hidden || !spec.hidden.length) { return; }
-          var c = u.ctx;
+          var c = u.ctx, px = devicePixelRatio || 1;
           c.save();
-          c.fillStyle = "#c01c28";
-          c.font = (12 * devicePixelRatio) + "px sans-serif";
-          c.textAlign = "right";
+          c.font = (12 * px) + "px sans-serif";
           c.textBaseline = "top";
-          spec.hidden.forEach(function (h, i) {
-            c.fillText("↑ " + h + " (above this scale)", u.bbox.left + u.bbox.width - 6, u.bbox.top + 4 + i * 15 * devicePixelRatio);
+          // Reference lines above the scale, named at the top right.
+          (spec.hidden || []).forEach(function (h, i) {
+            var text = "↑ " + h + " (above this scale)", w = c.measureText(text).width;
+            var x = u.bbox.left + u.bbox.width - 6 * px, y = u.bbox.top + (4 + i * 15) * px;
+            c.fillStyle = "rgba(255,255,255,0.85)";
+            c.fillRect(x - w - 3 * px, y - 2 * px, w + 6 * px, 15 * px);
+            c.fillStyle = "#c01c28";
+            c.textAlign = "right";
+            c.fillText(text, x, y);
+          });
+          // Marks (the OOM kill) labelled beside their point.
+          spec.series.forEach(function (s, i) {
+            if (s.mark == null || u.data[i + 1][s.mark] == null) { return; }
+            var x = u.valToPos(u.data[0][s.mark], "x", true), y = u.valToPos(s.y, "y", true);
+            c.fillStyle = s.color;
+            c.textAlign = "right";
+            c.fillText(s.name, x - 9 * px, y + 6 * px);
           });
           c.restore();
         }]
@@ -168,6 +180,9 @@
         return function () { group.forEach(function (o) { o._zoomed = false; o.setScale("x", { min: xmin, max: xmax }); }); return null; };
       }
     };
+    // The charts and their tick labels, for tests and the curious:
+    // window.soaklabCharts[i].u is the uPlot, .ticks its labels per axis.
+    opts.plugins = [{ hooks: { init: function (u) { u.ticks = []; } } }];
     var host = document.createElement("div");
     host.className = "live-chart";
     fig.appendChild(host);
@@ -181,9 +196,11 @@
       t.appendChild(m);
     }
     fig.classList.add("live");
+    window.soaklabCharts.push({ cell: key, title: spec.title, u: u, spec: spec });
     return u;
   }
 
+  window.soaklabCharts = [];
   document.querySelectorAll("script.cell-data").forEach(function (el) {
     var d;
     try { d = JSON.parse(el.textContent); } catch (e) { return; }
@@ -199,4 +216,10 @@
       group.forEach(function (u) { ro.observe(u.root.parentNode); });
     }
   });
+  // The charts changed the page's height: bring a #cell-… anchor back to
+  // the top.
+  if (location.hash.length > 1) {
+    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target) { target.scrollIntoView(); }
+  }
 })();
