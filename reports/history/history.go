@@ -104,11 +104,11 @@ func Scan(resultsDir string) (map[string][]Point, []*results.Run, []error, error
 			if c.Load != nil && c.Load.AchievedRPS > 0 {
 				p.RPS = c.Load.AchievedRPS
 			}
-			if v, ok := c.Analysis["slope_mib_per_h"]; ok {
-				p.Slope = v
+			if a := c.Analysis; a != nil && a.Fit != nil {
+				p.Slope = a.Fit.SlopeMiBPerH
 			}
-			if v, ok := c.Analysis["p99_ms"]; ok {
-				p.P99 = v
+			if a := c.Analysis; a != nil && a.Load != nil && a.Load.P99Ms != nil {
+				p.P99 = *a.Load.P99Ms
 			} else if c.Load != nil && c.Load.Corrected != nil {
 				p.P99 = c.Load.Corrected.P99
 			}

@@ -36,7 +36,7 @@ func nightly(t *testing.T, root string) string {
 	last := filepath.Join(root, "b")
 	r, err := results.ReadRun(last)
 	require.NoError(t, err)
-	r.Cells[0].Analysis["peak_bytes"] *= 2
+	r.Cells[0].Analysis.Peak.Bytes *= 2
 	r.Cells[0].Verdict = results.NOGO
 	require.NoError(t, results.WriteJSON(filepath.Join(last, results.RunFile), r))
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "not-a-run"), 0o755))
@@ -104,7 +104,7 @@ func TestChangeFound(t *testing.T) {
 		require.NoError(t, err)
 		id = r.Cells[0].ID
 		if i >= 12 {
-			r.Cells[0].Analysis["peak_bytes"] *= 1.3
+			r.Cells[0].Analysis.Peak.Bytes *= 1.3
 		}
 		require.NoError(t, results.WriteJSON(filepath.Join(dir, results.RunFile), r))
 	}
