@@ -179,6 +179,11 @@ func ReadSamples(path string) ([]Sample, error) {
 			}
 			return out, err
 		}
+		if out == nil && name == path {
+			// Size the series once from the file's size and its first
+			// line, instead of growing it by copies.
+			out = presize(path)
+		}
 		out, err = readLines(name, r, out)
 		r.Close()
 		if err != nil {
@@ -186,6 +191,27 @@ func ReadSamples(path string) ([]Sample, error) {
 		}
 	}
 	return out, nil
+}
+
+// presize returns an empty series with room for the lines of the plain
+// samples file at path, estimated from its size and first line.
+func presize(path string) []Sample {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil
+	}
+	buf := make([]byte, 4096)
+	n, _ := io.ReadFull(f, buf)
+	i := bytes.IndexByte(buf[:n], '\n')
+	if i <= 0 {
+		return nil
+	}
+	return make([]Sample, 0, st.Size()/int64(i+1)+16)
 }
 
 // readLines appends the samples of one JSON-lines stream to out.

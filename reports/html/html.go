@@ -23,12 +23,16 @@ type Input struct {
 	// Samples are each cell's samples, by cell id. A cell with none gets no
 	// plots.
 	Samples map[string][]results.Sample
-	// SamplesOf, when set, loads a cell's samples instead, one cell at a
-	// time while the page is built, so that only one cell's series is in
-	// memory at once (a day at one sample a second is some 86,000). A
-	// loading error is shown at the top of the page with whatever samples
-	// were read.
+	// SamplesOf, when set, loads a cell's samples instead, as the page is
+	// built, by Workers goroutines at once: only that many cells' series
+	// are in memory at a time (a day at one sample a second is some 86,000
+	// samples, about 20 MB). It must be safe for concurrent use. A loading
+	// error is shown at the top of the page with whatever samples were
+	// read.
 	SamplesOf func(*results.Cell) ([]results.Sample, error)
+	// Workers is how many cells are loaded and drawn at once; 0 means
+	// GOMAXPROCS.
+	Workers int
 	// Now is printed as the generation time; fixed in golden tests.
 	Now time.Time
 	// Buckets is how far long series are downsampled (see downsample.MinMax);

@@ -116,14 +116,15 @@ func faultSamples(n int) []results.Sample {
 	return s
 }
 
-// SamplesOf loads each cell's samples as its section is built, one cell at
-// a time, and a loading error shows at the top with what was read.
+// SamplesOf loads each cell's samples once, as the sections are built, and
+// a loading error shows at the top with what was read; with one worker, in
+// order.
 func TestSamplesOfLoadsOneCellAtATime(t *testing.T) {
 	t.Parallel()
 	run := &results.Run{ID: "r", Cells: []results.Cell{{ID: "a"}, {ID: "b"}, {ID: "c"}}}
 	var loaded []string
 	var b bytes.Buffer
-	err := Render(&b, Input{Run: run, Now: time.Unix(0, 0), Warnings: []string{"earlier warning"},
+	err := Render(&b, Input{Run: run, Now: time.Unix(0, 0), Warnings: []string{"earlier warning"}, Workers: 1,
 		SamplesOf: func(c *results.Cell) ([]results.Sample, error) {
 			loaded = append(loaded, c.ID)
 			if c.ID == "b" {

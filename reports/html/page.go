@@ -3,8 +3,10 @@ package html
 import (
 	"fmt"
 	"html/template"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/soaklab/soaklab/harness/results"
@@ -96,23 +98,47 @@ func buildPage(in Input, opts []plot.Option) page {
 			Label: view.VerdictLabel(c.Verdict), Class: view.VerdictClass(c.Verdict),
 			Reason: view.MainReasonText(c.Reasons), Outcome: c.Outcome, Peak: view.PeakText(c),
 		})
-		samples := in.Samples[c.ID]
-		if in.SamplesOf != nil {
-			var err error
-			if samples, err = in.SamplesOf(c); err != nil {
-				p.Warnings = append(p.Warnings, fmt.Sprintf("cell %s: %v", c.ID, err))
-			}
-		}
-		cv := cellView{
+		p.Cells = append(p.Cells, cellView{
 			C: c, Anchor: view.Anchor(c.ID),
 			Label: view.VerdictLabel(c.Verdict), Class: view.VerdictClass(c.Verdict),
 			Config: cellConfig(c), Analysis: analysisRows(c.Analysis), Reasons: c.Reasons,
-		}
-		cv.Charts, cv.Omitted, cv.Live = drawCell(c, samples, opts, maxMetrics, in.LiveBuckets)
-		if cv.Live == "" && len(cv.Charts) > 0 {
-			p.Warnings = append(p.Warnings, fmt.Sprintf("cell %s: interactive charts left out", c.ID))
-		}
-		p.Cells = append(p.Cells, cv)
+		})
+	}
+	// Each cell's samples are loaded and drawn by one of a few workers, so
+	// that at most that many cells' series are in memory at once.
+	workers := in.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	warns := make([][]string, len(r.Cells))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, max(len(r.Cells), 1)) {
+		wg.Go(func() {
+			for i := range next {
+				c := &r.Cells[i]
+				samples := in.Samples[c.ID]
+				if in.SamplesOf != nil {
+					var err error
+					if samples, err = in.SamplesOf(c); err != nil {
+						warns[i] = append(warns[i], fmt.Sprintf("cell %s: %v", c.ID, err))
+					}
+				}
+				cv := &p.Cells[i]
+				cv.Charts, cv.Omitted, cv.Live = drawCell(c, samples, opts, maxMetrics, in.LiveBuckets)
+				if cv.Live == "" && len(cv.Charts) > 0 {
+					warns[i] = append(warns[i], fmt.Sprintf("cell %s: interactive charts left out", c.ID))
+				}
+			}
+		})
+	}
+	for i := range r.Cells {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, w := range warns {
+		p.Warnings = append(p.Warnings, w...)
 	}
 	var parts []string
 	for _, o := range order {

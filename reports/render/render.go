@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/soaklab/soaklab/harness/results"
@@ -81,10 +82,13 @@ func Run(runDir string, opts ...Option) (Output, error) {
 	// Each cell's samples are read as its section is built and dropped
 	// after: a report of many day-long cells holds one series at a time.
 	in := html.Input{Run: r, Now: cfg.now(), Buckets: max(1, cfg.maxPoints/2)}
+	var mu sync.Mutex // SamplesOf runs on several cells at once
 	in.SamplesOf = func(c *results.Cell) ([]results.Sample, error) {
 		s, err := results.ReadSamples(SamplesPath(runDir, c))
 		if err != nil {
+			mu.Lock()
 			out.Warnings = append(out.Warnings, fmt.Sprintf("cell %s: %v", c.ID, err))
+			mu.Unlock()
 		}
 		return s, err
 	}
