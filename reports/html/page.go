@@ -21,6 +21,7 @@ type page struct {
 	Counts      results.Counts
 	Outcomes    string
 	Score       []scoreItem
+	Common      string // the axes every cell shares, shown once
 	Safe        []view.SafeRow
 	SafeOthers  bool
 	Comparisons []compView
@@ -33,6 +34,8 @@ type page struct {
 
 type scoreItem struct {
 	ID, Anchor, Target string
+	Short              string // target and the axes that vary
+	Next               string // what to do next, for a NO-GO
 	Href               template.URL
 	Label, Class       string
 	Reason             string
@@ -58,7 +61,9 @@ type cellView struct {
 	Anchor       string
 	Label, Class string
 	Config       []kv
-	Analysis     []kv
+	Analysis     []view.Group // named rows by criterion
+	Raw          []kv         // the stored keys and values
+	Next         string
 	Charts       []Chart
 	Omitted      []string // scraped metrics not plotted
 	Live         template.JS
@@ -73,6 +78,8 @@ func buildPage(in Input, opts []plot.Option) page {
 	}
 	p := page{Run: r, Now: in.Now.UTC().Format(time.RFC3339), Warnings: slices.Clone(in.Warnings), CSS: template.CSS(styleCSS),
 		UPlotCSS: template.CSS(uplotCSS), Script: template.JS(uplotJS + "\n" + reportJS)} //nolint:gosec // embedded at build time
+	varying, common := view.Axes(r.Cells)
+	p.Common = common
 	outcomes := map[results.Outcome]int{}
 	var order []results.Outcome
 	for i := range r.Cells {
@@ -97,11 +104,13 @@ func buildPage(in Input, opts []plot.Option) page {
 			Href:  template.URL("#" + view.Anchor(c.ID)), //nolint:gosec // CellDir keeps only URL-safe characters.
 			Label: view.VerdictLabel(c.Verdict), Class: view.VerdictClass(c.Verdict),
 			Reason: view.MainReasonText(c.Reasons), Outcome: c.Outcome, Peak: view.PeakText(c),
+			Short: view.ShortID(c, varying), Next: view.NextStep(c),
 		})
 		p.Cells = append(p.Cells, cellView{
 			C: c, Anchor: view.Anchor(c.ID),
 			Label: view.VerdictLabel(c.Verdict), Class: view.VerdictClass(c.Verdict),
-			Config: cellConfig(c), Analysis: analysisRows(c.Analysis), Reasons: c.Reasons,
+			Config: cellConfig(c), Analysis: view.AnalysisGroups(c.Analysis, c.RAMLimit), Raw: analysisRows(c.Analysis),
+			Reasons: c.Reasons, Next: view.NextStep(c),
 		})
 	}
 	// Each cell's samples are loaded and drawn by one of a few workers, so

@@ -143,7 +143,7 @@ func open(t *testing.T, browser context.Context, url string) seen {
 	s.plots, err = chromedp.Run(step, chromedp.Evaluate[[]box](plotsJS))
 	require.NoError(t, err)
 	s.rows, err = chromedp.Run(step, chromedp.Evaluate[[]row](`Array.from(document.querySelectorAll('table.scorecard tbody tr')).map(r => ({
-		cell: r.querySelector('th').innerText.trim(), verdict: r.querySelector('.badge').innerText.trim()}))`))
+		cell: r.querySelector('th a').title, verdict: r.querySelector('.badge').innerText.trim()}))`))
 	require.NoError(t, err)
 	// Let late messages arrive, then stop listening.
 	_, err = chromedp.Run(step, chromedp.Evaluate[bool](`new Promise(r => setTimeout(() => r(true), 200))`, chromedp.EvalAwaitPromise))

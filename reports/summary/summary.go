@@ -62,6 +62,9 @@ func Write(w io.Writer, r *results.Run, report string) error {
 			for _, r := range view.UnmetReasons(cell.Reasons) {
 				rs = append(rs, fmt.Sprintf("**%s** %s", r.Status, view.ReasonText(r)))
 			}
+			if next := view.NextStep(cell); next != "" {
+				rs = append(rs, "**next:** "+next)
+			}
 			fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", view.VerdictLabel(cell.Verdict), cell.ID,
 				orDash(string(cell.Outcome)), view.PeakText(cell), mdCell(strings.Join(rs, "<br>")))
 		}
