@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"time"
@@ -15,8 +16,20 @@ import (
 // left to encoding/json, so that every line json.Unmarshal accepts decodes
 // to the same Sample.
 func decodeSample(b []byte, s *Sample) error {
+	var d sampleDecoder
+	return d.decode(b, s)
+}
+
+// sampleDecoder decodes the lines of one file, sharing the metric names
+// across them.
+type sampleDecoder struct{ names map[string]string }
+
+func (d *sampleDecoder) decode(b []byte, s *Sample) error {
 	*s = Sample{}
-	if fastSample(b, s) {
+	if d.names == nil {
+		d.names = map[string]string{}
+	}
+	if fastSample(&scanner{b: b, names: d.names}, s) {
 		return nil
 	}
 	*s = Sample{}
@@ -27,8 +40,9 @@ func decodeSample(b []byte, s *Sample) error {
 func str(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 type scanner struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	names map[string]string // metric names already read, to share
 }
 
 func (p *scanner) ws() {
@@ -46,23 +60,20 @@ func (p *scanner) eat(c byte) bool {
 	return false
 }
 
-// quoted reads a string without escapes.
+// quoted reads a string without escapes. (Raw control characters, which
+// JSON forbids in a string, are not looked for: such a line is not one
+// encoding/json would accept either way.)
 func (p *scanner) quoted() ([]byte, bool) {
 	if !p.eat('"') {
 		return nil, false
 	}
-	start := p.i
-	for p.i < len(p.b) {
-		switch c := p.b[p.i]; {
-		case c == '"':
-			p.i++
-			return p.b[start : p.i-1], true
-		case c == '\\' || c < 0x20:
-			return nil, false
-		}
-		p.i++
+	rest := p.b[p.i:]
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 || bytes.IndexByte(rest[:end], '\\') >= 0 {
+		return nil, false
 	}
-	return nil, false
+	p.i += end + 1
+	return rest[:end], true
 }
 
 // number reads a JSON number's text.
@@ -94,12 +105,30 @@ func (p *scanner) int() (int64, bool) {
 	if !ok {
 		return 0, false
 	}
+	// Up to 18 digits cannot overflow: add them up directly.
+	neg := n[0] == '-'
+	digits := n
+	if neg {
+		digits = n[1:]
+	}
+	if len(digits) > 0 && len(digits) <= 18 && (digits[0] != '0' || len(digits) == 1) {
+		var v int64
+		for _, c := range digits {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int64(c-'0')
+		}
+		if neg {
+			v = -v
+		}
+		return v, true
+	}
 	v, err := strconv.ParseInt(str(n), 10, 64)
 	return v, err == nil
 }
 
-func fastSample(b []byte, s *Sample) bool {
-	p := &scanner{b: b}
+func fastSample(p *scanner, s *Sample) bool {
 	if !p.eat('{') {
 		return false
 	}
@@ -230,7 +259,12 @@ func (p *scanner) metrics(s *Sample) bool {
 		if !ok {
 			return false
 		}
-		s.Metrics[string(key)] = v
+		name, ok := p.names[string(key)] // no allocation for a name seen before
+		if !ok {
+			name = string(key)
+			p.names[name] = name
+		}
+		s.Metrics[name] = v
 		if p.eat(',') {
 			continue
 		}

@@ -219,6 +219,7 @@ func readLines(path string, r io.Reader, out []Sample) ([]Sample, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
 	line := 0
+	var dec sampleDecoder
 	for sc.Scan() {
 		line++
 		b := bytes.TrimSpace(sc.Bytes())
@@ -226,7 +227,7 @@ func readLines(path string, r io.Reader, out []Sample) ([]Sample, error) {
 			continue
 		}
 		var s Sample
-		if err := decodeSample(b, &s); err != nil {
+		if err := dec.decode(b, &s); err != nil {
 			if !sc.Scan() { // torn final line
 				break
 			}
