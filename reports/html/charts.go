@@ -263,7 +263,7 @@ func memoryChart(c *results.Cell, samples []results.Sample, ts []float64, mem fu
 		to := ts[len(ts)-1]
 		if to > from {
 			ch.Series = append(ch.Series, plot.Series{
-				Name:   fmt.Sprintf("fitted slope (%+.1f MiB/h)", fit.SlopeMiBPerH),
+				Name:   "fitted slope (" + signedNum(fit.SlopeMiBPerH) + " MiB/h)",
 				X:      []float64{from, to},
 				Y:      []float64{(fit.InterceptBytes + fit.SlopeBytesPerS*from) / mib, (fit.InterceptBytes + fit.SlopeBytesPerS*to) / mib},
 				Dashed: true, Color: plot.Palette[3],
@@ -317,4 +317,12 @@ func varies(ys []float64) bool {
 		}
 	}
 	return false
+}
+
+// signedNum is view.Num with a "+" for growth.
+func signedNum(v float64) string {
+	if v > 0 {
+		return "+" + view.Num(v)
+	}
+	return view.Num(v)
 }

@@ -59,7 +59,7 @@ func TestCellSection(t *testing.T) {
 			[]string{">OOM kill at 128 MiB<", "memory limit 128 MiB"}, []string{"fitted slope"}},
 		// fit keys draw the slope line; a completed cell has no OOM mark
 		{"slope", results.Cell{ID: "b", Outcome: results.Completed, Analysis: fit}, samples(20), 0,
-			[]string{"fitted slope (+3600.0 MiB/h)"}, []string{">OOM kill<"}},
+			[]string{"fitted slope (+3,600 MiB/h)"}, []string{">OOM kill<"}},
 		// metrics beyond the cap are named, not plotted; goroutines come first
 		{"metric cap", results.Cell{ID: "c"}, samples(20, "z_total", "go_goroutines", "a_bytes"), 1,
 			[]string{`aria-label="Goroutines (go_goroutines)"`, "Also scraped, not plotted: <code>a_bytes</code>, <code>z_total</code>."},

@@ -318,6 +318,7 @@ func SVG(c Chart, opts ...Option) ([]byte, error) {
 		p.Draw(draw.Crop(dc, 0, -lw, 0, 0))
 		leg.Draw(draw.Crop(dc, dc.Max.X-dc.Min.X-lw, 0, 0, 0))
 	} else {
+		p.Legend = gplot.NewLegend()
 		p.Draw(dc)
 	}
 	var buf bytes.Buffer

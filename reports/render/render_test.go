@@ -158,7 +158,7 @@ func TestReportContent(t *testing.T) {
 		{"cell anchor", `id="cell-leaky_duration=3m,ram=512MiB,rps=500,tasks=10"`, 1},
 		{"accessible plots", `<svg role="img" aria-label="Target memory"`, 5},
 		{"OOM kill marked", "OOM kill", 2},
-		{"fitted slope drawn", "fitted slope (+3240.0 MiB/h)", 1},
+		{"fitted slope drawn", "fitted slope (+3,240 MiB/h)", 1},
 		{"memory limit drawn", "memory limit", 5},
 		{"goroutines plotted", `aria-label="Goroutines (go_goroutines)"`, 1},
 		{"interactive data", `<script type="application/json" class="cell-data"`, 5},
