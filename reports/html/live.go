@@ -63,7 +63,7 @@ type liveSeries struct {
 	Const bool      `json:"const,omitempty"`
 	Seg   []float64 `json:"seg,omitempty"`
 	Mark  *int      `json:"mark,omitempty"`
-	Y     float64   `json:"y,omitempty"`
+	Y     float64   `json:"y"`
 }
 
 const gap = 0xFFFF
