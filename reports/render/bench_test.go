@@ -18,6 +18,7 @@ func benchRender(b *testing.B, cells, seconds int) string {
 		b.Fatal(err)
 	}
 	var size int64
+	cpu0 := cpuTime()
 	b.ResetTimer()
 	for b.Loop() {
 		out, err := render.Run(dir, render.Now(fixture.Start))
@@ -27,6 +28,9 @@ func benchRender(b *testing.B, cells, seconds int) string {
 		size = out.ReportBytes
 	}
 	b.ReportMetric(float64(size), "bytes/report")
+	// CPU seconds (user and system, all threads) per render: on a machine
+	// shared with other work it moves less than the wall time does.
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 	return dir
 }
 
