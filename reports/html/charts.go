@@ -26,6 +26,9 @@ type Chart struct {
 
 const mib = 1 << 20
 
+// MemoryTitle is the title of a cell's memory chart.
+const MemoryTitle = "Target memory"
+
 // cellCharts describes every chart of a cell from its samples: memory,
 // soaklab's own memory, latency, throughput and one per scraped metric.
 // Charts without data are left out. At most maxMetrics scraped metrics are
@@ -243,7 +246,7 @@ func harnessChart(ts []float64, mem func(func(*results.Sample) int64) ([]float64
 // (a limit far above is named, not drawn; see plot.OffScale), the fitted
 // slope, and for an OOM-killed cell the kill at the peak the cgroup saw.
 func memoryChart(c *results.Cell, samples []results.Sample, ts []float64, mem func(func(*results.Sample) int64) ([]float64, bool), killT float64, killed bool) plot.Chart {
-	ch := plot.Chart{Title: "Target memory", YLabel: "MiB", Time: true}
+	ch := plot.Chart{Title: MemoryTitle, YLabel: "MiB", Time: true}
 	if ys, ok := mem(func(s *results.Sample) int64 { return s.RSS }); ok {
 		ch.Series = append(ch.Series, plot.Series{Name: "target RSS", X: ts, Y: ys, Color: plot.Palette[0]})
 	}

@@ -30,6 +30,10 @@ type Input struct {
 	// error is shown at the top of the page with whatever samples were
 	// read.
 	SamplesOf func(*results.Cell) ([]results.Sample, error)
+	// Chart, when set, is given every chart drawn, as SVG, with its cell and
+	// title (for example to write the memory charts beside the report for
+	// summary.md). It is called from several goroutines at once.
+	Chart func(c *results.Cell, title string, svg []byte)
 	// Workers is how many cells are loaded and drawn at once; 0 means
 	// GOMAXPROCS.
 	Workers int

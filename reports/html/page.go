@@ -135,6 +135,13 @@ func buildPage(in Input, opts []plot.Option) page {
 				}
 				cv := &p.Cells[i]
 				cv.Charts, cv.Omitted, cv.Live = drawCell(c, samples, opts, maxMetrics, in.LiveBuckets)
+				if in.Chart != nil {
+					for _, ch := range cv.Charts {
+						if ch.SVG != "" {
+							in.Chart(c, ch.Title, []byte(ch.SVG))
+						}
+					}
+				}
 				if cv.Live == "" && len(cv.Charts) > 0 {
 					warns[i] = append(warns[i], fmt.Sprintf("cell %s: interactive charts left out", c.ID))
 				}

@@ -26,6 +26,9 @@ const (
 	ReportFile  = "report/index.html"
 	JUnitFile   = "junit.xml"
 	SummaryFile = "summary.md"
+	// ChartsDir holds the memory charts of the cells not GO, as SVG files
+	// summary.md shows.
+	ChartsDir = "report/charts"
 )
 
 // DefaultMaxPoints is how many points a plotted series keeps at most: long
@@ -93,6 +96,22 @@ func Run(runDir string, opts ...Option) (Output, error) {
 		return s, err
 	}
 
+	// The memory chart of every cell not GO is written beside the report
+	// for summary.md to show.
+	charts := map[string]string{}
+	in.Chart = func(c *results.Cell, title string, svg []byte) {
+		if c.Verdict == results.GO || title != html.MemoryTitle {
+			return
+		}
+		rel := filepath.Join(ChartsDir, results.CellDir(c.ID)+"-memory.svg")
+		path := filepath.Join(runDir, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err == nil && results.WriteFile(path, svg) == nil {
+			mu.Lock()
+			charts[c.ID] = filepath.ToSlash(rel)
+			mu.Unlock()
+		}
+	}
+
 	var page bytes.Buffer
 	if err := html.Render(&page, in); err != nil {
 		return out, err
@@ -113,7 +132,7 @@ func Run(runDir string, opts ...Option) (Output, error) {
 		return out, err
 	}
 	var md bytes.Buffer
-	if err := summary.Write(&md, r, cfg.link); err != nil {
+	if err := summary.Write(&md, r, cfg.link, summary.MemoryChart(func(id string) string { return charts[id] })); err != nil {
 		return out, err
 	}
 	if err := results.WriteFile(out.Summary, md.Bytes()); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/reports/internal/fixture"
 	"github.com/soaklab/soaklab/reports/render"
 )
@@ -177,5 +178,31 @@ func TestReportContent(t *testing.T) {
 		clean := strings.NewReplacer(`xmlns="http://www.w3.org/2000/svg"`, "", `xmlns:xlink="http://www.w3.org/1999/xlink"`, "",
 			"/*! https://github.com/leeoniya/uPlot (v", "").Replace(page)
 		require.NotContains(t, clean, bad, "the report must not reach the network")
+	}
+}
+
+// The memory chart of every cell not GO is written beside the report as a
+// standalone SVG, and summary.md shows it; GO cells get none.
+func TestSummaryCharts(t *testing.T) {
+	t.Parallel()
+	dir := copyRun(t, fixtureDir)
+	_, err := render.Run(dir, render.Now(genTime))
+	require.NoError(t, err)
+	run, err := results.ReadRun(dir)
+	require.NoError(t, err)
+	md, err := os.ReadFile(filepath.Join(dir, render.SummaryFile))
+	require.NoError(t, err)
+	for _, c := range run.Cells {
+		rel := render.ChartsDir + "/" + results.CellDir(c.ID) + "-memory.svg"
+		_, statErr := os.Stat(filepath.Join(dir, rel))
+		if c.Verdict == results.GO {
+			require.True(t, os.IsNotExist(statErr), "%s is GO: no chart", c.ID)
+			continue
+		}
+		require.NoError(t, statErr, c.ID)
+		svg, err := os.ReadFile(filepath.Join(dir, rel))
+		require.NoError(t, err)
+		require.True(t, strings.HasPrefix(string(svg), "<svg") && strings.Contains(string(svg), `xmlns="http://www.w3.org/2000/svg"`), "a standalone SVG")
+		require.Contains(t, string(md), "]("+rel+")")
 	}
 }
