@@ -151,16 +151,6 @@
           c.save();
           c.font = (12 * px) + "px sans-serif";
           c.textBaseline = "top";
-          // Reference lines above the scale, named at the top right.
-          (spec.hidden || []).forEach(function (h, i) {
-            var text = "↑ " + h + " (above this scale)", w = c.measureText(text).width;
-            var x = u.bbox.left + u.bbox.width - 6 * px, y = u.bbox.top + (4 + i * 15) * px;
-            c.fillStyle = "rgba(255,255,255,0.85)";
-            c.fillRect(x - w - 3 * px, y - 2 * px, w + 6 * px, 15 * px);
-            c.fillStyle = "#c01c28";
-            c.textAlign = "right";
-            c.fillText(text, x, y);
-          });
           // Marks (the OOM kill) labelled beside their point.
           spec.series.forEach(function (s, i) {
             if (s.mark == null || u.data[i + 1][s.mark] == null) { return; }
@@ -188,13 +178,21 @@
     fig.appendChild(host);
     var u = new uPlot(opts, data, host);
     u._zoomed = false;
+    var title = u.root.querySelector(".u-title");
     if (spec.metric) {
-      var t = u.root.querySelector(".u-title"), m = document.createElement("div"), code = document.createElement("code");
+      var m = document.createElement("div"), code = document.createElement("code");
       m.className = "metric";
       code.textContent = spec.metric;
       m.appendChild(code);
-      t.appendChild(m);
+      title.appendChild(m);
     }
+    // Reference lines far above the data are named under the title.
+    (spec.hidden || []).forEach(function (h) {
+      var d = document.createElement("div");
+      d.className = "offscale";
+      d.textContent = "↑ " + h + " (above this scale)";
+      title.appendChild(d);
+    });
     fig.classList.add("live");
     window.soaklabCharts.push({ cell: key, title: spec.title, u: u, spec: spec });
     return u;

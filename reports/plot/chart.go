@@ -185,6 +185,11 @@ func SVG(c Chart, opts ...Option) ([]byte, error) {
 	if c.Metric != "" {
 		p.Title.Text += "\n" + c.Metric
 	}
+	// Reference lines far above the data are named under the title, not
+	// drawn, so the data keeps the chart's height and nothing covers it.
+	for _, h := range rg.Hidden {
+		p.Title.Text += "\n↑ " + h.Name + " (above this scale)"
+	}
 	p.Title.TextStyle.Font.Size = vg.Points(11)
 	p.Y.Label.Text = c.YLabel
 	p.X.Label.Text = c.XLabel
