@@ -186,15 +186,18 @@ func Render(resultsDir, outDir string, opts ...Option) error {
 	if err != nil {
 		return err
 	}
+	// Each night links to its report, relative to the page so the pair
+	// can be moved together (absolute when they share no root).
+	absOut, _ := filepath.Abs(outDir)
 	link := func(p Point) string {
-		rel, err := filepath.Rel(outDir, filepath.Join(p.Dir, "report", "index.html"))
+		target, err := filepath.Abs(filepath.Join(p.Dir, "report", "index.html"))
 		if err != nil {
-			if abs, aerr := filepath.Abs(filepath.Join(p.Dir, "report", "index.html")); aerr == nil {
-				return "file://" + filepath.ToSlash(abs)
-			}
 			return ""
 		}
-		return filepath.ToSlash(rel)
+		if rel, err := filepath.Rel(absOut, target); err == nil {
+			return filepath.ToSlash(rel)
+		}
+		return "file://" + filepath.ToSlash(target)
 	}
 	var views []cellView
 	var all []Change
@@ -208,9 +211,14 @@ func Render(resultsDir, outDir string, opts ...Option) error {
 			for i, p := range pts {
 				xs[i], ys[i] = float64(p.Started.Unix()), m.get(p)
 			}
+			links, tips := make([]string, len(pts)), make([]string, len(pts))
+			for i, p := range pts {
+				links[i] = link(p)
+				tips[i] = fmt.Sprintf("%s %s: %s %s, %s", p.Started.UTC().Format("2006-01-02"), p.Run, view.Num(ys[i]), m.unit, view.VerdictLabel(p.Verdict))
+			}
 			ch := plot.Chart{
 				Title: m.title, Label: id + ": " + m.title, YLabel: m.unit, Dates: true,
-				Series: []plot.Series{{Name: m.title, X: xs, Y: ys, Points: true}},
+				Series: []plot.Series{{Name: m.title, X: xs, Y: ys, Points: true, Links: links, Tips: tips}},
 			}
 			for _, c := range changepoint.Detect(ys, cfg.detect) {
 				p := pts[c.Index]

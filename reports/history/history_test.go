@@ -68,7 +68,7 @@ func TestScan(t *testing.T) {
 func TestRender(t *testing.T) {
 	t.Parallel()
 	root := nightly(t, t.TempDir())
-	out := t.TempDir()
+	out := filepath.Join(root, "history")
 	require.NoError(t, history.Render(root, out, history.Now(fixture.Start)))
 	data, err := os.ReadFile(filepath.Join(out, history.File))
 	require.NoError(t, err)
@@ -82,7 +82,9 @@ func TestRender(t *testing.T) {
 		{"slope plots", `: judged memory slope"`, 3},
 		{"p99 plots", `: p99 latency (corrected)"`, 3},
 		{"throughput plots", `: throughput"`, 3},
-		{"every run listed: in the runs table and each cell's nights", "synthetic-2026112", 12},
+		{"every run listed", `<th scope="row">synthetic-2026112`, 3},
+		{"every night of every cell linked to its report, in its table and on its 4 plots", `<a href="../`, 3*3 + 3*3*4},
+		{"the points link with a hover text", `/report/index.html"><title>`, 3 * 3 * 4},
 	} {
 		require.Equal(t, tc.count, strings.Count(page, tc.want), tc.name)
 	}
@@ -145,7 +147,7 @@ func TestGolden(t *testing.T) {
 	future := filepath.Join(root, "d-future")
 	require.NoError(t, os.MkdirAll(future, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(future, results.RunFile), []byte(`{"schema": 999, "id": "future"}`), 0o644))
-	out := t.TempDir()
+	out := filepath.Join(base, "results", "history") // where soaklab history writes it
 	t.Chdir(base)
 	require.NoError(t, history.Render("results", out, history.Now(genTime)))
 	got, err := os.ReadFile(filepath.Join(out, history.File))

@@ -36,6 +36,9 @@ type Series struct {
 	Dashed bool
 	Thin   bool
 	Points bool        // mark every point too: for short series such as one value per run
+	// Links, with Points, makes point i a link to Links[i] ("" for none)
+	// with Tips[i] as its hover text: a night's point opens its report.
+	Links, Tips []string
 	Color  color.Color // nil picks from Palette in order
 }
 
@@ -211,6 +214,7 @@ func SVG(c Chart, opts ...Option) ([]byte, error) {
 		p.X.Tick.Marker = ticker{n: 6, unit: unit}
 	}
 	var legend []string
+	var glyphs []glyphLink // every circle glyph drawn, in drawing order
 	for i, s := range c.Series {
 		xs, ys := downsample.MinMax(s.X, s.Y, cfg.buckets)
 		if len(xs) == 0 {
@@ -249,6 +253,7 @@ func SVG(c Chart, opts ...Option) ([]byte, error) {
 			}
 			sc.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
 			p.Add(sc)
+			glyphs = append(glyphs, pointLinks(s, len(xs))...)
 			if thumb == nil {
 				thumb = sc
 			}
@@ -334,7 +339,63 @@ func SVG(c Chart, opts ...Option) ([]byte, error) {
 	if label == "" {
 		label = c.Title
 	}
-	return inline(buf.Bytes(), label), nil
+	return inline(linkGlyphs(buf.Bytes(), glyphs), label), nil
+}
+
+// glyphLink is where one drawn point links to, if anywhere.
+type glyphLink struct{ href, tip string }
+
+// pointLinks lists the links of a series' drawn points, or none when the
+// series was downsampled (drawn points no longer match its values).
+func pointLinks(s Series, drawn int) []glyphLink {
+	out := make([]glyphLink, 0, drawn)
+	for i := range min(len(s.X), len(s.Y)) {
+		if math.IsNaN(s.Y[i]) {
+			continue
+		}
+		var l glyphLink
+		if i < len(s.Links) {
+			l.href = s.Links[i]
+		}
+		if i < len(s.Tips) {
+			l.tip = s.Tips[i]
+		}
+		out = append(out, l)
+	}
+	if len(out) != drawn {
+		return make([]glyphLink, drawn)
+	}
+	return out
+}
+
+// linkGlyphs wraps the circle glyphs of the SVG (one <path> line each, drawn
+// in the order of glyphs; the legend's come after) in <a> elements with a
+// <title>. gonum draws each glyph as its own path with two arcs.
+func linkGlyphs(svg []byte, glyphs []glyphLink) []byte {
+	any := false
+	for _, g := range glyphs {
+		any = any || g.href != ""
+	}
+	if !any {
+		return svg
+	}
+	lines := bytes.SplitAfter(svg, []byte("\n"))
+	var out bytes.Buffer
+	k := 0
+	for _, line := range lines {
+		if k < len(glyphs) && bytes.HasPrefix(line, []byte("<path d=\"M")) && bytes.Contains(line, []byte(" 0 1 1 ")) {
+			g := glyphs[k]
+			k++
+			if g.href != "" {
+				fmt.Fprintf(&out, `<a href="%s"><title>%s</title>`, escapeAttr(g.href), escapeAttr(g.tip))
+				out.Write(bytes.TrimRight(line, "\n"))
+				out.WriteString("</a>\n")
+				continue
+			}
+		}
+		out.Write(line)
+	}
+	return out.Bytes()
 }
 
 func orRed(c color.Color) color.Color {

@@ -284,5 +284,12 @@ func TestBrowser(t *testing.T) {
 		require.NotEmpty(t, s.plots)
 		require.Empty(t, badPlots(s.plots))
 		shoot(s.ctx, t, "history-top.png", chromedp.CaptureScreenshot())
+		// Every point of every plot is a link to its night's report.
+		hrefs, err := chromedp.Run(s.ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('svg.chart a')).map(a => new URL(a.getAttribute('href'), document.baseURI).href)`))
+		require.NoError(t, err)
+		require.Len(t, hrefs, 4*4*4, "4 nights on 4 plots of 4 cells")
+		for _, h := range hrefs {
+			require.True(t, strings.HasPrefix(h, "file://") && strings.HasSuffix(h, "/report/index.html"), h)
+		}
 	})
 }
