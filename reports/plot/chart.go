@@ -35,11 +35,11 @@ type Series struct {
 	X, Y   []float64
 	Dashed bool
 	Thin   bool
-	Points bool        // mark every point too: for short series such as one value per run
+	Points bool // mark every point too: for short series such as one value per run
 	// Links, with Points, makes point i a link to Links[i] ("" for none)
 	// with Tips[i] as its hover text: a night's point opens its report.
 	Links, Tips []string
-	Color  color.Color // nil picks from Palette in order
+	Color       color.Color // nil picks from Palette in order
 }
 
 // HLine is a horizontal reference line, such as the memory limit. One far
