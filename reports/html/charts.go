@@ -126,10 +126,11 @@ func cellCharts(c *results.Cell, samples []results.Sample, ts []float64, maxMetr
 			}
 		}
 		add(plot.Chart{Title: title, Metric: name, Label: title + " (" + name + ")", YLabel: unit, Time: true,
+			Counts: name == "go_goroutines" || name == "go_threads" || name == "process_open_fds",
 			Series: []plot.Series{{Name: title, X: ts, Y: ys}}})
 	}
 	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.Threads) }); ok && varies(ys) {
-		add(plot.Chart{Title: "Target threads", Time: true, Series: []plot.Series{{Name: "threads", X: ts, Y: ys}}})
+		add(plot.Chart{Title: "Target threads", Time: true, Counts: true, Series: []plot.Series{{Name: "threads", X: ts, Y: ys}}})
 	}
 	return charts, omitted
 }

@@ -48,6 +48,7 @@ type liveChart struct {
 	YMin   float64      `json:"ymin"`
 	YMax   float64      `json:"ymax"`
 	Hidden []string     `json:"hidden,omitempty"` // reference lines above the scale
+	Counts bool         `json:"counts,omitempty"` // whole numbers: ticks at least 1 apart
 	Series []liveSeries `json:"series"`
 }
 
@@ -97,7 +98,7 @@ func liveData(charts []plot.Chart, ts []float64, buckets int) (template.JS, erro
 	var marks []mark
 	for _, ch := range charts {
 		rg, _ := ch.Ranges() // drawCell passes only drawable charts
-		lc := liveChart{Title: ch.Title, Metric: ch.Metric, Unit: ch.YLabel, XMin: rg.XMin, XMax: rg.XMax, YMin: rg.YMin, YMax: rg.YMax}
+		lc := liveChart{Title: ch.Title, Metric: ch.Metric, Unit: ch.YLabel, XMin: rg.XMin, XMax: rg.XMax, YMin: rg.YMin, YMax: rg.YMax, Counts: ch.Counts}
 		for i, s := range ch.Series {
 			ls := liveSeries{Name: s.Name, Color: hex(s.Color, plot.Palette[i%len(plot.Palette)]), Dash: s.Dashed, Thin: s.Thin}
 			switch {

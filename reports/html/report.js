@@ -136,6 +136,7 @@
         },
         {
           label: spec.unit || "", size: 56,
+          incrs: spec.counts ? [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6] : undefined,
           values: function (u, splits, ax, space, incr) { return (u.ticks[1] = splits.map(function (v) { return label(v, incr); })); }
         }
       ],

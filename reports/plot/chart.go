@@ -74,6 +74,9 @@ type Chart struct {
 	// cell whose last sample came before it).
 	XMax   float64
 	XLabel string // used when !Time
+	// Counts says y counts whole things (threads, goroutines): no tick
+	// between two integers.
+	Counts bool
 	// Dates says X is Unix seconds: the axis is labelled with dates (UTC).
 	Dates  bool
 	Series []Series
@@ -166,6 +169,9 @@ func (c Chart) Ranges() (r Range, ok bool) {
 	// A clean tick step above the top, with a little head room.
 	top := yHi + 0.04*(yHi-yLo)
 	step := Step(yLo, top, 10)
+	if c.Counts {
+		step = max(step, 1)
+	}
 	r.YMin = math.Floor(yLo/step+1e-9) * step
 	r.YMax = math.Ceil(top/step-1e-9) * step
 	return r, true
@@ -198,7 +204,7 @@ func SVG(c Chart, opts ...Option) ([]byte, error) {
 	p.X.Label.Text = c.XLabel
 	p.Legend.TextStyle.Font.Size = vg.Points(9)
 	p.Add(plotter.NewGrid())
-	p.Y.Tick.Marker = ticker{n: 5}
+	p.Y.Tick.Marker = ticker{n: 5, counts: c.Counts}
 	p.X.Tick.Marker = ticker{n: 6}
 
 	if c.Dates {

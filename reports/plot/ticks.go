@@ -149,8 +149,9 @@ func Significant(label string) int {
 
 // ticker labels an axis with clean values every step.
 type ticker struct {
-	n    int
-	unit string // a time unit: steps a clock divides into
+	n      int
+	unit   string // a time unit: steps a clock divides into
+	counts bool   // whole numbers only
 }
 
 // Ticks implements gplot.Ticker.
@@ -158,6 +159,9 @@ func (t ticker) Ticks(lo, hi float64) []gplot.Tick {
 	step := Step(lo, hi, t.n)
 	if t.unit != "" {
 		step = timeStep(lo, hi, t.n, t.unit)
+	}
+	if t.counts {
+		step = max(step, 1)
 	}
 	var out []gplot.Tick
 	for _, v := range TickValues(lo, hi, step) {

@@ -74,3 +74,14 @@ func TestDateTicks(t *testing.T) {
 	require.Equal(t, []string{"Nov 21", "Nov 22", "Nov 23"}, labels)
 	require.LessOrEqual(t, len(dateTicker{}.Ticks(lo, lo+60*86400)), 8)
 }
+
+// A chart of counts never ticks between two whole numbers.
+func TestCountTicks(t *testing.T) {
+	t.Parallel()
+	for _, k := range (ticker{n: 5, counts: true}).Ticks(0, 2) {
+		require.Equal(t, float64(int(k.Value)), k.Value, k.Label)
+	}
+	r, ok := Chart{Counts: true, Series: []Series{{Name: "threads", X: []float64{0, 1}, Y: []float64{1, 2}}}}.Ranges()
+	require.True(t, ok)
+	require.Equal(t, 3.0, r.YMax)
+}
