@@ -11,6 +11,7 @@ import (
 
 	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
@@ -203,6 +204,13 @@ func SVG(c Chart, opts ...Option) ([]byte, error) {
 	p.Y.Label.Text = c.YLabel
 	p.X.Label.Text = c.XLabel
 	p.Legend.TextStyle.Font.Size = vg.Points(9)
+	p.Legend.Padding = vg.Points(1.5)
+	// Sans serif, as the page around the chart, also when the SVG is opened
+	// on its own (summary.md's images).
+	for _, st := range []*text.Style{&p.Title.TextStyle, &p.X.Label.TextStyle, &p.Y.Label.TextStyle,
+		&p.X.Tick.Label, &p.Y.Tick.Label, &p.Legend.TextStyle} {
+		st.Font.Typeface, st.Font.Variant = "Liberation", "Sans"
+	}
 	p.Add(plotter.NewGrid())
 	p.Y.Tick.Marker = ticker{n: 5, counts: c.Counts}
 	p.X.Tick.Marker = ticker{n: 6}
@@ -307,9 +315,10 @@ func SVG(c Chart, opts ...Option) ([]byte, error) {
 			return nil, fmt.Errorf("chart %q mark %q: %w", c.Title, m.Label, err)
 		}
 		lb.TextStyle[0].Color = col
+		lb.TextStyle[0].Font.Typeface, lb.TextStyle[0].Font.Variant = "Liberation", "Sans"
 		lb.TextStyle[0].XAlign = draw.XRight
-		lb.TextStyle[0].YAlign = draw.YTop
-		lb.Offset = vg.Point{X: -vg.Points(7), Y: -vg.Points(3)}
+		lb.TextStyle[0].YAlign = draw.YBottom
+		lb.Offset = vg.Point{X: -vg.Points(7), Y: vg.Points(3)}
 		p.Add(lb)
 		p.Legend.Add(m.Label, sc)
 		legend = append(legend, m.Label)
