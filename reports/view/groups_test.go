@@ -77,3 +77,19 @@ func TestNextStep(t *testing.T) {
 		require.Equal(t, tc.want, NextStep(&tc.c), tc.name)
 	}
 }
+
+// Reason values in seconds read as durations; an oom-risk with no time to
+// the limit reads "never", not "0 s".
+func TestReasonValueSeconds(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		r    results.Reason
+		want string
+	}{
+		{results.Reason{Criterion: "oom-risk", Value: 0.95, Limit: 86400, Unit: "s"}, "0.95 s (limit 24h)"},
+		{results.Reason{Criterion: "oom-risk", Value: 0, Limit: 86400, Unit: "s"}, "never (horizon 24h)"},
+		{results.Reason{Criterion: "oom-risk", Value: 715 * 3600, Limit: 86400, Unit: "s"}, "30 days (limit 24h)"},
+	} {
+		require.Equal(t, tc.want, ReasonValue(tc.r))
+	}
+}
