@@ -290,6 +290,148 @@ func SVG(c Chart, opts ...Option) ([]byte, error) {
 		p.Legend.Add(h.Name, l)
 		legend = append(legend, h.Name)
 	}
+	for _, m := range c.Marks {
+		r.XMax, yHi = max(r.XMax, m.X), max(yHi, m.Y)
+	}
+	for _, h := range c.HLines {
+		if h.Y <= OffScale*max(yHi, 0) || h.Y <= yLo {
+			yHi = max(yHi, h.Y)
+		} else {
+			r.Hidden = append(r.Hidden, h)
+		}
+	}
+	if c.Time {
+		r.XMin = min(0, r.XMin)
+		r.XMax = max(r.XMax, c.XMax, r.XMin+1)
+	} else if r.XMax == r.XMin {
+		r.XMin, r.XMax = r.XMin-1, r.XMax+1
+	}
+	if yHi <= yLo {
+		yHi = yLo + 1
+	}
+	// A clean tick step above the top, with a little head room.
+	top := yHi + 0.04*(yHi-yLo)
+	step := Step(yLo, top, 10)
+	if c.Counts {
+		step = max(step, 1)
+	}
+	r.YMin = math.Floor(yLo/step+1e-9) * step
+	r.YMax = math.Ceil(top/step-1e-9) * step
+	return r, true
+}
+
+// SVG draws c as an <svg> element ready to inline in HTML: no XML prolog, with
+// role="img" and an aria-label naming the chart. The legend sits to the right
+// of the plot, outside it. The same chart always gives the same bytes.
+func SVG(c Chart, opts ...Option) ([]byte, error) {
+	cfg := config{w: DefaultWidth, h: DefaultHeight, buckets: downsample.DefaultBuckets}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	rg, ok := c.Ranges()
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrEmpty, c.Title)
+	}
+	p := gplot.New()
+	p.Title.Text = c.Title
+	if c.Metric != "" {
+		p.Title.Text += "\n" + c.Metric
+	}
+	// Reference lines far above the data are named under the title, not
+	// drawn, so the data keeps the chart's height and nothing covers it.
+	for _, h := range rg.Hidden {
+		p.Title.Text += "\n↑ " + h.Name + " (above this scale)"
+	}
+	p.Title.TextStyle.Font.Size = vg.Points(11)
+	p.Y.Label.Text = c.YLabel
+	p.X.Label.Text = c.XLabel
+	p.Legend.TextStyle.Font.Size = vg.Points(9)
+	p.Legend.Padding = vg.Points(1.5)
+	// Sans serif, as the page around the chart, also when the SVG is opened
+	// on its own (summary.md's images).
+	for _, st := range []*text.Style{&p.Title.TextStyle, &p.X.Label.TextStyle, &p.Y.Label.TextStyle,
+		&p.X.Tick.Label, &p.Y.Tick.Label, &p.Legend.TextStyle} {
+		st.Font.Typeface, st.Font.Variant = "Liberation", "Sans"
+	}
+	p.Add(plotter.NewGrid())
+	p.Y.Tick.Marker = ticker{n: 5, counts: c.Counts}
+	p.X.Tick.Marker = ticker{n: 6}
+
+	if c.Dates {
+		p.X.Tick.Marker = dateTicker{}
+		// Half a day of margin so the first and last nights' points show.
+		rg.XMin, rg.XMax = rg.XMin-43200, rg.XMax+43200
+	}
+	div := 1.0
+	if c.Time {
+		var unit string
+		div, unit = TimeUnit(rg.XMax - rg.XMin)
+		p.X.Label.Text = "time since start (" + unit + ")"
+		p.X.Tick.Marker = ticker{n: 6, unit: unit}
+	}
+	var legend []string
+	var glyphs []glyphLink // every circle glyph drawn, in drawing order
+	for i, s := range c.Series {
+		xs, ys := downsample.MinMax(s.X, s.Y, cfg.buckets)
+		if len(xs) == 0 {
+			continue
+		}
+		pts := make(plotter.XYs, len(xs))
+		for j := range xs {
+			pts[j] = plotter.XY{X: xs[j] / div, Y: ys[j]}
+		}
+		col := s.Color
+		if col == nil {
+			col = Palette[i%len(Palette)]
+		}
+		var thumb gplot.Thumbnailer
+		if len(pts) > 1 {
+			l, err := plotter.NewLine(pts)
+			if err != nil {
+				return nil, fmt.Errorf("chart %q series %q: %w", c.Title, s.Name, err)
+			}
+			l.Color = col
+			l.Width = vg.Points(1.2)
+			if s.Thin {
+				l.Width = vg.Points(0.7)
+			}
+			if s.Dashed {
+				l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+			}
+			p.Add(l)
+			thumb = l
+		}
+		// A lone point draws no line: mark it.
+		if s.Points || len(pts) == 1 {
+			sc, err := plotter.NewScatter(pts)
+			if err != nil {
+				return nil, fmt.Errorf("chart %q series %q: %w", c.Title, s.Name, err)
+			}
+			sc.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
+			p.Add(sc)
+			glyphs = append(glyphs, pointLinks(s, len(xs))...)
+			if thumb == nil {
+				thumb = sc
+			}
+		}
+		p.Legend.Add(s.Name, thumb)
+		legend = append(legend, s.Name)
+	}
+	for _, h := range c.HLines {
+		if slices.Contains(rg.Hidden, h) {
+			continue
+		}
+		l, err := plotter.NewLine(plotter.XYs{{X: rg.XMin / div, Y: h.Y}, {X: rg.XMax / div, Y: h.Y}})
+		if err != nil {
+			return nil, fmt.Errorf("chart %q line %q: %w", c.Title, h.Name, err)
+		}
+		l.Color = orRed(h.Color)
+		l.Width = vg.Points(1)
+		l.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+		p.Add(l)
+		p.Legend.Add(h.Name, l)
+		legend = append(legend, h.Name)
+	}
 	for i, h := range rg.Hidden {
 		lb, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: rg.XMax / div, Y: rg.YMax}}, Labels: []string{"↑ " + h.Name + " (above this scale)"}})
 		if err != nil {

@@ -251,6 +251,26 @@ func TestBrowser(t *testing.T) {
 		t.Logf("printed: %s (%d bytes)", p, len(pdf.Data))
 	})
 
+	// Without script the static SVGs are the charts: every one drawn.
+	t.Run("no script", func(t *testing.T) {
+		tab, cancelTab := chromedp.NewContext(browser)
+		t.Cleanup(cancelTab)
+		step, cancelStep := context.WithTimeout(tab, 30*time.Second)
+		t.Cleanup(cancelStep)
+		require.NoError(t, chromedp.Do(step))
+		_, err := chromedp.Call(step, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		require.NoError(t, err)
+		require.NoError(t, chromedp.Do(step, chromedp.Navigate("file://"+out.Report), chromedp.WaitReady("body")))
+		plots, err := chromedp.Run(step, chromedp.Evaluate[[]box](plotsJS))
+		require.NoError(t, err)
+		require.Len(t, plots, strings.Count(string(pageHTML), "<svg "))
+		require.Empty(t, badPlots(plots))
+		live, err := chromedp.Run(step, chromedp.Evaluate[int](`document.querySelectorAll('.live-chart').length`))
+		require.NoError(t, err)
+		require.Zero(t, live)
+		shoot(step, t, "report-noscript.png", chromedp.Screenshot(chromedp.CSS(`article[id^="cell-leaky"]`)))
+	})
+
 	// The same checks catch a broken page: an uncaught exception and a plot
 	// that does not render.
 	t.Run("broken page is caught", func(t *testing.T) {
