@@ -127,6 +127,7 @@ var tmpl = template.Must(template.New("history").Funcs(template.FuncMap{
 	"num":    view.Num,
 	"anchor": view.Anchor,
 	"pct":    func(r float64) string { return fmt.Sprintf("%+.1f %%", 100*r) },
+	"plural": plural,
 }).Parse(pageTmpl))
 
 type chart struct {
@@ -283,7 +284,7 @@ func Render(resultsDir, outDir string, opts ...Option) error {
 // summaryMD lists the changes found, newest first, for a CI job summary.
 func summaryMD(changes []Change, runs int) []byte {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "## soaklab history: %d runs\n\n", runs)
+	fmt.Fprintf(&b, "## soaklab history: %s\n\n", plural(runs, "run"))
 	if len(changes) == 0 {
 		b.WriteString("No change found in any cell's peak memory, judged slope, p99 latency or throughput.\n")
 		return b.Bytes()
@@ -298,4 +299,12 @@ func summaryMD(changes []Change, runs int) []byte {
 			view.Num(c.Before), c.Unit, view.Num(c.After), c.Unit, 100*c.Rel, c.P)
 	}
 	return b.Bytes()
+}
+
+// plural spells a count with its noun: "1 run", "3 runs".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
