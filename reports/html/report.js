@@ -176,6 +176,10 @@
     opts.plugins = [{ hooks: { init: function (u) { u.ticks = []; } } }];
     var host = document.createElement("div");
     host.className = "live-chart";
+    // The SVG it replaces carried the chart's accessible name.
+    var svg = fig.querySelector("svg.chart");
+    host.setAttribute("role", "group");
+    host.setAttribute("aria-label", (svg && svg.getAttribute("aria-label")) || spec.title);
     fig.appendChild(host);
     var u = new uPlot(opts, data, host);
     u._zoomed = false;
