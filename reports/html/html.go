@@ -35,7 +35,7 @@ type Input struct {
 	// summary.md). It is called from several goroutines at once.
 	Chart func(c *results.Cell, title string, svg []byte)
 	// Workers is how many cells are loaded and drawn at once; 0 means
-	// GOMAXPROCS.
+	// GOMAXPROCS, at most DefaultWorkers.
 	Workers int
 	// Now is printed as the generation time; fixed in golden tests.
 	Now time.Time
@@ -53,6 +53,10 @@ type Input struct {
 	// file, a torn line); shown at the top of the page.
 	Warnings []string
 }
+
+// DefaultWorkers caps how many cells a report loads at once by default:
+// a day of one-second samples holds about 20 MB while its cell is drawn.
+const DefaultWorkers = 4
 
 // DefaultMaxMetrics is how many scraped metrics a cell's section plots
 // unless Input.MaxMetrics says otherwise.

@@ -117,7 +117,7 @@ func buildPage(in Input, opts []plot.Option) page {
 	// that at most that many cells' series are in memory at once.
 	workers := in.Workers
 	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+		workers = min(runtime.GOMAXPROCS(0), DefaultWorkers)
 	}
 	warns := make([][]string, len(r.Cells))
 	next := make(chan int)
