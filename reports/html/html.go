@@ -26,7 +26,7 @@ type Input struct {
 	// SamplesOf, when set, loads a cell's samples instead, as the page is
 	// built, by Workers goroutines at once: only that many cells' series
 	// are in memory at a time (a day at one sample a second is some 86,000
-	// samples, about 20 MB). It must be safe for concurrent use. A loading
+	// samples, tens of MB). It must be safe for concurrent use. A loading
 	// error is shown at the top of the page with whatever samples were
 	// read.
 	SamplesOf func(*results.Cell) ([]results.Sample, error)
@@ -55,7 +55,8 @@ type Input struct {
 }
 
 // DefaultWorkers caps how many cells a report loads at once by default:
-// a day of one-second samples holds about 20 MB while its cell is drawn.
+// a day of one-second samples holds tens of MB (80 MiB with nine scraped
+// metrics) while its cell is drawn.
 const DefaultWorkers = 4
 
 // DefaultMaxMetrics is how many scraped metrics a cell's section plots
