@@ -246,7 +246,7 @@ func (p *scanner) metrics(s *Sample) bool {
 	if !p.eat('{') {
 		return false
 	}
-	s.Metrics = map[string]float64{}
+	s.Metrics = make(map[string]float64, len(p.names)) // names seen so far: the usual count
 	if p.eat('}') {
 		return true
 	}

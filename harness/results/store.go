@@ -226,14 +226,15 @@ func readLines(path string, r io.Reader, out []Sample) ([]Sample, error) {
 		if len(b) == 0 {
 			continue
 		}
-		var s Sample
-		if err := dec.decode(b, &s); err != nil {
+		// Decode in place: a day of samples is not copied twice.
+		out = append(out, Sample{})
+		if err := dec.decode(b, &out[len(out)-1]); err != nil {
+			out = out[:len(out)-1]
 			if !sc.Scan() { // torn final line
 				break
 			}
 			return out, fmt.Errorf("%s:%d: %w", path, line, err)
 		}
-		out = append(out, s)
 	}
 	return out, sc.Err()
 }
