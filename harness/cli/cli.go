@@ -72,6 +72,7 @@ func init() {
 		"compare":  {"compare two runs cell by cell and flag memory regressions", cmdCompare},
 		"history":  {"render trend plots of every cell across runs", cmdHistory},
 		"merge":    {"join the results of sharded runs into one run", cmdMerge},
+		"version":  {"print soaklab's version, commit and Go version", cmdVersion},
 	}
 }
 
@@ -89,6 +90,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 			return ExitUsage
 		}
 		return ExitOK
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	c, ok := commands[args[0]]
 	if !ok {

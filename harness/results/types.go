@@ -236,6 +236,12 @@ type Host struct {
 	Cgroup    string `json:"cgroup,omitempty"` // v1, v2, none
 }
 
+// Tool identifies the soaklab binary that wrote a run.
+type Tool struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit"`
+}
+
 // Counts tallies verdicts and outcomes.
 type Counts struct {
 	Cells   int `json:"cells"`
@@ -258,6 +264,7 @@ type Run struct {
 	Finished   time.Time `json:"finished,omitempty"`
 	Status     string    `json:"status"`             // running, finished, interrupted
 	Baseline   string    `json:"baseline,omitempty"` // run directory compared against
+	Soaklab    Tool      `json:"soaklab"`            // the soaklab that measured it
 
 	Cells       []Cell       `json:"cells"`
 	Comparisons []Comparison `json:"comparisons,omitempty"`
