@@ -21,7 +21,7 @@ func (d driver) Run(ctx context.Context) (*results.Load, error) { return d.d.Run
 
 func (d driver) Interval() probe.LoadWindow {
 	s := d.d.Interval()
-	return probe.LoadWindow{Requests: s.Requests, Errors: s.Errors, RPS: s.RPS, P50: s.P50, P99: s.P99, P99Raw: s.P99Raw}
+	return probe.LoadWindow{Requests: s.Requests, Errors: s.Errors, RPS: s.RPS, P50: s.P50, P99: s.P99, P99Raw: s.P99Raw, Latency: s.Latency}
 }
 
 // driverFactory builds each cell's driver from the matrix's workload;

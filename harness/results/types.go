@@ -99,6 +99,9 @@ type Sample struct {
 	P50      float64 `json:"p50_ms,omitempty"`     // corrected latency, ms, this interval
 	P99      float64 `json:"p99_ms,omitempty"`     // corrected latency, ms, this interval
 	P99Raw   float64 `json:"p99_raw_ms,omitempty"` // uncorrected (service time) p99, ms
+	// Latency counts the interval's requests by latency for live metrics;
+	// it is not written to samples.jsonl.
+	Latency LatencyCounts `json:"-"`
 
 	// Metrics scraped from the target's Prometheus endpoint, by series name
 	// (e.g. "go_goroutines", "go_memstats_heap_inuse_bytes").
