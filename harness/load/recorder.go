@@ -95,7 +95,7 @@ func newRecorder(mode Mode, sampleN int, labels []string, highest time.Duration,
 // hasLatency says whether a failed request of this kind still measured a
 // latency worth keeping: it got a response, or it waited for the timeout.
 func hasLatency(k errKind) bool {
-	return k == errNone || k == errTimeout || k == errHTTP4xx || k == errHTTP5xx
+	return k == errNone || k == errTimeout || k == errHTTP4xx || k == errHTTP5xx || k == errUnexpected
 }
 
 // record keeps one finished request. corrected counts from the intended
@@ -183,12 +183,12 @@ func (r *recorder) hists() []*hdr.Histogram {
 
 // IntervalStats is the load since the previous call of Interval.
 type IntervalStats struct {
-	Requests int64   // finished, successful or not
-	Errors   int64   // failed
-	RPS      float64 // finished per second
-	P50      float64 // corrected latency, ms (0 in mode off)
-	P99      float64 // corrected latency, ms (0 in mode off)
-	P99Raw   float64 // uncorrected latency, ms (0 in mode off)
+	Requests int64                 // finished, successful or not
+	Errors   int64                 // failed
+	RPS      float64               // finished per second
+	P50      float64               // corrected latency, ms (0 in mode off)
+	P99      float64               // corrected latency, ms (0 in mode off)
+	P99Raw   float64               // uncorrected latency, ms (0 in mode off)
 	Latency  results.LatencyCounts // requests by corrected latency, in every mode
 }
 

@@ -31,7 +31,7 @@ func driverFactory(workDir string) runner.DriverFactory {
 	return func(baseURL string, w matrix.Workload, c matrix.Cell) (runner.Driver, error) {
 		mix := make([]load.Request, 0, len(w.Requests))
 		for _, r := range w.Requests {
-			req := load.Request{Label: r.Label, Method: r.Method, Path: r.Path, Weight: r.Weight, Header: http.Header{}}
+			req := load.Request{Label: r.Label, Method: r.Method, Path: r.Path, Weight: r.Weight, Header: http.Header{}, Expect: r.Expect}
 			for k, v := range r.Headers {
 				req.Header.Set(k, v)
 			}
