@@ -171,7 +171,7 @@ func TestScratchRepositoryNightly(t *testing.T) {
 		"GOCACHE":       strings.TrimSpace(string(gocache)),
 		"GOPROXY":       "file://" + proxy + ",file://" + filepath.Join(strings.TrimSpace(string(modcache)), "cache", "download"),
 		"GOSUMDB":       "off",
-		"GOFLAGS":       "-mod=mod",
+		"GOFLAGS":       "-trimpath", // build cache hits whatever the temp module cache path
 		"GOTOOLCHAIN":   "local",
 		"FAKE_GH_STATE": state,
 	}
