@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -376,7 +375,7 @@ func (r *ghRun) runLeg(label string, j *wfJob, wfEnv map[string]string, jobCtx *
 	}
 	r.logf("== job %s (matrix %v)", label, matrix)
 	for i, s := range j.Steps {
-		l.step(ctx, steps, base, s, fmt.Sprintf("%s step %d", label, i+1), nil)
+		l.step(ctx, steps, base, s, fmt.Sprintf("%s step %d", label, i+1))
 	}
 	outputs := map[string]any{}
 	for k, v := range j.Outputs {
@@ -391,9 +390,8 @@ func (r *ghRun) runLeg(label string, j *wfJob, wfEnv map[string]string, jobCtx *
 }
 
 // step runs one step: a run: script, a composite action, or a stand-in
-// for an action that cannot run here. action is the composite action's
-// inputs when the step belongs to one.
-func (l *leg) step(ctx *exprCtx, steps map[string]any, base map[string]string, s wfStep, label string, action map[string]any) {
+// for an action that cannot run here.
+func (l *leg) step(ctx *exprCtx, steps map[string]any, base map[string]string, s wfStep, label string) {
 	r := l.r
 	ctx.failed = l.failed
 	run, err := ctx.cond(s.If)
@@ -497,7 +495,7 @@ func (l *leg) composite(dir string, with map[string]string, base map[string]stri
 	l.failed = false
 	for i, s := range a.Runs.Steps {
 		require.Equal(r.t, "bash", s.Shell, "composite steps must name their shell")
-		l.step(ctx, steps, env, s, fmt.Sprintf("%s action step %d", l.label, i+1), inputs)
+		l.step(ctx, steps, env, s, fmt.Sprintf("%s action step %d", l.label, i+1))
 	}
 	ok := !l.failed
 	l.failed = failedBefore
@@ -516,7 +514,7 @@ func (l *leg) script(body string, stepEnv map[string]string, label string) (int,
 	r := l.r
 	files := map[string]string{}
 	for _, f := range []string{"GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STEP_SUMMARY"} {
-		files[f] = filepath.Join(l.temp, strings.ToLower(f)+"-"+strconv.Itoa(len(body))+"-"+strconv.Itoa(os.Getpid()))
+		files[f] = filepath.Join(l.temp, strings.ToLower(f))
 		require.NoError(r.t, os.WriteFile(files[f], nil, 0o644))
 	}
 	scriptFile := filepath.Join(l.temp, "step.sh")
@@ -646,5 +644,3 @@ func indent(s string) string {
 	}
 	return "   | " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n   | ") + "\n"
 }
-
-var _ io.Writer = (*strings.Builder)(nil)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -70,9 +71,14 @@ workload:
     - {label: items, path: /items, weight: 3}
     - {label: retired, path: /old-catalogue, expect: [404]}
 axes:
-  rps: [40, 60]
+  rps: [30, 40]
   duration: [16s]
   ram: [256MiB]
+judge:
+  # The test shares a busy machine with the rest of the suite: judge the
+  # service's memory, not how fast this machine let Python answer.
+  min_rate_ratio: 0.5
+  max_cv: 100
 `
 
 // fakeGH stands in for the GitHub CLI on the runner: it answers the calls
@@ -238,8 +244,9 @@ func TestScratchRepositoryNightly(t *testing.T) {
 	assert.Contains(t, summary, "[run 1001](https://github.com/acme/shop/actions/runs/1001)")
 	assert.Regexp(t, `NO-GO\s+shop/`, summary, "the compare table flags the leaking cells as regressions")
 	assert.FileExists(t, filepath.Join(night2.run.artifacts, "soak-report", "regressions.md"), "the regressions travel with the report")
+	t.Logf("night two's job summary:\n%s", summary)
 	if t.Failed() {
-		t.Logf("night two's log:\n%s\nsummary:\n%s", log2, summary)
+		t.Logf("night two's log:\n%s", log2)
 	}
 }
 
@@ -257,7 +264,9 @@ func night(t *testing.T, id int, dir, repo, checkout string, env map[string]stri
 		gh[k] = v
 	}
 	r := newGHRun(t, id, dir, repo, checkout, env, gh)
+	start := time.Now()
 	ok := r.runCaller(caller)
+	t.Logf("night %d: success=%v outputs=%v in %s", id, ok, r.lastOutputs, time.Since(start).Round(time.Second))
 	return nightResult{run: r, ok: ok, outputs: r.lastOutputs}
 }
 
