@@ -321,3 +321,32 @@ func TestScriptsShellcheck(t *testing.T) {
 		assert.NoError(t, err, "%s:\n%s", name, out)
 	}
 }
+
+// TestWorkflowBaselineScript: whatever goes wrong fetching last night's
+// report, the step passes and the night is judged alone.
+func TestWorkflowBaselineScript(t *testing.T) {
+	t.Parallel()
+	script := workflowStep(t, "merge", "baseline")
+	cases := []struct {
+		name, gh, want, output string
+	}{
+		{"no gh", "", "gh) is not installed", ""},
+		{"no permission", "echo 'HTTP 403' >&2; exit 1", "cannot read the default branch", ""},
+		{"first night", `case "$1" in api) echo main ;; run) echo "" ;; esac`, "no earlier successful run of nightly.yml on main", ""},
+		{"expired", `case "$1 $2" in "api "*) echo main ;; "run list") echo 41 ;; *) exit 1 ;; esac`, "run 41 has no soak-report artifact", ""},
+		{"found", `case "$1 $2" in "api "*) echo main ;; "run list") echo 41 ;; "run download") mkdir -p soak-baseline ;; esac`, "", "dir=soak-baseline\nrun=41\nurl=https://github.com/acme/shop/actions/runs/41\n"},
+	}
+	for _, tc := range cases {
+		s := newSandbox(t)
+		path := filepath.Join(s.dir, "stubs") + ":/usr/bin:/bin"
+		if tc.gh != "" {
+			require.NoError(t, os.WriteFile(filepath.Join(s.dir, "stubs", "gh"), []byte("#!/bin/bash\n"+tc.gh+"\n"), 0o755))
+		}
+		code, out := s.run(t, script, map[string]string{"PATH": path, "GH_TOKEN": "t", "REPORT": "soak-report",
+			"GITHUB_WORKFLOW_REF": "acme/shop/.github/workflows/nightly.yml@refs/heads/main", "GITHUB_REPOSITORY": "acme/shop",
+			"GITHUB_SERVER_URL": "https://github.com"})
+		require.Equal(t, 0, code, "%s: %s", tc.name, out)
+		require.Contains(t, out, tc.want, tc.name)
+		require.Equal(t, tc.output, s.read(t, s.output), tc.name)
+	}
+}
