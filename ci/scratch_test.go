@@ -207,6 +207,7 @@ func TestScratchRepositoryNightly(t *testing.T) {
 	assert.Contains(t, night1.run.summary.String(), "2 cells")
 	assert.Regexp(t, `\[soak report artifact\]\(https://github.com/acme/shop/actions/runs/1001/artifacts/\d+\)`, night1.run.summary.String())
 	assert.NotContains(t, night1.run.summary.String(), "Against the previous successful nightly")
+	assert.NotContains(t, night1.run.summary.String(), "](report/index.html)", "no link into a directory the job summary cannot reach")
 
 	// The nightly's history as GitHub would list it: night one succeeded on
 	// main; a later failed run and a run on another branch must be passed over.
@@ -240,6 +241,7 @@ func TestScratchRepositoryNightly(t *testing.T) {
 	assert.Equal(t, 2, nogo, "both leaking cells are NO-GO")
 	summary := night2.run.summary.String()
 	assert.Contains(t, summary, "NO-GO")
+	assert.Regexp(t, `Full report: \[report/index.html\]\(https://github.com/acme/shop/actions/runs/1005/artifacts/\d+\)`, summary, "summary.md's link goes to the artifact")
 	assert.Contains(t, summary, "Against the previous successful nightly")
 	assert.Contains(t, summary, "[run 1001](https://github.com/acme/shop/actions/runs/1001)")
 	assert.Regexp(t, `NO-GO\s+shop/`, summary, "the compare table flags the leaking cells as regressions")
