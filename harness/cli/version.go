@@ -11,13 +11,6 @@ import (
 func cmdVersion(ctx context.Context, args []string, env Env) int {
 	fs := flags("version", env)
 	asJSON := fs.Bool("json", false, "print the version, commit and Go version as a JSON object")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: soaklab version [--json]\n\n"+
-			"Print soaklab's version, the commit it was built from and the Go version that built it\n"+
-			"(also `soaklab --version`). Runs record the same in run.json under \"soaklab\".\n\n"+
-			"Example:\n  soaklab version\n  soaklab v0.1.0 (commit 785f21f, go1.26.8)\n\nFlags:")
-		fs.PrintDefaults()
-	}
 	if code := parse(fs, args); code >= 0 {
 		return code
 	}

@@ -31,7 +31,7 @@ func TestVersion(t *testing.T) {
 	assert.Equal(t, ExitUsage, Main(context.Background(), []string{"version", "extra"}, env))
 	assert.Contains(t, errw.String(), `unexpected argument "extra"`)
 
-	env, _, errw = testEnv()
+	env, out, _ = testEnv()
 	assert.Equal(t, ExitOK, Main(context.Background(), []string{"version", "-h"}, env))
-	assert.Contains(t, errw.String(), "Example:")
+	assert.Contains(t, out.String(), "soaklab version --json")
 }
