@@ -235,7 +235,7 @@ func TestGitLabScripts(t *testing.T) {
 	install, soak, merge := jobScript(doc, ".soaklab", "before_script"), jobScript(doc, "soaklab-shard", "script"), jobScript(doc, "soaklab-merge", "script")
 	env := func(s *sandbox, code int) map[string]string {
 		return map[string]string{"STUB_CODE": itoa(code), "CI_NODE_INDEX": "3", "CI_NODE_TOTAL": "4", "SOAKLAB_MATRIX": "soak/matrix.yaml",
-			"SOAKLAB_BASELINE": "true", "CI_API_V4_URL": "https://gitlab.example/api/v4", "CI_PROJECT_ID": "7", "CI_DEFAULT_BRANCH": "main",
+			"SOAKLAB_FETCH_BASELINE": "true", "CI_API_V4_URL": "https://gitlab.example/api/v4", "CI_PROJECT_ID": "7", "CI_DEFAULT_BRANCH": "main",
 			"CI_JOB_NAME": "soaklab-merge", "CI_JOB_TOKEN": "tok", "CI_JOB_URL": "https://gitlab.example/acme/shop/-/jobs/99",
 			"PATH": filepath.Join(s.dir, "bin") + ":" + filepath.Join(s.dir, "stubs") + ":" + os.Getenv("PATH")}
 	}
