@@ -7,7 +7,7 @@ RESULTS ?= results
 # Test timeout for the whole suite (cgroup, Docker and browser tests included).
 TEST_TIMEOUT ?= 20m
 
-.PHONY: help build matrix test check bench soak-self verdicts docker-up clean uplot
+.PHONY: help build matrix test check bench soak-self verdicts docker-up clean uplot release-check
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
@@ -45,6 +45,22 @@ soak-self: build ## the harness soaks itself, 10 min at 5,000 RPS: its memory sl
 verdicts: build ## acceptance: 5 repeats of steady/leaky/hog and a stairstep A/B must come out as expected
 	./$(BIN) run -m ci/verdicts.yaml --results $(RESULTS) --run-id verdicts-$$(date +%s) || true
 	$(GO) run ./scripts/verdicts $(RESULTS)
+
+# goreleaser v2 from the Go module proxy, built once into bin/ (about 4 min
+# of CPU; the binary is kept, so later runs only check and build).
+GORELEASER_VERSION ?= v2.15.1
+GORELEASER := bin/goreleaser-$(GORELEASER_VERSION)
+
+$(GORELEASER):
+	@mkdir -p bin/.gobin
+	GOBIN=$(CURDIR)/bin/.gobin $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+	mv bin/.gobin/goreleaser $@
+
+release-check: $(GORELEASER) ## goreleaser check, a snapshot build of every release binary into dist/, and the linux one's `soaklab version`
+	$(GORELEASER) check
+	$(GORELEASER) release --snapshot --clean
+	@out=$$(./dist/soaklab_linux_amd64_v1/soaklab version); echo "$$out"; \
+	case "$$out" in *snapshot*"commit $$(git rev-parse HEAD)"*) ;; *) echo "release-check: the snapshot binary does not name its version and commit" >&2; exit 1 ;; esac
 
 docker-up: ## install (Debian) and start a Docker engine if none answers
 	bash scripts/docker/install.sh
