@@ -46,15 +46,15 @@ verdicts: build ## acceptance: 5 repeats of steady/leaky/hog and a stairstep A/B
 	./$(BIN) run -m ci/verdicts.yaml --results $(RESULTS) --run-id verdicts-$$(date +%s) || true
 	$(GO) run ./scripts/verdicts $(RESULTS)
 
-# goreleaser v2 from the Go module proxy, built once into bin/ (about 4 min
-# of CPU; the binary is kept, so later runs only check and build).
+# goreleaser v2 from the Go module proxy, built once into GOPATH/bin under a
+# versioned name (about 4 min of CPU; kept there, so later runs and fresh
+# clones on the same machine only check and build).
 GORELEASER_VERSION ?= v2.15.1
-GORELEASER := bin/goreleaser-$(GORELEASER_VERSION)
+GORELEASER := $(shell $(GO) env GOPATH)/bin/goreleaser-$(GORELEASER_VERSION)
 
 $(GORELEASER):
-	@mkdir -p bin/.gobin
-	GOBIN=$(CURDIR)/bin/.gobin $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
-	mv bin/.gobin/goreleaser $@
+	@tmp=$$(mktemp -d) && GOBIN=$$tmp $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION) && \
+	mkdir -p $(dir $(GORELEASER)) && mv $$tmp/goreleaser $@ && rmdir $$tmp
 
 release-check: $(GORELEASER) ## goreleaser check, a snapshot build of every release binary into dist/, and the linux one's `soaklab version`
 	$(GORELEASER) check
