@@ -1,0 +1,255 @@
+package vm
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/scripts/vm/vmtest"
+)
+
+// EnableEnv runs the VM tests; make test-cgroup2 sets it, so `make test`
+// does not boot the VM a second time.
+const EnableEnv = "SOAKLAB_VM"
+
+// guest is what the VM holds: host binaries and where they go.
+type guest struct {
+	tests   map[string]string // test binary in the guest -> package
+	targets []string          // ./targets/<name>, installed as /bin/<name>
+}
+
+var kit = guest{
+	tests: map[string]string{
+		"/bin/process.test": "./harness/target/process",
+	},
+	targets: []string{"steady", "leaky", "hog"},
+}
+
+// TestCgroup2 boots the VM once and runs every step in it: the process
+// backend's tests against the real v2 hierarchy, a check that no cgroup was
+// left behind, and a soaklab run of a small matrix end to end whose
+// verdicts must match v1's.
+func TestCgroup2(t *testing.T) {
+	if os.Getenv(EnableEnv) != "1" && os.Getenv(vmtest.RequireEnv) != "1" {
+		t.Skipf("boots a VM: run make test-cgroup2 (or set %s=1)", EnableEnv)
+	}
+	k := vmtest.FindOrSkip(t)
+	start := time.Now()
+	im := vmtest.NewImage(k.Busybox)
+	for guestPath, pkg := range kit.tests {
+		bin, err := k.TestBinary(pkg)
+		require.NoError(t, err)
+		im.Add(guestPath, bin, 0o755)
+	}
+	soaklab, err := k.Build("./harness/cmd/soaklab")
+	require.NoError(t, err)
+	im.Add("/bin/soaklab", soaklab, 0o755)
+	bins := map[string]string{}
+	for _, name := range kit.targets {
+		bin, err := k.Build("./targets/" + name)
+		require.NoError(t, err)
+		im.Add("/bin/"+name, bin, 0o755)
+		bins[name] = bin
+	}
+	matrix, err := os.ReadFile("testdata/e2e.yaml")
+	require.NoError(t, err)
+	im.Bytes("/e2e/e2e.yaml", matrix, 0o644)
+	im.Add("/lib/modules/brd.ko", filepath.Join(k.Modules, "brd.ko"), 0o644)
+	t.Logf("built the guest's binaries in %.1f s", time.Since(start).Seconds())
+
+	steps := []vmtest.Step{
+		{Name: "info", Timeout: 30 * time.Second, Script: `cat /proc/version
+echo "cgroup.controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
+echo "cgroup.subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
+grep cgroup2 /proc/mounts
+free -m`},
+		{Name: "process", Timeout: 4 * time.Minute, Script: `export SOAKLAB_REQUIRE_CGROUP=1 SOAKLAB_REQUIRE_CGROUP_VERSION=2
+process.test -test.v -test.timeout 3m`},
+		{Name: "orphans", Timeout: 30 * time.Second, Script: `find /sys/fs/cgroup/soaklab -mindepth 1 -type d 2>/dev/null
+echo checked`},
+		{Name: "e2e", Timeout: 5 * time.Minute, Script: e2eScript},
+		{Name: "e2e-orphans", Timeout: 30 * time.Second, Script: `find /sys/fs/cgroup/soaklab -mindepth 1 -type d 2>/dev/null
+echo checked`},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	// The same matrix on the host's own cgroups, when it has them, while
+	// the VM runs.
+	host := make(chan hostRun, 1)
+	go func() { host <- runOnHost(ctx, t, soaklab, bins) }()
+
+	res, err := vmtest.Run(ctx, im, vmtest.Config{Kernel: k.Kernel, Dir: filepath.Join(k.Cache, "run"),
+		Log: func(s string) { t.Log(s) }}, steps)
+	require.NoError(t, err)
+	t.Logf("kernel %s; cgroup.controllers: %s; boot %.1f s, total %.1f s", res.KernelVersion, res.Controllers,
+		res.Boot.Seconds(), res.Total.Seconds())
+	assert.Contains(t, strings.Fields(res.Controllers), "memory")
+	assert.Contains(t, strings.Fields(res.Subtree), "memory")
+
+	step := func(t *testing.T, name string) *vmtest.StepResult {
+		t.Helper()
+		s := res.Step(name)
+		require.NotNil(t, s, "step %s never ran", name)
+		require.True(t, s.Ended, "step %s cut short:\n%s", name, s.Output)
+		t.Logf("step %s: status %d after %.1f s", name, s.Code, s.Took.Seconds())
+		return s
+	}
+	t.Run("info", func(t *testing.T) {
+		s := step(t, "info")
+		t.Log("\n" + s.Output)
+		assert.Equal(t, 0, s.Code)
+	})
+	t.Run("process", func(t *testing.T) {
+		s := step(t, "process")
+		assert.Equal(t, 0, s.Code, s.Output)
+		for _, name := range []string{"TestOOMKillCountedByKernel", "TestChildJoinsCgroupBeforeItRuns",
+			"TestStopRemovesCgroup", "TestCleanRemovesLeftovers", "TestV2LimitSwapAndPeak"} {
+			assert.Contains(t, s.Output, "--- PASS: "+name, "ran and passed in the VM")
+		}
+		if t.Failed() {
+			t.Log("\n" + s.Output)
+		}
+	})
+	for _, name := range []string{"orphans", "e2e-orphans"} {
+		t.Run(name, func(t *testing.T) {
+			s := step(t, name)
+			assert.Equal(t, "checked", strings.TrimSpace(s.Output), "cgroups left under soaklab/")
+		})
+	}
+	t.Run("e2e", func(t *testing.T) {
+		s := step(t, "e2e")
+		run := unpackRun(t, s.Output)
+		checkVerdicts(t, "VM (cgroup v2)", run, "cgroup-v2")
+		h := <-host
+		if h.skip != "" {
+			t.Logf("no comparison with the host: %s", h.skip)
+			return
+		}
+		require.NoError(t, h.err)
+		checkVerdicts(t, "host", h.run, "")
+		for _, c := range run.Cells {
+			for _, hc := range h.run.Cells {
+				if hc.ID == c.ID {
+					assert.Equal(t, hc.Verdict, c.Verdict, "%s: VM %s, host (%s) %s", c.ID, c.Verdict, hc.Enforcement, hc.Verdict)
+					assert.Equal(t, hc.Outcome, c.Outcome, c.ID)
+				}
+			}
+		}
+	})
+}
+
+// e2eScript runs the matrix and sends back the run's JSON files, as a
+// base64 tar between two lines, for the host to read with results.ReadRun.
+const e2eScript = `soaklab run -m /e2e/e2e.yaml --results /tmp/r --run-id vm --quiet
+echo "soaklab exit $?"
+cat /tmp/r/vm/summary.md
+cd /tmp/r/vm && tar -cf - $(find . -name '*.json' -o -name '*.jsonl') | gzip | base64 > /tmp/run.b64
+echo "--- run.tar.gz"
+cat /tmp/run.b64
+echo "--- end"`
+
+// unpackRun reads the run the e2e step sent back.
+func unpackRun(t *testing.T, out string) *results.Run {
+	t.Helper()
+	_, after, ok := strings.Cut(out, "--- run.tar.gz\n")
+	require.True(t, ok, "no run came back:\n%s", out)
+	b64, _, ok := strings.Cut(after, "--- end")
+	require.True(t, ok, "run cut short:\n%s", out)
+	head, _, _ := strings.Cut(out, "--- run.tar.gz")
+	t.Log("\n" + head)
+	data, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(b64), ""))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	if a := os.Getenv("SOAKLAB_ARTIFACTS"); a != "" {
+		dir = filepath.Join(a, "vm-e2e")
+		_ = os.RemoveAll(dir)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	require.NoError(t, err)
+	tr := tar.NewReader(zr)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		name := filepath.Clean(h.Name)
+		require.False(t, strings.HasPrefix(name, ".."), "tar entry %q", h.Name)
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		b, err := io.ReadAll(tr)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(p, b, 0o644))
+	}
+	run, err := results.ReadRun(dir)
+	require.NoError(t, err)
+	return run
+}
+
+// checkVerdicts holds a run of testdata/e2e.yaml to what it must show:
+// steady GO, leaky NO-GO, hog NO-GO oom-killed by the kernel's counter.
+func checkVerdicts(t *testing.T, where string, run *results.Run, enforcement string) {
+	t.Helper()
+	require.Len(t, run.Cells, 3, where)
+	for _, c := range run.Cells {
+		target := strings.SplitN(c.ID, "/", 2)[0]
+		if enforcement != "" {
+			assert.Equal(t, enforcement, c.Enforcement, "%s %s", where, c.ID)
+		}
+		msg := fmt.Sprintf("%s %s: %s %s %+v", where, c.ID, c.Verdict, c.Outcome, c.Reasons)
+		switch target {
+		case "steady":
+			assert.Equal(t, results.GO, c.Verdict, msg)
+			assert.Equal(t, results.Completed, c.Outcome, msg)
+		case "leaky":
+			assert.Equal(t, results.NOGO, c.Verdict, msg)
+			assert.Equal(t, results.Completed, c.Outcome, msg)
+		case "hog":
+			assert.Equal(t, results.NOGO, c.Verdict, msg)
+			assert.Equal(t, results.OOMKilled, c.Outcome, msg)
+			assert.GreaterOrEqual(t, c.OOMKills, int64(1), "%s: the kernel's oom_kill counter", msg)
+		default:
+			t.Errorf("%s: unexpected cell %s", where, c.ID)
+		}
+	}
+}
+
+type hostRun struct {
+	run  *results.Run
+	err  error
+	skip string
+}
+
+// runOnHost runs the same matrix with the host's cgroups, if writable.
+func runOnHost(ctx context.Context, t *testing.T, soaklab string, bins map[string]string) hostRun {
+	if _, err := os.Stat("/sys/fs/cgroup/memory/cgroup.procs"); err != nil {
+		return hostRun{skip: "no cgroup v1 memory controller on the host"}
+	}
+	dir := t.TempDir()
+	path := filepath.Dir(bins["steady"]) + string(os.PathListSeparator) + os.Getenv("PATH")
+	cmd := exec.CommandContext(ctx, soaklab, "run", "-m", "testdata/e2e.yaml", "--results", dir, "--run-id", "host", "--quiet")
+	cmd.Env = append(os.Environ(), "PATH="+path)
+	out, err := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 1 {
+		return hostRun{err: fmt.Errorf("soaklab on the host exited %d (%v), want 1 (NO-GO):\n%s", code, err, out)}
+	}
+	run, err := results.ReadRun(filepath.Join(dir, "host"))
+	return hostRun{run: run, err: err}
+}
