@@ -23,8 +23,10 @@ func TestReadMemory(t *testing.T) {
 		{"v1", V1, "testdata/v1/soak", target.Memory{Usage: 8 << 20, Peak: 9 << 20, Limit: 32 << 20,
 			Anon: 7 << 20, File: 1 << 20, InactiveFile: 512 << 10, OOMKills: 2, MajorFaults: 41}},
 		// v2 reads memory.current, memory.peak, "max" as no limit, oom_kill from memory.events.
+		// memory.pressure's some/full avg10 and totals (µs) too.
 		{"v2", V2, "testdata/v2/soak", target.Memory{Usage: 8 << 20, Peak: 9 << 20, Limit: 0,
-			Anon: 7 << 20, File: 1 << 20, InactiveFile: 512 << 10, OOMKills: 3, MajorFaults: 43}},
+			Anon: 7 << 20, File: 1 << 20, InactiveFile: 512 << 10, OOMKills: 3, MajorFaults: 43,
+			Pressure: &target.Pressure{SomeAvg10: 12.5, FullAvg10: 7.25, SomeTotal: 3456789, FullTotal: 2345678}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -35,6 +37,19 @@ func TestReadMemory(t *testing.T) {
 			assert.Equal(t, int64(8<<20-512<<10), got.WorkingSet())
 		})
 	}
+}
+
+// TestReadPressure: a kernel without PSI has no memory.pressure (nil, not
+// zeros); a file without totals is not a reading.
+func TestReadPressure(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	assert.Nil(t, readPressure(dir), "absent")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "memory.pressure"), []byte("some avg10=1.00\n"), 0o644))
+	assert.Nil(t, readPressure(dir), "no total")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "memory.pressure"),
+		[]byte("some avg10=0.50 avg60=0.10 avg300=0.00 total=1200\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"), 0o644))
+	assert.Equal(t, &target.Pressure{SomeAvg10: 0.5, SomeTotal: 1200}, readPressure(dir))
 }
 
 func TestReadMemoryMissing(t *testing.T) {
