@@ -262,7 +262,16 @@ func (r Result) Analysis() *results.Analysis {
 			a.Peak.Episodes = results.Ptr(r.Episodes)
 		}
 	}
-	if th := r.Thrash; th.Sampled {
+	if th := r.Thrash; th.Sampled && th.Basis == BasisStall {
+		a.Thrash = &results.Thrash{Basis: BasisStall, LongestS: th.Seconds, MaxStallPct: results.Ptr(100 * th.MaxStall),
+			StalledS: results.Ptr(th.Stalled)}
+		if th.Seconds > 0 {
+			a.Thrash.FromS, a.Thrash.StallPct = opt(th.From), opt(100*th.Stall)
+			if th.Usage > 0 {
+				a.Thrash.UsageRatio = opt(th.Usage)
+			}
+		}
+	} else if th.Sampled {
 		a.Thrash = &results.Thrash{MaxFaultsPerS: th.MaxRate, LongestS: th.Seconds}
 		if th.Seconds > 0 {
 			a.Thrash.FromS, a.Thrash.FaultsPerS, a.Thrash.UsageRatio = opt(th.From), opt(th.Rate), opt(th.Usage)

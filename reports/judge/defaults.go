@@ -45,7 +45,10 @@ import (
 //   - MaxThrash 5s: a cgroup at its limit reading its own pages back from
 //     disk (analysis.ThrashFaultsPerS) for longer is NO-GO. It is not
 //     OOM-killed, so nothing else says why it barely runs; a few seconds
-//     of it happen when a burst meets the limit and passes.
+//     of it happen when a burst meets the limit and passes. On cgroup v2
+//     with PSI the stretch is the cgroup stalled on memory instead (every
+//     task waiting, analysis.ThrashStallShare of each interval or more),
+//     with the same budget.
 //   - MinSamples 10: with fewer measured samples after warm-up the
 //     verdict is "inconclusive", never GO.
 var DefaultJudge = matrix.Judge{
