@@ -65,9 +65,11 @@ func TestCgroup2(t *testing.T) {
 		im.Add("/bin/"+name, bin, 0o755)
 		bins[name] = bin
 	}
-	matrix, err := os.ReadFile("testdata/e2e.yaml")
-	require.NoError(t, err)
-	im.Bytes("/e2e/e2e.yaml", matrix, 0o644)
+	for _, m := range []string{"e2e.yaml", "thrash.yaml"} {
+		data, err := os.ReadFile(filepath.Join("testdata", m))
+		require.NoError(t, err)
+		im.Bytes("/e2e/"+m, data, 0o644)
+	}
 	im.Add("/lib/modules/brd.ko", filepath.Join(k.Modules, "brd.ko"), 0o644)
 	t.Logf("built the guest's binaries in %.1f s", time.Since(start).Seconds())
 
@@ -81,8 +83,9 @@ free -m`},
 process.test -test.v -test.timeout 3m`},
 		{Name: "orphans", Timeout: 30 * time.Second, Script: `find /sys/fs/cgroup/soaklab -mindepth 1 -type d 2>/dev/null
 echo checked`},
-		{Name: "e2e", Timeout: 5 * time.Minute, Script: e2eScript},
-		{Name: "e2e-orphans", Timeout: 30 * time.Second, Script: `find /sys/fs/cgroup/soaklab -mindepth 1 -type d 2>/dev/null
+		{Name: "e2e", Timeout: 5 * time.Minute, Script: runScript("e2e")},
+		{Name: "thrash", Timeout: 3 * time.Minute, Script: ramDisk + "export TMPDIR=/mnt/disk\n" + runScript("thrash")},
+		{Name: "run-orphans", Timeout: 30 * time.Second, Script: `find /sys/fs/cgroup/soaklab -mindepth 1 -type d 2>/dev/null
 echo checked`},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
@@ -124,16 +127,25 @@ echo checked`},
 			t.Log("\n" + s.Output)
 		}
 	})
-	for _, name := range []string{"orphans", "e2e-orphans"} {
+	for _, name := range []string{"orphans", "run-orphans"} {
 		t.Run(name, func(t *testing.T) {
 			s := step(t, name)
 			assert.Equal(t, "checked", strings.TrimSpace(s.Output), "cgroups left under soaklab/")
 		})
 	}
+	t.Run("thrash", func(t *testing.T) {
+		s := step(t, "thrash")
+		checkThrash(t, unpackRun(t, s.Output, "vm-thrash"))
+	})
 	t.Run("e2e", func(t *testing.T) {
 		s := step(t, "e2e")
-		run := unpackRun(t, s.Output)
+		run := unpackRun(t, s.Output, "vm-e2e")
 		checkVerdicts(t, "VM (cgroup v2)", run, "cgroup-v2")
+		for _, c := range run.Cells {
+			if th := c.Analysis.Thrash; th != nil && th.MaxStallPct != nil {
+				t.Logf("%s: memory stall at most %.2f %% of an interval, %.2f s in all (PSI full)", c.ID, *th.MaxStallPct, *th.StalledS)
+			}
+		}
 		h := <-host
 		if h.skip != "" {
 			t.Logf("no comparison with the host: %s", h.skip)
@@ -152,18 +164,29 @@ echo checked`},
 	})
 }
 
-// e2eScript runs the matrix and sends back the run's JSON files, as a
-// base64 tar between two lines, for the host to read with results.ReadRun.
-const e2eScript = `soaklab run -m /e2e/e2e.yaml --results /tmp/r --run-id vm --quiet
+// runScript runs /e2e/<name>.yaml and sends back the run's JSON files, as
+// a base64 tar between two lines, for the host to read with
+// results.ReadRun.
+func runScript(name string) string {
+	return strings.ReplaceAll(`soaklab run -m /e2e/NAME.yaml --results /tmp/r --run-id NAME --quiet
 echo "soaklab exit $?"
-cat /tmp/r/vm/summary.md
-cd /tmp/r/vm && tar -cf - $(find . -name '*.json' -o -name '*.jsonl') | gzip | base64 > /tmp/run.b64
+cat /tmp/r/NAME/summary.md
+cd /tmp/r/NAME && tar -cf - $(find . -name '*.json' -o -name '*.jsonl') | gzip | base64 > /tmp/run.b64
 echo "--- run.tar.gz"
 cat /tmp/run.b64
-echo "--- end"`
+echo "--- end"`, "NAME", name)
+}
+
+// ramDisk mounts an ext4 file system on a 128 MiB RAM block device (brd)
+// at /mnt/disk: the initramfs is not disk-backed, so its file pages can
+// never be evicted and read back; these can.
+const ramDisk = `insmod /lib/modules/brd.ko rd_nr=1 rd_size=131072 || exit 1
+mke2fs -q /dev/ram0 || exit 1
+mkdir -p /mnt/disk && mount -t ext4 /dev/ram0 /mnt/disk || exit 1
+`
 
 // unpackRun reads the run the e2e step sent back.
-func unpackRun(t *testing.T, out string) *results.Run {
+func unpackRun(t *testing.T, out, artifact string) *results.Run {
 	t.Helper()
 	_, after, ok := strings.Cut(out, "--- run.tar.gz\n")
 	require.True(t, ok, "no run came back:\n%s", out)
@@ -175,7 +198,7 @@ func unpackRun(t *testing.T, out string) *results.Run {
 	require.NoError(t, err)
 	dir := t.TempDir()
 	if a := os.Getenv("SOAKLAB_ARTIFACTS"); a != "" {
-		dir = filepath.Join(a, "vm-e2e")
+		dir = filepath.Join(a, artifact)
 		_ = os.RemoveAll(dir)
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(data))
@@ -201,6 +224,30 @@ func unpackRun(t *testing.T, out string) *results.Run {
 	run, err := results.ReadRun(dir)
 	require.NoError(t, err)
 	return run
+}
+
+// checkThrash holds the thrash run to what it must show: the cgroup
+// stalled on memory (PSI), judged by the stall rule, NO-GO.
+func checkThrash(t *testing.T, run *results.Run) {
+	t.Helper()
+	require.Len(t, run.Cells, 1)
+	c := run.Cells[0]
+	assert.Equal(t, results.NOGO, c.Verdict)
+	var thrash *results.Reason
+	for i := range c.Reasons {
+		if c.Reasons[i].Criterion == "thrash" {
+			thrash = &c.Reasons[i]
+		}
+	}
+	require.NotNil(t, thrash, "no thrash reason: %+v", c.Reasons)
+	assert.Equal(t, results.Fail, thrash.Status, thrash.Message)
+	assert.Contains(t, thrash.Message, "stalled on memory")
+	require.NotNil(t, c.Analysis.Thrash)
+	th := c.Analysis.Thrash
+	assert.Equal(t, "memory-stall", th.Basis)
+	require.NotNil(t, th.StallPct)
+	t.Logf("thrash: %s; longest %.0f s at %.0f %% stalled, at most %.0f %% of an interval, %.1f s in all; outcome %s",
+		thrash.Message, th.LongestS, *th.StallPct, *th.MaxStallPct, *th.StalledS, c.Outcome)
 }
 
 // checkVerdicts holds a run of testdata/e2e.yaml to what it must show:
