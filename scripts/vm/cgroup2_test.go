@@ -71,6 +71,8 @@ func TestCgroup2(t *testing.T) {
 		im.Bytes("/e2e/"+m, data, 0o644)
 	}
 	im.Add("/lib/modules/brd.ko", filepath.Join(k.Modules, "brd.ko"), 0o644)
+	im.Bytes("/etc/passwd", []byte("root:x:0:0:root:/root:/bin/sh\nsoak:x:1000:1000:soak:/home/soak:/bin/sh\n"), 0o644)
+	im.Bytes("/etc/group", []byte("root:x:0:\nsoak:x:1000:\n"), 0o644)
 	t.Logf("built the guest's binaries in %.1f s", time.Since(start).Seconds())
 
 	steps := []vmtest.Step{
@@ -82,6 +84,9 @@ free -m`},
 		{Name: "process", Timeout: 4 * time.Minute, Script: `export SOAKLAB_REQUIRE_CGROUP=1 SOAKLAB_REQUIRE_CGROUP_VERSION=2
 process.test -test.v -test.timeout 3m`},
 		{Name: "orphans", Timeout: 30 * time.Second, Script: `find /sys/fs/cgroup/soaklab -mindepth 1 -type d 2>/dev/null
+echo checked`},
+		{Name: "delegated", Timeout: 4 * time.Minute, Script: delegatedScript},
+		{Name: "delegated-orphans", Timeout: 30 * time.Second, Script: `find /sys/fs/cgroup/user/soaklab -mindepth 1 -type d 2>/dev/null
 echo checked`},
 		{Name: "e2e", Timeout: 5 * time.Minute, Script: runScript("e2e")},
 		{Name: "thrash", Timeout: 3 * time.Minute, Script: ramDisk + "export TMPDIR=/mnt/disk\n" + runScript("thrash")},
@@ -127,7 +132,21 @@ echo checked`},
 			t.Log("\n" + s.Output)
 		}
 	})
-	for _, name := range []string{"orphans", "run-orphans"} {
+	t.Run("delegated", func(t *testing.T) {
+		s := step(t, "delegated")
+		first, _, _ := strings.Cut(s.Output, "\n")
+		t.Log(first)
+		assert.Contains(t, first, "uid=1000(soak)")
+		assert.Equal(t, 0, s.Code, s.Output)
+		for _, name := range []string{"TestDelegated", "TestOOMKillCountedByKernel", "TestChildJoinsCgroupBeforeItRuns",
+			"TestStopRemovesCgroup", "TestCleanRemovesLeftovers", "TestV2LimitSwapAndPeak"} {
+			assert.Contains(t, s.Output, "--- PASS: "+name, "ran and passed as uid 1000 in a delegated subtree")
+		}
+		if t.Failed() {
+			t.Log("\n" + s.Output)
+		}
+	})
+	for _, name := range []string{"orphans", "delegated-orphans", "run-orphans"} {
 		t.Run(name, func(t *testing.T) {
 			s := step(t, name)
 			assert.Equal(t, "checked", strings.TrimSpace(s.Output), "cgroups left under soaklab/")
@@ -176,6 +195,18 @@ echo "--- run.tar.gz"
 cat /tmp/run.b64
 echo "--- end"`, "NAME", name)
 }
+
+// delegatedScript delegates /sys/fs/cgroup/user to uid 1000 the way
+// systemd's Delegate=yes does (the directory and its cgroup.procs,
+// cgroup.subtree_control and cgroup.threads chowned), puts the step in it,
+// and runs the process backend's tests there as that user.
+const delegatedScript = `d=/sys/fs/cgroup/user
+mkdir -p $d /home/soak && chown 1000:1000 /home/soak
+chown 1000:1000 $d $d/cgroup.procs $d/cgroup.subtree_control $d/cgroup.threads
+echo $$ > $d/cgroup.procs
+echo "as $(su -s /bin/sh soak -c id) in $(cat /proc/self/cgroup)"
+exec su -m -s /bin/sh soak -c 'export HOME=/home/soak TMPDIR=/home/soak SOAKLAB_REQUIRE_CGROUP=1 SOAKLAB_REQUIRE_CGROUP_VERSION=2 SOAKLAB_TEST_DELEGATED=1
+cd /home/soak && exec process.test -test.v -test.timeout 3m'`
 
 // ramDisk mounts an ext4 file system on a 128 MiB RAM block device (brd)
 // at /mnt/disk: the initramfs is not disk-backed, so its file pages can

@@ -241,3 +241,28 @@ func TestV2LimitSwapAndPeak(t *testing.T) {
 		assert.False(t, strings.HasPrefix(e.Name(), safeName(spec(t, "", 0, nil).RunID)+"_"), "orphaned cgroup %s", e.Name())
 	}
 }
+
+// TestDelegated runs where SOAKLAB_TEST_DELEGATED=1 says the tests run as
+// an unprivileged user inside a delegated cgroup v2 subtree (the test VM):
+// the backend must hold limits with cgroups there, under the subtree.
+func TestDelegated(t *testing.T) {
+	if os.Getenv("SOAKLAB_TEST_DELEGATED") != "1" {
+		t.Skip("runs in the cgroup v2 VM as an unprivileged user (make test-cgroup2)")
+	}
+	require.NotZero(t, os.Getuid(), "must run unprivileged")
+	b := cgroupBackend(t)
+	requireV2(t, b)
+	require.NotEmpty(t, b.hier.Base, "a delegated subtree, not the root")
+	assert.Contains(t, b.Mode(), "delegated "+b.hier.Base)
+	var out strings.Builder
+	inst, err := b.Start(context.Background(), spec(t, "cgroup", 64<<20, &out))
+	require.NoError(t, err)
+	group := inst.(*instance).group.Path
+	assert.True(t, strings.HasPrefix(group, b.hier.Base+"/"), "%s under %s", group, b.hier.Base)
+	waitDone(t, inst, 10*time.Second)
+	require.NoError(t, inst.Stop(context.Background()))
+	assert.Contains(t, out.String(), strings.TrimPrefix(group, b.hier.Mount), "born in its cgroup")
+	self, err := os.ReadFile("/proc/self/cgroup")
+	require.NoError(t, err)
+	assert.Contains(t, string(self), "/"+cgroup.HarnessLeaf, "the harness left the subtree's root for a leaf")
+}
