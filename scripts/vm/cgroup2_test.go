@@ -35,6 +35,7 @@ type guest struct {
 var kit = guest{
 	tests: map[string]string{
 		"/bin/process.test": "./harness/target/process",
+		"/bin/docker.test":  "./harness/target/docker",
 	},
 	targets: []string{"steady", "leaky", "hog"},
 }
@@ -85,6 +86,8 @@ free -m`},
 process.test -test.v -test.timeout 3m`},
 		{Name: "orphans", Timeout: 30 * time.Second, Script: `find /sys/fs/cgroup/soaklab -mindepth 1 -type d 2>/dev/null
 echo checked`},
+		{Name: "notify", Timeout: 2 * time.Minute, Script: `export SOAKLAB_REQUIRE_CGROUP_VERSION=2
+docker.test -test.run 'Watcher' -test.v -test.timeout 90s`},
 		{Name: "delegated", Timeout: 4 * time.Minute, Script: delegatedScript},
 		{Name: "delegated-orphans", Timeout: 30 * time.Second, Script: `find /sys/fs/cgroup/user/soaklab -mindepth 1 -type d 2>/dev/null
 echo checked`},
@@ -131,6 +134,11 @@ echo checked`},
 		if t.Failed() {
 			t.Log("\n" + s.Output)
 		}
+	})
+	t.Run("notify", func(t *testing.T) {
+		s := step(t, "notify")
+		assert.Equal(t, 0, s.Code, s.Output)
+		assert.Contains(t, s.Output, "--- PASS: TestWatcherNotifiedByKernelV2", "the docker backend's v2 OOM notification, on a real cgroup")
 	})
 	t.Run("delegated", func(t *testing.T) {
 		s := step(t, "delegated")
