@@ -66,7 +66,7 @@ func TestCgroup2(t *testing.T) {
 		im.Add("/bin/"+name, bin, 0o755)
 		bins[name] = bin
 	}
-	for _, m := range []string{"e2e.yaml", "thrash.yaml"} {
+	for _, m := range []string{"e2e.yaml", "thrash.yaml", "user.yaml"} {
 		data, err := os.ReadFile(filepath.Join("testdata", m))
 		require.NoError(t, err)
 		im.Bytes("/e2e/"+m, data, 0o644)
@@ -89,7 +89,8 @@ echo checked`},
 		{Name: "notify", Timeout: 2 * time.Minute, Script: `export SOAKLAB_REQUIRE_CGROUP_VERSION=2
 docker.test -test.run 'Watcher' -test.v -test.timeout 90s`},
 		{Name: "delegated", Timeout: 4 * time.Minute, Script: delegatedScript},
-		{Name: "delegated-orphans", Timeout: 30 * time.Second, Script: `find /sys/fs/cgroup/user/soaklab -mindepth 1 -type d 2>/dev/null
+		{Name: "user-run", Timeout: 2 * time.Minute, Script: userRunScript},
+		{Name: "delegated-orphans", Timeout: 30 * time.Second, Script: `find /sys/fs/cgroup/user/soaklab /sys/fs/cgroup/soaklab-soak/soaklab -mindepth 1 -type d 2>/dev/null
 echo checked`},
 		{Name: "e2e", Timeout: 5 * time.Minute, Script: runScript("e2e")},
 		{Name: "thrash", Timeout: 3 * time.Minute, Script: ramDisk + "export TMPDIR=/mnt/disk\n" + runScript("thrash")},
@@ -154,6 +155,24 @@ echo checked`},
 			t.Log("\n" + s.Output)
 		}
 	})
+	t.Run("user-run", func(t *testing.T) {
+		s := step(t, "user-run")
+		first, _, _ := strings.Cut(s.Output, "\n")
+		t.Log(first)
+		assert.Contains(t, first, "uid=1000(soak)")
+		assert.Contains(t, s.Output, "limits by cgroup-v2 (delegated /sys/fs/cgroup/soaklab-soak)")
+		run := unpackRun(t, s.Output, "vm-user")
+		require.Len(t, run.Cells, 2)
+		for _, c := range run.Cells {
+			assert.Equal(t, "cgroup-v2", c.Enforcement, c.ID)
+			if strings.HasPrefix(c.ID, "hog/") {
+				assert.Equal(t, results.OOMKilled, c.Outcome, c.ID)
+				assert.GreaterOrEqual(t, c.OOMKills, int64(1), "%s: the kernel's oom_kill counter, read as uid 1000", c.ID)
+			} else {
+				assert.Equal(t, results.Completed, c.Outcome, c.ID)
+			}
+		}
+	})
 	for _, name := range []string{"orphans", "delegated-orphans", "run-orphans"} {
 		t.Run(name, func(t *testing.T) {
 			s := step(t, name)
@@ -215,6 +234,24 @@ echo $$ > $d/cgroup.procs
 echo "as $(su -s /bin/sh soak -c id) in $(cat /proc/self/cgroup)"
 exec su -m -s /bin/sh soak -c 'export HOME=/home/soak TMPDIR=/home/soak SOAKLAB_REQUIRE_CGROUP=1 SOAKLAB_REQUIRE_CGROUP_VERSION=2 SOAKLAB_TEST_DELEGATED=1
 cd /home/soak && exec process.test -test.v -test.timeout 3m'`
+
+// userRunScript follows docs/operations.md's recipe for a machine without
+// systemd: root makes and chowns a subtree and moves the user's shell into
+// it; the user moves the shell into a child of its own and runs soaklab.
+const userRunScript = `d=/sys/fs/cgroup/soaklab-soak
+mkdir -p $d /home/soak && chown 1000:1000 /home/soak
+chown 1000:1000 $d $d/cgroup.procs $d/cgroup.subtree_control $d/cgroup.threads
+echo $$ > $d/cgroup.procs
+exec su -m -s /bin/sh soak -c 'export HOME=/home/soak TMPDIR=/home/soak
+echo "as $(id)"
+mkdir /sys/fs/cgroup/soaklab-soak/shell && echo $$ > /sys/fs/cgroup/soaklab-soak/shell/cgroup.procs || exit 1
+cd /home/soak
+soaklab run -m /e2e/user.yaml --results /home/soak/r --run-id user
+echo "soaklab exit $?"
+cd /home/soak/r/user && tar -cf - $(find . -name "*.json" -o -name "*.jsonl") | gzip | base64 > /home/soak/run.b64
+echo "--- run.tar.gz"
+cat /home/soak/run.b64
+echo "--- end"'`
 
 // ramDisk mounts an ext4 file system on a 128 MiB RAM block device (brd)
 // at /mnt/disk: the initramfs is not disk-backed, so its file pages can

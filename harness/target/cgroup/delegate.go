@@ -24,10 +24,12 @@ var ErrNotDelegated = errors.New("not in a delegated cgroup v2 subtree")
 
 // Delegate prepares a v2 hierarchy for an unprivileged soaklab: it finds
 // the delegated subtree holding soaklab's own cgroup (read from
-// procSelfCgroup, normally /proc/self/cgroup) — the topmost ancestor whose
-// directory, cgroup.procs and cgroup.subtree_control this user may write,
-// as systemd's Delegate=yes or a chown by an administrator leaves them —
-// and returns the hierarchy with Base there. When soaklab sits in that
+// procSelfCgroup, normally /proc/self/cgroup) — the topmost of the nearest
+// run of soaklab's cgroup and its ancestors whose directory, cgroup.procs
+// and cgroup.subtree_control this user may write, as systemd's
+// Delegate=yes or a chown by an administrator leaves them; soaklab may sit
+// in a child of it that is not its own — and returns the hierarchy with
+// Base there. When soaklab sits in that
 // root itself it moves into HarnessLeaf first; when other processes sit
 // there too it fails, naming them, since the memory controller cannot be
 // handed down past them. The memory controller must reach the subtree
@@ -44,13 +46,14 @@ func (h Hierarchy) Delegate(procSelfCgroup string) (Hierarchy, error) {
 	own := filepath.Join(h.Mount, rel)
 	root := ""
 	for dir := own; strings.HasPrefix(dir, h.Mount) && dir != h.Mount; dir = filepath.Dir(dir) {
-		if !manageable(dir) {
+		if manageable(dir) {
+			root = dir
+		} else if root != "" {
 			break
 		}
-		root = dir
 	}
 	if root == "" {
-		return h, fmt.Errorf("%w: soaklab's cgroup %s is not writable by uid %d (delegate it: systemd-run --user --scope -p Delegate=yes, or chown it with its cgroup.procs, cgroup.subtree_control and cgroup.threads)",
+		return h, fmt.Errorf("%w: no cgroup from soaklab's own (%s) up is writable by uid %d (delegate one: systemd-run --user --scope -p Delegate=yes, or chown it with its cgroup.procs, cgroup.subtree_control and cgroup.threads)",
 			ErrNotDelegated, own, os.Getuid())
 	}
 	ctrl, err := os.ReadFile(filepath.Join(root, "cgroup.controllers"))
