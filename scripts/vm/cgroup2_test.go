@@ -186,6 +186,7 @@ echo checked`},
 	t.Run("e2e", func(t *testing.T) {
 		s := step(t, "e2e")
 		run := unpackRun(t, s.Output, "vm-e2e")
+		assert.Equal(t, "v2", run.Host.Cgroup, "the run records the hierarchy")
 		checkVerdicts(t, "VM (cgroup v2)", run, "cgroup-v2")
 		for _, c := range run.Cells {
 			if th := c.Analysis.Thrash; th != nil && th.MaxStallPct != nil {
