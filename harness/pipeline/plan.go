@@ -56,9 +56,7 @@ func NewPlan(opts Options, env Env) (*Plan, error) {
 			opts.Shard = p.Run.Shard
 		}
 	} else {
-		// Read where the working directory says; errors name the file as
-		// the user spelled it.
-		if text, err = os.ReadFile(env.abs(opts.Matrix)); err != nil {
+		if text, err = os.ReadFile(opts.Matrix); err != nil {
 			return nil, input(fmt.Errorf("read matrix: %w", err))
 		}
 		p.Matrix, err = matrix.Parse(opts.Matrix, text)
