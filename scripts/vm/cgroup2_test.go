@@ -41,9 +41,12 @@ var kit = guest{
 }
 
 // TestCgroup2 boots the VM once and runs every step in it: the process
-// backend's tests against the real v2 hierarchy, a check that no cgroup was
-// left behind, and a soaklab run of a small matrix end to end whose
-// verdicts must match v1's.
+// backend's tests against the real v2 hierarchy, as root and as uid 1000 in
+// a delegated subtree; the docker backend's v2 OOM notification on a real
+// cgroup; a soaklab run as that user; a soaklab run of a small matrix end
+// to end whose verdicts must match v1's (the host runs it meanwhile); a
+// thrash run judged by memory pressure; and checks that no cgroup was left
+// behind.
 func TestCgroup2(t *testing.T) {
 	if os.Getenv(EnableEnv) != "1" && os.Getenv(vmtest.RequireEnv) != "1" {
 		t.Skipf("boots a VM: run make test-cgroup2 (or set %s=1)", EnableEnv)
@@ -101,8 +104,13 @@ echo checked`},
 	defer cancel()
 	// The same matrix on the host's own cgroups, when it has them, while
 	// the VM runs.
-	host := make(chan hostRun, 1)
-	go func() { host <- runOnHost(ctx, t, soaklab, bins) }()
+	host, hostDone := make(chan hostRun, 1), make(chan struct{})
+	hostDir := t.TempDir()
+	go func() {
+		defer close(hostDone)
+		host <- runOnHost(ctx, hostDir, soaklab, bins)
+	}()
+	defer func() { cancel(); <-hostDone }() // the host's run ends with the test
 
 	res, err := vmtest.Run(ctx, im, vmtest.Config{Kernel: k.Kernel, Dir: filepath.Join(k.Cache, "run"),
 		Log: func(s string) { t.Log(s) }}, steps)
@@ -362,11 +370,10 @@ type hostRun struct {
 }
 
 // runOnHost runs the same matrix with the host's cgroups, if writable.
-func runOnHost(ctx context.Context, t *testing.T, soaklab string, bins map[string]string) hostRun {
+func runOnHost(ctx context.Context, dir, soaklab string, bins map[string]string) hostRun {
 	if _, err := os.Stat("/sys/fs/cgroup/memory/cgroup.procs"); err != nil {
 		return hostRun{skip: "no cgroup v1 memory controller on the host"}
 	}
-	dir := t.TempDir()
 	path := filepath.Dir(bins["steady"]) + string(os.PathListSeparator) + os.Getenv("PATH")
 	cmd := exec.CommandContext(ctx, soaklab, "run", "-m", "testdata/e2e.yaml", "--results", dir, "--run-id", "host", "--quiet")
 	cmd.Env = append(os.Environ(), "PATH="+path)
