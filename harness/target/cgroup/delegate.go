@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 // HarnessLeaf is the cgroup, inside a delegated subtree, that soaklab moves
@@ -101,7 +99,7 @@ func vacate(root string) error {
 // processes through it.
 func manageable(dir string) bool {
 	for _, p := range []string{dir, filepath.Join(dir, "cgroup.procs"), filepath.Join(dir, "cgroup.subtree_control")} {
-		if unix.Access(p, unix.W_OK) != nil {
+		if !writable(p) {
 			return false
 		}
 	}

@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/soaklab/soaklab/harness/target"
 	"github.com/soaklab/soaklab/harness/target/cgroup"
 )
@@ -144,7 +142,7 @@ func (w *watcher) close() {
 // signals when the cgroup is removed; the reads that follow tell the two
 // apart.
 func oomEventV1(dir string, notify chan<- struct{}) (func(), error) {
-	efd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	efd, err := eventfd()
 	if err != nil {
 		return nil, err
 	}
@@ -186,15 +184,11 @@ func oomEventV1(dir string, notify chan<- struct{}) (func(), error) {
 // OOM killer runs, and it kills. The watch ends when the cgroup is removed
 // (IN_IGNORED), which also signals; the reads that follow tell it apart.
 func oomEventV2(dir string, notify chan<- struct{}) (func(), error) {
-	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
+	fd, err := inotifyModify(filepath.Join(dir, "memory.events"))
 	if err != nil {
 		return nil, err
 	}
 	in := os.NewFile(uintptr(fd), "memory.events-inotify") // non-blocking: pollable, Close unblocks Read
-	if _, err := unix.InotifyAddWatch(fd, filepath.Join(dir, "memory.events"), unix.IN_MODIFY|unix.IN_DELETE_SELF); err != nil {
-		in.Close()
-		return nil, err
-	}
 	go func() {
 		buf := make([]byte, 4096) // whole events; their contents do not matter
 		for {
