@@ -20,7 +20,7 @@ const ThrashFaultsPerS = 50.0
 // in the cgroup v2 test VM (make test-cgroup2, 1-s intervals): steady and
 // leaky servers 0.00 % in every interval; a hog OOM-killed at its limit
 // 0.02–0.19 % at most; a hog held just under its limit with its code on
-// disk, thrashing, 52–81 % on average over 20–24 s in four runs, and
+// disk, thrashing, 52–82 % on average over 20–24 s in five runs, and
 // 18–22 % for the 2 s before the kill when it grew through the limit.
 const ThrashStallShare = 0.10
 
