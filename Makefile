@@ -7,7 +7,7 @@ RESULTS ?= results
 # Test timeout for the whole suite (cgroup, Docker and browser tests included).
 TEST_TIMEOUT ?= 20m
 
-.PHONY: help build matrix test test-cgroup2 check bench soak-self verdicts docker-up clean uplot
+.PHONY: help build matrix test test-cgroup2 check bench soak-self verdicts docker-up clean uplot release-check
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
@@ -48,6 +48,22 @@ soak-self: build ## the harness soaks itself, 10 min at 5,000 RPS: its memory sl
 verdicts: build ## acceptance: 5 repeats of steady/leaky/hog and a stairstep A/B must come out as expected
 	./$(BIN) run -m ci/verdicts.yaml --results $(RESULTS) --run-id verdicts-$$(date +%s) || true
 	$(GO) run ./scripts/verdicts $(RESULTS)
+
+# goreleaser v2 from the Go module proxy, built once into GOPATH/bin under a
+# versioned name (about 4 min of CPU; kept there, so later runs and fresh
+# clones on the same machine only check and build).
+GORELEASER_VERSION ?= v2.15.1
+GORELEASER := $(shell $(GO) env GOPATH)/bin/goreleaser-$(GORELEASER_VERSION)
+
+$(GORELEASER):
+	@tmp=$$(mktemp -d) && GOBIN=$$tmp $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION) && \
+	mkdir -p $(dir $(GORELEASER)) && mv $$tmp/goreleaser $@ && rmdir $$tmp
+
+release-check: $(GORELEASER) ## goreleaser check, a snapshot build of every release binary into dist/, and the linux one's `soaklab version`
+	$(GORELEASER) check
+	$(GORELEASER) release --snapshot --clean
+	@out=$$(./dist/soaklab_linux_amd64_v1/soaklab version); echo "$$out"; \
+	case "$$out" in *snapshot*"commit $$(git rev-parse HEAD)"*) ;; *) echo "release-check: the snapshot binary does not name its version and commit" >&2; exit 1 ;; esac
 
 docker-up: ## install (Debian) and start a Docker engine if none answers
 	bash scripts/docker/install.sh

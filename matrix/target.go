@@ -1,6 +1,7 @@
 package matrix
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -155,6 +156,12 @@ func (d *decoder) command(n *yaml.Node, what string) []string {
 		out = strings.Fields(r.Value)
 	} else {
 		out = d.strList(r, what)
+	}
+	for i := range out { // positions for the templates' errors
+		d.pos[fmt.Sprintf("%s[%d]", what, i)] = r
+		if r.Kind == yaml.SequenceNode && i < len(r.Content) {
+			d.pos[fmt.Sprintf("%s[%d]", what, i)] = r.Content[i]
+		}
 	}
 	if len(out) == 0 || out[0] == "" {
 		d.errf(n, "%s: expected a program and its arguments, e.g. [python3, server.py]", what)

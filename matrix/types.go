@@ -95,6 +95,9 @@ type Request struct {
 	BodySize int64  // bytes of generated body
 	BodyFile string // or a file's contents
 	Weight   int    // default 1
+	// Expect lists the statuses that count as success (expect: [200, 404]);
+	// empty means any status below 400.
+	Expect []int
 }
 
 // Axis is a named list of values, each in its canonical spelling
