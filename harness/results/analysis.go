@@ -29,6 +29,9 @@ type Analysis struct {
 	Troughs *Troughs `json:"troughs,omitempty"`
 	// Upward stair steps (new plateaus) of the series.
 	Steps *Steps `json:"steps,omitempty"`
+	// Leak, oom-risk: where the growth changed most, with the slopes on
+	// each side; absent when the series is too short for two segments.
+	Change *Change `json:"change,omitempty"`
 	// oom-risk: the projection of the fitted line to the limit.
 	OOMRisk *OOMRisk `json:"oom_risk,omitempty"`
 	// peak: the highest memory held against the limit.
@@ -77,6 +80,18 @@ type Troughs struct {
 // Steps counts upward stair steps.
 type Steps struct {
 	Count int `json:"count"`
+}
+
+// Change is the break of a two-segment fit of the judged memory series:
+// the judge reads "growth stopped at AtS" when the slope before it is
+// significantly above the recent one and the recent one is under the
+// floor, and then projects the limit from the recent slope.
+type Change struct {
+	AtS               float64 `json:"at_s"`
+	BeforeMiBPerH     float64 `json:"before_mib_per_h"`
+	RecentMiBPerH     float64 `json:"recent_mib_per_h"`
+	RecentLowMiBPerH  float64 `json:"recent_low_mib_per_h"`
+	RecentHighMiBPerH float64 `json:"recent_high_mib_per_h"`
 }
 
 // OOMRisk is the projected time to the limit at the fitted slope; absent

@@ -66,6 +66,8 @@ type Result struct {
 	FitTo          float64    // t of the last measured memory sample
 	Fit            stats.Line // bytes against seconds, over the measured samples
 	Late           stats.Line // the same over the last half (growth that has not stopped)
+	Change         Change     // the break in the growth (see Change); valid when HasChange
+	HasChange      bool
 	Trough         stats.Line // troughs against seconds
 	HasTrough      bool
 	DriftPct       float64
@@ -243,6 +245,12 @@ func (r Result) Analysis() *results.Analysis {
 			SlopeHighMiBPerH: MiBPerH(r.Fit.SlopeHigh), R2: r.Fit.R2,
 		}
 		a.Steps = &results.Steps{Count: r.Steps}
+	}
+	if r.HasChange {
+		a.Change = &results.Change{
+			AtS: r.Change.At, BeforeMiBPerH: MiBPerH(r.Change.Before.Slope), RecentMiBPerH: MiBPerH(r.Change.Recent.Slope),
+			RecentLowMiBPerH: MiBPerH(r.Change.Recent.SlopeLow), RecentHighMiBPerH: MiBPerH(r.Change.Recent.SlopeHigh),
+		}
 	}
 	if finite(r.DriftPct) {
 		a.Drift = &results.Drift{Pct: r.DriftPct}

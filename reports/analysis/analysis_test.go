@@ -227,6 +227,7 @@ func TestAnalysisFields(t *testing.T) {
 		"fit.series", "fit.intercept_bytes", "fit.slope_bytes_per_s", "fit.slope_mib_per_h",
 		"fit.slope_low_mib_per_h", "fit.slope_high_mib_per_h", "fit.r2",
 		"drift.pct", "troughs.slope_mib_per_h", "steps.count", "oom_risk.time_to_limit_s",
+		"change.at_s", "change.before_mib_per_h", "change.recent_mib_per_h", "change.recent_low_mib_per_h", "change.recent_high_mib_per_h",
 		"peak.series", "peak.bytes", "peak.ratio", "peak.episodes",
 		"load.cv_pct", "load.achieved_ratio", "load.error_rate", "load.p99_ms", "load.throughput_ops_per_s",
 		"goroutines.slope_per_h", "goroutines.first", "goroutines.last",
