@@ -32,6 +32,8 @@ type Analysis struct {
 	// Leak, oom-risk: where the growth changed most, with the slopes on
 	// each side; absent when the series is too short for two segments.
 	Change *Change `json:"change,omitempty"`
+	// Leak: the smallest leak this cell could have detected.
+	Detect *Detectability `json:"detect,omitempty"`
 	// oom-risk: the projection of the fitted line to the limit.
 	OOMRisk *OOMRisk `json:"oom_risk,omitempty"`
 	// peak: the highest memory held against the limit.
@@ -92,6 +94,21 @@ type Change struct {
 	RecentMiBPerH     float64 `json:"recent_mib_per_h"`
 	RecentLowMiBPerH  float64 `json:"recent_low_mib_per_h"`
 	RecentHighMiBPerH float64 `json:"recent_high_mib_per_h"`
+}
+
+// Detectability is the smallest leak the cell's leak criterion would have
+// found with 80 % probability at the cell's noise and duration: the
+// largest of the slope floor plus 1.43 half-widths of the slope's 95 %
+// interval (noise), 1.43 half-widths of the last half's slope interval
+// (last half: growth must go on there), the slope whose drift reaches
+// max_drift_pct (drift) and the slope that gains MinGrowth over the
+// window (growth). Half-widths shrink as duration^-1.5 under white noise.
+type Detectability struct {
+	MinLeakMiBPerH       float64 `json:"min_leak_mib_per_h"`
+	HalfWidthMiBPerH     float64 `json:"half_width_mib_per_h"`                // of the fitted slope's 95 % interval
+	LateHalfWidthMiBPerH float64 `json:"late_half_width_mib_per_h,omitempty"` // of the last half's
+	WindowS              float64 `json:"window_s"`                            // the measured window it was computed for
+	Bound                string  `json:"bound"`                               // what sets it: "noise", "drift" or "growth"
 }
 
 // OOMRisk is the projected time to the limit at the fitted slope; absent

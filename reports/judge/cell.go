@@ -82,7 +82,9 @@ func judged(c *results.Cell, r analysis.Result, j matrix.Judge) (results.Verdict
 			rs = append(rs, x)
 		}
 	}
-	return Decide(rs), finite(rs), r.Analysis()
+	a := r.Analysis()
+	withDetect(rs, a, r, j)
+	return Decide(rs), finite(rs), a
 }
 
 // enoughSamples is UNKNOWN when fewer than j.MinSamples samples were measured
