@@ -154,9 +154,12 @@ type LoadFigures struct {
 
 // Goroutines is the growth of the target's goroutine count.
 type Goroutines struct {
-	SlopePerH float64 `json:"slope_per_h"`
-	First     float64 `json:"first"`
-	Last      float64 `json:"last"`
+	SlopePerH     float64 `json:"slope_per_h"`
+	SlopeLowPerH  float64 `json:"slope_low_per_h"`  // 95 % interval of the slope
+	SlopeHighPerH float64 `json:"slope_high_per_h"` // (Theil–Sen)
+	First         float64 `json:"first"`
+	Last          float64 `json:"last"`
+	Max           float64 `json:"max,omitempty"` // the highest count measured
 }
 
 // DriverMemory is soaklab's own memory over the cell.

@@ -85,6 +85,10 @@ type Result struct {
 	GoroutineSlope float64 // per hour
 	GoroutineFirst float64
 	GoroutineLast  float64
+	GoroutineMax   float64
+	// GoroutineFit is go_goroutines against seconds over the measured
+	// samples, GoroutineLate over their last half; N is 0 when not scraped.
+	GoroutineFit, GoroutineLate stats.Line
 	Noise          float64 // robust spread (MAD) of the residuals of the fit, bytes
 	Thrash         Thrash  // the longest stretch at the limit reading pages back
 	// The harness's own memory against seconds: Driver is the judged line,
@@ -106,7 +110,7 @@ func Analyze(samples []results.Sample, p Params) Result {
 	r := Result{
 		Warmup: p.Warmup, FitFrom: p.Warmup, DriftPct: nan, TimeToLimit: nan, Peak: nan, PeakRatio: nan,
 		CVPct: nan, MeanRPS: nan, AchievedRatio: nan, ErrorRate: nan, P99: nan, Throughput: nan,
-		GoroutineSlope: nan, GoroutineFirst: nan, GoroutineLast: nan, Noise: nan,
+		GoroutineSlope: nan, GoroutineFirst: nan, GoroutineLast: nan, GoroutineMax: nan, Noise: nan,
 	}
 	for _, s := range samples {
 		if s.WorkingSet > 0 {
@@ -284,7 +288,8 @@ func (r Result) Analysis() *results.Analysis {
 		a.Load = &load
 	}
 	if finite(r.GoroutineSlope) {
-		a.Goroutines = &results.Goroutines{SlopePerH: r.GoroutineSlope, First: r.GoroutineFirst, Last: r.GoroutineLast}
+		a.Goroutines = &results.Goroutines{SlopePerH: r.GoroutineSlope, First: r.GoroutineFirst, Last: r.GoroutineLast, Max: r.GoroutineMax,
+			SlopeLowPerH: r.GoroutineFit.SlopeLow * 3600, SlopeHighPerH: r.GoroutineFit.SlopeHigh * 3600}
 	}
 	if r.HasDriver {
 		a.Driver = &results.DriverMemory{
