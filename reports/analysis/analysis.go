@@ -89,8 +89,8 @@ type Result struct {
 	// GoroutineFit is go_goroutines against seconds over the measured
 	// samples, GoroutineLate over their last half; N is 0 when not scraped.
 	GoroutineFit, GoroutineLate stats.Line
-	Noise          float64 // robust spread (MAD) of the residuals of the fit, bytes
-	Thrash         Thrash  // the longest stretch at the limit reading pages back
+	Noise                       float64 // robust spread (MAD) of the residuals of the fit, bytes
+	Thrash                      Thrash  // the longest stretch at the limit reading pages back
 	// The harness's own memory against seconds: Driver is the judged line,
 	// fitted to DriverSeries ("RSS anon", else "RSS"); DriverRSS and
 	// DriverHeap are its total RSS and its Go heap objects.
