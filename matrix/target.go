@@ -7,7 +7,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var targetKeys = []string{"kind", "build", "command", "image", "dockerfile", "port_env", "ready", "metrics", "pprof", "warmup", "throughput", "sink_env", "env", "axes", "workload"}
+var targetKeys = []string{"kind", "build", "command", "image", "dockerfile", "port_env", "ready", "metrics", "pprof", "warmup", "throughput", "sink_env", "env", "axes", "workload", "thresholds"}
 
 var readyKeys = []string{"path", "timeout"}
 
@@ -122,6 +122,9 @@ func (d *decoder) target(f field, backend string) Target {
 				d.errf(e.keyPos, "%s.env: %s is set by soaklab for this target (port_env/sink_env)", what, e.key)
 			}
 		}
+	}
+	if n := o["thresholds"]; n != nil {
+		t.Thresholds = d.thresholds(n, what+".thresholds", o["metrics"] != nil)
 	}
 	if n := o["axes"]; n != nil {
 		t.Axes = d.axes(n, what+".axes", what+".axes")

@@ -64,6 +64,7 @@ type Target struct {
 	Throughput string        // workload targets: Prometheus counter of operations done
 	SinkEnv    string        // client targets: env var that carries the sink URL; default SINK_URL
 	Workload   *Workload     // server targets: a request mix of their own instead of the matrix's
+	Thresholds []Threshold   // episodes above a level on any series, listed per cell
 
 	// Axes override the values of global axes for this target, or add axes
 	// only this target has; in file order.

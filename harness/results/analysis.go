@@ -44,6 +44,9 @@ type Analysis struct {
 	Load *LoadFigures `json:"load,omitempty"`
 	// Growth of the target's goroutines (go_goroutines, when scraped).
 	Goroutines *Goroutines `json:"goroutines,omitempty"`
+	// thresholds: the episodes above each level the target's thresholds
+	// set, in the matrix's order.
+	Thresholds []ThresholdEpisodes `json:"thresholds,omitempty"`
 	// driver: soaklab's own memory while it drove the cell.
 	Driver *DriverMemory `json:"driver,omitempty"`
 }
@@ -160,6 +163,25 @@ type Goroutines struct {
 	First         float64 `json:"first"`
 	Last          float64 `json:"last"`
 	Max           float64 `json:"max,omitempty"` // the highest count measured
+}
+
+// ThresholdEpisodes lists the stretches a series spent above a level: each
+// entered at or above Above and left below Leave (Above less the
+// hysteresis), over every sample, warm-up included.
+type ThresholdEpisodes struct {
+	Series   string             `json:"series"`
+	Above    float64            `json:"above"`
+	Leave    float64            `json:"leave"`
+	Samples  int                `json:"samples"` // samples that carried the series
+	Peak     float64            `json:"peak"`    // its highest value
+	Episodes []ThresholdEpisode `json:"episodes"`
+}
+
+// ThresholdEpisode is one stretch above a level.
+type ThresholdEpisode struct {
+	CrossedS float64  `json:"crossed_s"`        // t of the first sample at or above the level
+	BackS    *float64 `json:"back_s,omitempty"` // t of the first sample below the leave level; absent: still above at the end
+	Peak     float64  `json:"peak"`             // the highest value in the episode
 }
 
 // DriverMemory is soaklab's own memory over the cell.

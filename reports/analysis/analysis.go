@@ -53,6 +53,8 @@ type Params struct {
 	ThresholdRatio  float64 // default DefaultThresholdRatio
 	HysteresisRatio float64 // default DefaultHysteresisRatio
 	Window          float64 // throughput window, seconds; default DefaultWindow
+	// Levels are thresholds whose episodes are listed (Result.Thresholds).
+	Levels []Level
 }
 
 // Result holds the per-cell numbers. Float fields are NaN when they could
@@ -98,6 +100,8 @@ type Result struct {
 	HasDriver, HasDriverRSS, HasDriverHeap bool
 	DriverSeries                           string
 	Warnings                               []error
+	// Thresholds are the episodes above each of Params.Levels.
+	Thresholds []results.ThresholdEpisodes
 }
 
 // MiBPerH converts a slope in bytes per second.
@@ -132,6 +136,7 @@ func Analyze(samples []results.Sample, p Params) Result {
 	r.goroutines(meas)
 	r.driver(meas)
 	r.Thrash = thrash(samples, p)
+	r.Thresholds = thresholdEpisodes(samples, p.Levels)
 	if r.N < 2 {
 		r.Warnings = append(r.Warnings, fmt.Errorf("%w: %d measured samples after %.0f s warm-up", stats.ErrTooFewSamples, r.N, p.Warmup))
 	}
@@ -291,6 +296,7 @@ func (r Result) Analysis() *results.Analysis {
 		a.Goroutines = &results.Goroutines{SlopePerH: r.GoroutineSlope, First: r.GoroutineFirst, Last: r.GoroutineLast, Max: r.GoroutineMax,
 			SlopeLowPerH: r.GoroutineFit.SlopeLow * 3600, SlopeHighPerH: r.GoroutineFit.SlopeHigh * 3600}
 	}
+	a.Thresholds = r.Thresholds
 	if r.HasDriver {
 		a.Driver = &results.DriverMemory{
 			Series: r.DriverSeries, SlopeMiBPerH: MiBPerH(r.Driver.Slope),

@@ -15,6 +15,7 @@ type Option func(*options)
 
 type options struct {
 	throughputMetric map[string]string // target → counter
+	levels           map[string][]analysis.Level
 }
 
 // ThroughputMetric names the Prometheus counter whose rate is the
@@ -45,6 +46,7 @@ func Params(c *results.Cell, opts ...Option) analysis.Params {
 		Interval:         c.Interval,
 		Load:             c.Load,
 		ThroughputMetric: o.throughputMetric[c.Target],
+		Levels:           o.levels[c.Target],
 	}
 	if p.Warmup == 0 {
 		// The runner records the warm-up matrix applied; a result without

@@ -161,6 +161,7 @@ var Criteria = []Criterion{
 		Meaning: "NEUTRAL when p99 exceeds it",
 		Zero:    "no latency budget (same as leaving it out)",
 	}}},
+	{Name: "thresholds", Stage: Always, Judge: thresholds},
 	{Name: "driver", Stage: Ran, Judge: driver},
 }
 
