@@ -103,15 +103,15 @@ type Change struct {
 // found with 80 % probability at the cell's noise and duration: the
 // largest of the slope floor plus 1.43 half-widths of the slope's 95 %
 // interval (noise), 1.43 half-widths of the last half's slope interval
-// (last half: growth must go on there), the slope whose drift reaches
-// max_drift_pct (drift) and the slope that gains MinGrowth over the
-// window (growth). Half-widths shrink as duration^-1.5 under white noise.
+// (last half: growth must go on there) and the slope whose drift reaches
+// max_drift_pct (drift). Half-widths shrink as duration^-1.5 under white
+// noise.
 type Detectability struct {
 	MinLeakMiBPerH       float64 `json:"min_leak_mib_per_h"`
 	HalfWidthMiBPerH     float64 `json:"half_width_mib_per_h"`                // of the fitted slope's 95 % interval
 	LateHalfWidthMiBPerH float64 `json:"late_half_width_mib_per_h,omitempty"` // of the last half's
 	WindowS              float64 `json:"window_s"`                            // the measured window it was computed for
-	Bound                string  `json:"bound"`                               // what sets it: "noise", "drift" or "growth"
+	Bound                string  `json:"bound"`                               // what sets it: "noise", "last half" or "drift"
 }
 
 // OOMRisk is the projected time to the limit at the fitted slope; absent

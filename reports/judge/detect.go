@@ -50,8 +50,9 @@ func Detect(r analysis.Result, j matrix.Judge) *results.Detectability {
 // minLeak is the smallest detectable slope in MiB/h for d's slope
 // intervals scaled to a window of w seconds whose first quarter sits at
 // base bytes, and what bounds it: the whole slope's lower bound above the
-// floor (noise), the last half's lower bound above 0 (last half), drift
-// and growth.
+// floor (noise), the last half's lower bound above 0 (last half) and the
+// drift threshold (drift). (MinGrowth only holds back a slope whose drift
+// is under its threshold, so it bounds nothing here.)
 func minLeak(d results.Detectability, w, base float64, j matrix.Judge) (float64, string) {
 	scale := math.Pow(w/d.WindowS, -1.5)
 	v, bound := j.MaxSlopeMiBPerH+powerMargin*d.HalfWidthMiBPerH*scale, "noise"
@@ -62,9 +63,6 @@ func minLeak(d results.Detectability, w, base float64, j matrix.Judge) (float64,
 		if dr := analysis.MiBPerH(j.MaxDriftPct / 100 * base / (driftSpan * w)); dr > v {
 			v, bound = dr, "drift"
 		}
-	}
-	if g := analysis.MiBPerH(MinGrowth / w); g > v {
-		v, bound = g, "growth"
 	}
 	return v, bound
 }

@@ -1,6 +1,7 @@
 package judge
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -51,5 +52,37 @@ func TestGoroutines(t *testing.T) {
 				t.Errorf("stored goroutines %+v", a.Goroutines)
 			}
 		})
+	}
+}
+
+// Real series of the leaky target (LEAK_GOROUTINES=30/min, no memory
+// leak) and the steady one, 90 s at 50 rps with a 10 s warm-up, scraped
+// once a second: the leak is named, steady passes, and a ceiling the
+// runners explain catches the leak too.
+func TestGoroutinesRecorded(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		file   string
+		judge  matrix.Judge
+		status results.Status
+		says   string
+	}{
+		{"leaky-goroutines.jsonl", matrix.Judge{}, results.Fail, "goroutines growing: go_goroutines 25 → 65"},
+		{"leaky-goroutines.jsonl", matrix.Judge{MaxGoroutines: 40}, results.Fail, "over the ceiling: 65 > 40"},
+		{"steady-goroutines.jsonl", matrix.Judge{}, results.Pass, "goroutines steady"},
+		{"steady-goroutines.jsonl", matrix.Judge{MaxGoroutines: 40}, results.Pass, "ceiling 40"},
+	}
+	for _, c := range cases {
+		samples, err := results.ReadSamples(filepath.Join("testdata", c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cl := &results.Cell{ID: c.file, Target: "t", Kind: "server", RAMLimit: 256 << 20, Duration: 90, Warmup: 10, Interval: 1, Outcome: results.Completed}
+		_, rs, _ := Cell(cl, samples, c.judge)
+		r, _ := reason(rs, "goroutines")
+		t.Logf("%s: %s %s", c.file, r.Status, r.Message)
+		if r.Status != c.status || !strings.Contains(r.Message, c.says) {
+			t.Errorf("%s %+v: goroutines %s %q, want %s saying %q", c.file, c.judge.MaxGoroutines, r.Status, r.Message, c.status, c.says)
+		}
 	}
 }

@@ -53,7 +53,7 @@ func thresholds(_ *results.Cell, r analysis.Result, _ matrix.Judge) (results.Rea
 				}
 				eps[i] = fmt.Sprintf("crossed at %.0f s, %s, peak %s", e.CrossedS, back, f(e.Peak))
 			}
-			parts = append(parts, fmt.Sprintf("%s above %s in %d episodes: %s", te.Series, f(te.Above), len(te.Episodes), strings.Join(eps, "; ")))
+			parts = append(parts, fmt.Sprintf("%s above %s in %d episode(s): %s", te.Series, f(te.Above), len(te.Episodes), strings.Join(eps, "; ")))
 		}
 	}
 	if missing && rs.Status == results.Pass {
