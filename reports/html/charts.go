@@ -99,14 +99,16 @@ func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option, m
 			}
 			ys[i] = v
 		}
-		unit := ""
+		unit, scale := "", 1.0
 		if strings.HasSuffix(name, "_bytes") {
-			unit = "MiB"
+			unit, scale = "MiB", mib
 			for i := range ys {
 				ys[i] /= mib
 			}
 		}
-		add(plot.Chart{Title: name, YLabel: unit, Time: true, Series: []plot.Series{{Name: name, X: ts, Y: ys}}})
+		ch := plot.Chart{Title: name, YLabel: unit, Time: true, Series: []plot.Series{{Name: name, X: ts, Y: ys}}}
+		thresholdMarks(&ch, c, name, scale)
+		add(ch)
 	}
 	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.Threads) }); ok && varies(ys) {
 		add(plot.Chart{Title: "Target threads", Time: true, Series: []plot.Series{{Name: "threads", X: ts, Y: ys}}})
@@ -210,7 +212,9 @@ func memoryChart(c *results.Cell, samples []results.Sample, ts []float64, col fu
 	return ch
 }
 
-// metricNames lists scraped metric names, goroutines first, then by name.
+// metricNames lists scraped metric names: goroutines first, then the
+// target's own families (those a matrix keeps with metrics_keep), then the
+// Go runtime's and process's, each by name.
 func metricNames(samples []results.Sample) []string {
 	seen := map[string]bool{}
 	for _, s := range samples {
@@ -222,10 +226,18 @@ func metricNames(samples []results.Sample) []string {
 	for k := range seen {
 		names = append(names, k)
 	}
+	rank := func(n string) int {
+		switch {
+		case n == "go_goroutines":
+			return 0
+		case strings.HasPrefix(n, "go_") || strings.HasPrefix(n, "process_"):
+			return 2
+		}
+		return 1
+	}
 	sort.Slice(names, func(i, j int) bool {
-		gi, gj := names[i] == "go_goroutines", names[j] == "go_goroutines"
-		if gi != gj {
-			return gi
+		if ri, rj := rank(names[i]), rank(names[j]); ri != rj {
+			return ri < rj
 		}
 		return names[i] < names[j]
 	})
