@@ -81,7 +81,6 @@ func (cr *cellRun) startSampling(inst target.Instance, base string, start time.T
 			}
 			cr.track(smp)
 			cr.obs.Sampled(cr.cell, smp)
-			collect()
 		})
 	}()
 	return s, nil
