@@ -68,7 +68,8 @@ func RepeatsToDetect(sd, delta, alpha, power float64) int {
 	if approx > exactPowerLimit {
 		return approx
 	}
-	for k := MinCompareSamples; k <= exactPowerLimit; k++ {
+	// The approximation is optimistic, so the search starts just under it.
+	for k := max(MinCompareSamples, approx-2); k <= exactPowerLimit; k++ {
 		if exactPower(k, delta/sd, alpha) >= power {
 			return k
 		}
