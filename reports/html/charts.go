@@ -121,14 +121,18 @@ func cellCharts(c *results.Cell, samples []results.Sample, ts []float64, maxMetr
 			ys[i] = v
 		}
 		title, unit := MetricTitle(name)
+		scale := 1.0
 		if unit == "MiB" {
+			scale = mib
 			for i := range ys {
 				ys[i] /= mib
 			}
 		}
-		add(plot.Chart{Title: title, Metric: name, Label: title + " (" + name + ")", YLabel: unit, Time: true,
+		ch := plot.Chart{Title: title, Metric: name, Label: title + " (" + name + ")", YLabel: unit, Time: true,
 			Counts: name == "go_goroutines" || name == "go_threads" || name == "process_open_fds",
-			Series: []plot.Series{{Name: title, X: ts, Y: ys}}})
+			Series: []plot.Series{{Name: title, X: ts, Y: ys}}}
+		thresholdMarks(&ch, c, name, scale)
+		add(ch)
 	}
 	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.Threads) }); ok && varies(ys) {
 		add(plot.Chart{Title: "Target threads", Time: true, Counts: true, Series: []plot.Series{{Name: "threads", X: ts, Y: ys}}})
@@ -330,7 +334,9 @@ func memoryChart(c *results.Cell, samples []results.Sample, ts []float64, mem fu
 	return ch
 }
 
-// metricNames lists scraped metric names, goroutines first, then by name.
+// metricNames lists scraped metric names: goroutines first, then the
+// target's own families (those a matrix keeps with metrics_keep), then the
+// Go runtime's and process's, each by name.
 func metricNames(samples []results.Sample) []string {
 	seen := map[string]bool{}
 	for _, s := range samples {
@@ -342,10 +348,18 @@ func metricNames(samples []results.Sample) []string {
 	for k := range seen {
 		names = append(names, k)
 	}
+	rank := func(n string) int {
+		switch {
+		case n == "go_goroutines":
+			return 0
+		case strings.HasPrefix(n, "go_") || strings.HasPrefix(n, "process_"):
+			return 2
+		}
+		return 1
+	}
 	sort.Slice(names, func(i, j int) bool {
-		gi, gj := names[i] == "go_goroutines", names[j] == "go_goroutines"
-		if gi != gj {
-			return gi
+		if ri, rj := rank(names[i]), rank(names[j]); ri != rj {
+			return ri < rj
 		}
 		return names[i] < names[j]
 	})

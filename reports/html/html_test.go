@@ -64,6 +64,15 @@ func TestCellSection(t *testing.T) {
 		{"metric cap", results.Cell{ID: "c"}, samples(20, "z_total", "go_goroutines", "a_bytes"), 1,
 			[]string{`aria-label="Goroutines (go_goroutines)"`, "Also scraped, not plotted: <code>a_bytes</code>, <code>z_total</code>."},
 			[]string{`aria-label="A (a_bytes)"`}},
+		// the target's own families come before the runtime's
+		{"target families first", results.Cell{ID: "c2"}, samples(20, "process_open_fds", "go_threads", "labelstorm_labels"), 2,
+			[]string{`(labelstorm_labels)"`, "Also scraped, not plotted: <code>process_open_fds</code>."},
+			[]string{`(process_open_fds)"`}},
+		// a threshold draws its level and each episode's crossing and return
+		{"threshold", results.Cell{ID: "c3", Analysis: &results.Analysis{Thresholds: []results.ThresholdEpisodes{{
+			Series: "heap_bytes", Above: 10, Leave: 9, Samples: 20, Peak: 20,
+			Episodes: []results.ThresholdEpisode{{CrossedS: 10, BackS: results.Ptr(15.0), Peak: 15}}}}}},
+			samples(20, "heap_bytes"), 0, []string{"threshold 9.537e-06", ">exceeded<", ">no longer exceeded<"}, nil},
 		// the harness's memory gets its own chart, never the target's: broken
 		// down, or its RSS alone
 		{"harness memory", results.Cell{ID: "e"}, harnessSamples(20), 0,
