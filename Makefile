@@ -7,10 +7,10 @@ RESULTS ?= results
 # Test timeout for the whole suite (cgroup, Docker and browser tests included).
 TEST_TIMEOUT ?= 20m
 
-.PHONY: help build matrix test check bench soak-self verdicts docker-up clean uplot release-check
+.PHONY: help build matrix test test-cgroup2 check bench soak-self verdicts docker-up clean uplot release-check
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
 
 build: ## build bin/soaklab
 	$(GO) build -o $(BIN) ./harness/cmd/soaklab
@@ -21,6 +21,9 @@ matrix: build ## run the default matrix and print where the report is (succeeds 
 
 test: check ## run the tests (race detector; real cgroups, Docker and browser where present)
 	$(GO) test -race -timeout $(TEST_TIMEOUT) ./...
+
+test-cgroup2: ## cgroup v2 tests in a qemu VM (Debian's cloud kernel, fetched once into the cache): the process backend, an end-to-end run
+	SOAKLAB_VM=1 $(GO) test -count=1 -v -timeout 20m ./scripts/vm/
 
 check: ## formatting, vet, go.mod tidiness, and the builds for macOS and Windows
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -92,6 +92,9 @@ type Sample struct {
 	// MajorFaults is the cgroup's major page faults so far (pgmajfault):
 	// at the limit, a climbing count is the cgroup thrashing.
 	MajorFaults int64 `json:"major_faults,omitempty"`
+	// Pressure is the cgroup's memory pressure stall information (cgroup
+	// v2's memory.pressure); absent on v1 and where the kernel keeps none.
+	Pressure *MemPressure `json:"mem_pressure,omitempty"`
 
 	// The harness's own memory: RSS, its anonymous part (without the pages
 	// of its executable), and its Go heap objects and goroutines.
@@ -114,6 +117,19 @@ type Sample struct {
 	// Metrics scraped from the target's Prometheus endpoint, by series name
 	// (e.g. "go_goroutines", "go_memstats_heap_inuse_bytes").
 	Metrics map[string]float64 `json:"metrics,omitempty"`
+}
+
+// MemPressure is a reading of a cgroup's memory.pressure (PSI): how long
+// its tasks waited on memory. Some: at least one task waited; full: every
+// non-idle task at once (no progress at all). Totals are microseconds since
+// the cgroup was made, so their difference between two samples over the
+// time between them is the share of that interval spent stalled; Avg10 is
+// the kernel's own share of the last 10 s, in percent.
+type MemPressure struct {
+	SomeAvg10 float64 `json:"some_avg10"`
+	FullAvg10 float64 `json:"full_avg10"`
+	SomeUs    int64   `json:"some_total_us"`
+	FullUs    int64   `json:"full_total_us"`
 }
 
 // Latency summarises one latency distribution in milliseconds.
