@@ -136,7 +136,9 @@ func shortened(f func(*results.Cell, analysis.Result, matrix.Judge) results.Reas
 // shortWindow turns a FAIL of the leak or OOM-risk criterion of a cell
 // measured over less than MinLeakWindow into UNKNOWN.
 func shortWindow(c *results.Cell, r analysis.Result, rs results.Reason) results.Reason {
-	window := r.FitTo - r.FitFrom
+	// n samples span n-1 intervals: the window from the first measured
+	// sample to the last is one interval short of the time measured.
+	window := r.FitTo - r.FitFrom + c.Interval
 	if r.N == 0 || window >= MinLeakWindow || rs.Status != results.Fail {
 		return rs
 	}
