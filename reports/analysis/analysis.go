@@ -53,6 +53,10 @@ type Params struct {
 	ThresholdRatio  float64 // default DefaultThresholdRatio
 	HysteresisRatio float64 // default DefaultHysteresisRatio
 	Window          float64 // throughput window, seconds; default DefaultWindow
+	// Confidence is the level of the memory slopes' intervals (fit, last
+	// half, troughs); default stats.Confidence (95 %). Early stopping asks
+	// for a stricter one.
+	Confidence float64
 }
 
 // Result holds the per-cell numbers. Float fields are NaN when they could
@@ -144,6 +148,9 @@ func (p Params) withDefaults() Params {
 	}
 	if p.Window <= 0 {
 		p.Window = DefaultWindow
+	}
+	if p.Confidence <= 0 || p.Confidence >= 1 {
+		p.Confidence = stats.Confidence
 	}
 	return p
 }

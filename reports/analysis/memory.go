@@ -43,12 +43,12 @@ func (r *Result) memory(all, mem series, p Params) {
 	}
 	r.FitTo = mem.t[mem.len()-1]
 	fit := reduce(mem, MaxFitPoints)
-	r.Fit = stats.TheilSen(fit.t, fit.y)
+	r.Fit = stats.TheilSenLevel(fit.t, fit.y, p.Confidence)
 	r.Warnings = append(r.Warnings, r.Fit.Warnings...)
 	if mem.len() >= 4 {
 		h := mem.len() / 2
 		late := reduce(series{mem.t[h:], mem.y[h:]}, MaxFitPoints)
-		r.Late = stats.TheilSen(late.t, late.y)
+		r.Late = stats.TheilSenLevel(late.t, late.y, p.Confidence)
 	}
 	res := make([]float64, mem.len())
 	for i := range mem.t {
@@ -63,7 +63,7 @@ func (r *Result) memory(all, mem series, p Params) {
 		}
 	}
 	if tr := troughs(mem); tr.len() >= 3 {
-		r.Trough = stats.TheilSen(tr.t, tr.y)
+		r.Trough = stats.TheilSenLevel(tr.t, tr.y, p.Confidence)
 		r.HasTrough = true
 	}
 	r.Steps = steps(mem.y)

@@ -15,7 +15,12 @@ type Option func(*options)
 
 type options struct {
 	throughputMetric map[string]string // target → counter
+	confidence       float64           // of the memory slopes' intervals; 0 = analysis' default
 }
+
+// Confidence sets the level of the memory slopes' intervals (default 95 %):
+// early stopping judges at a stricter one.
+func Confidence(level float64) Option { return func(o *options) { o.confidence = level } }
 
 // ThroughputMetric names the Prometheus counter whose rate is the
 // throughput of a workload target.
@@ -45,6 +50,7 @@ func Params(c *results.Cell, opts ...Option) analysis.Params {
 		Interval:         c.Interval,
 		Load:             c.Load,
 		ThroughputMetric: o.throughputMetric[c.Target],
+		Confidence:       o.confidence,
 	}
 	if p.Warmup == 0 {
 		// The runner records the warm-up matrix applied; a result without
