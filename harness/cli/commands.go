@@ -86,9 +86,10 @@ run under --results; a cell found in two shards is refused.`,
 			examples: []string{"soaklab merge -o results/nightly results/nightly-shard-*"},
 			run:      cmdMerge},
 		{name: "clean", summary: "remove cgroups and containers left by earlier runs",
-			args: "[--run id]... [--images]",
+			args: "[run-id...] [--run id]... [--images]",
 			about: `Removes the cgroups, processes and containers of runs whose soaklab is gone
-(a run killed outright); a live run's are left alone.`,
+(a run killed outright); a live run's are left alone. With run ids (as
+arguments or --run), only those runs' leftovers.`,
 			examples: []string{"soaklab clean", "soaklab clean --run 20261123-020000"},
 			run:      cmdClean},
 		{name: "schema", summary: "print the JSON Schema of matrix.yaml, for editors",
