@@ -7,7 +7,7 @@ RESULTS ?= results
 # Test timeout for the whole suite (cgroup, Docker and browser tests included).
 TEST_TIMEOUT ?= 20m
 
-.PHONY: help build matrix test check bench soak-self verdicts docker-up clean
+.PHONY: help build matrix test check bench soak-self verdicts early-stop docker-up clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
@@ -38,6 +38,13 @@ soak-self: build ## the harness soaks itself: 10 min at 5,000 RPS; its own RSS s
 verdicts: build ## acceptance: 5 repeats of steady/leaky/hog and a stairstep A/B must come out as expected
 	./$(BIN) run -m ci/verdicts.yaml --results $(RESULTS) --run-id verdicts-$$(date +%s) || true
 	$(GO) run ./scripts/verdicts $(RESULTS)
+
+early-stop: build ## early stopping against full-length verdicts: labelled shapes and 30 quiet cells, 10 min each, in parallel shards (~30 min)
+	@id=$$(date +%s); pids=; \
+	for i in 1 2 3 4 5; do ./$(BIN) run -m ci/earlystop.yaml --results $(RESULTS) --run-id es-$$id-$$i --shard $$i/5 --quiet >/dev/null 2>&1 & pids="$$pids $$!"; done; \
+	for i in 1 2 3 4 5 6 7 8 9 10; do ./$(BIN) run -m ci/earlystop-quiet.yaml --results $(RESULTS) --run-id esq-$$id-$$i --shard $$i/10 --quiet >/dev/null 2>&1 & pids="$$pids $$!"; done; \
+	for p in $$pids; do wait $$p; code=$$?; [ $$code -le 1 ] || exit $$code; done; \
+	$(GO) run ./scripts/earlystop $(RESULTS)/es-$$id-* $(RESULTS)/esq-$$id-*
 
 docker-up: ## install (Debian) and start a Docker engine if none answers
 	bash scripts/docker/install.sh
