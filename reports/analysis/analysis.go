@@ -88,6 +88,10 @@ type Result struct {
 	GoroutineFirst float64
 	GoroutineLast  float64
 	Noise          float64 // robust spread (MAD) of the residuals of the fit, bytes
+	// FitAR1 and LateAR1 are the lag-one autocorrelation of the residuals
+	// of Fit and Late (NaN when under 3 points): near 1, memory wanders and
+	// Sen's interval, which assumes independent points, is too narrow.
+	FitAR1, LateAR1 float64
 	Thrash         Thrash  // the longest stretch at the limit reading pages back
 	// The harness's own memory against seconds: Driver is the judged line,
 	// fitted to DriverSeries ("RSS anon", else "RSS"); DriverRSS and
@@ -108,7 +112,7 @@ func Analyze(samples []results.Sample, p Params) Result {
 	r := Result{
 		Warmup: p.Warmup, FitFrom: p.Warmup, DriftPct: nan, TimeToLimit: nan, Peak: nan, PeakRatio: nan,
 		CVPct: nan, MeanRPS: nan, AchievedRatio: nan, ErrorRate: nan, P99: nan, Throughput: nan,
-		GoroutineSlope: nan, GoroutineFirst: nan, GoroutineLast: nan, Noise: nan,
+		GoroutineSlope: nan, GoroutineFirst: nan, GoroutineLast: nan, Noise: nan, FitAR1: nan, LateAR1: nan,
 	}
 	for _, s := range samples {
 		if s.WorkingSet > 0 {

@@ -167,9 +167,27 @@ func (w *Watch) look(t float64) *results.EarlyStop {
 // not slower there than over the whole window (the last half's interval
 // reaches the whole window's slope). A warm-up ramp that outlasts the
 // warm-up slows down before it stops; a leak does not.
+//
+// The last half's lower bound is held against the floor after widening
+// its interval for the residuals' autocorrelation ρ by √((1+ρ)/(1−ρ)), the
+// variance inflation of a mean of AR(1) points: memory that wanders (a
+// heap between collections) gives runs of residuals of one sign, and looks
+// repeated on them would otherwise fail by chance. (The last half, not the
+// whole window: a leak that started late bends the whole window's line,
+// and its residuals would look autocorrelated for that alone.)
 func goesOn(r analysis.Result, floor float64) bool {
+	lateLow := r.Late.Slope - (r.Late.Slope-r.Late.SlopeLow)*inflation(r.LateAR1)
 	return growth(r) >= MinGrowth && r.Late.N >= 10 &&
-		analysis.MiBPerH(r.Late.SlopeLow) > floor && r.Late.SlopeHigh >= r.Fit.Slope
+		analysis.MiBPerH(lateLow) > floor && r.Late.SlopeHigh >= r.Fit.Slope
+}
+
+// inflation widens an interval for lag-one autocorrelation rho.
+func inflation(rho float64) float64 {
+	if math.IsNaN(rho) || rho <= 0 {
+		return 1
+	}
+	rho = math.Min(rho, 0.99)
+	return math.Sqrt((1 + rho) / (1 - rho))
 }
 
 // oomBeforeEnd reports whether, at the slope's lower bound, the limit is

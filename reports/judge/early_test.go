@@ -134,6 +134,7 @@ func TestWatchStopsLeaks(t *testing.T) {
 			samples := spec.Samples()
 			e := watched(tenMinutes(), samples, matrix.Judge{})
 			require.NotNil(t, e, "never stopped")
+			t.Logf("stopped at %.0f s of 600 s: %s", e.AtS, e.Criterion)
 			require.LessOrEqual(t, e.AtS, c.within, e.Message)
 			require.Greater(t, e.AtS, c.notFrom, e.Message)
 			require.Equal(t, 600.0, e.PlannedS)
