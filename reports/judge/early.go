@@ -77,8 +77,13 @@ type Watch struct {
 // outcome is not read); j is the matrix's judge (defaults are applied).
 func NewWatch(c results.Cell, j matrix.Judge, opts ...Option) *Watch {
 	c.Outcome = results.Completed
+	// The buffer is written through once now, so its pages are taken at
+	// the start of the cell and not one at a time as samples fill it (which
+	// would show in the harness's own memory as growth).
+	kept := make([]results.Sample, WatchCapacity)
+	clear(kept)
 	w := &Watch{cell: c, j: WithDefaults(j), opts: append(append([]Option(nil), opts...), Confidence(EarlyConfidence)),
-		kept: make([]results.Sample, 0, WatchCapacity), stride: 1, failing: map[string]int{}}
+		kept: kept[:0], stride: 1, failing: map[string]int{}}
 	p := Params(&c, opts...)
 	w.nextLook = p.Warmup + LookEvery.Seconds()
 	if c.Kind != matrix.KindWorkload && p.RequestedRate > 0 {
