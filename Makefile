@@ -22,16 +22,23 @@ matrix: build ## run the default matrix and print where the report is (succeeds 
 test: check ## run the tests (race detector; real cgroups, Docker and browser where present)
 	$(GO) test -race -timeout $(TEST_TIMEOUT) ./...
 
-check: ## formatting, vet, and go.mod tidiness
+check: ## formatting, vet, go.mod tidiness, and the builds for macOS and Windows
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
+	GOOS=darwin $(GO) build ./...
+	GOOS=windows $(GO) build -o /dev/null ./harness/cmd/soaklab
 
 bench: ## driver, sampler and report benchmarks (figures, not pass/fail); driver vs wrk when wrk is installed
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./harness/... ./reports/...
 	scripts/bench/bench.sh
 
-soak-self: build ## the harness soaks itself: 10 min at 5,000 RPS; its own RSS slope must be ~0
+# soak-self passes on the judge's own driver criterion at a 1 MiB/h floor
+# (ci/soak-self.yaml): a fifth of a target's default leak floor, so the
+# harness cannot be what makes a target's verdict; 24 MiB a day at most;
+# 150 KiB over the 9 judged minutes, so a late page passes and steady growth
+# does not.
+soak-self: build ## the harness soaks itself, 10 min at 5,000 RPS: its memory slope's 95 % upper bound under 1 MiB/h (last half for a ramp that stopped), the judge's driver criterion
 	@./$(BIN) run -m ci/soak-self.yaml --results $(RESULTS) --run-id soak-self-$$(date +%s); code=$$?; [ $$code -le 1 ] || exit $$code
 	$(GO) run ./scripts/soakself $(RESULTS)
 

@@ -45,6 +45,9 @@ type Env struct {
 	PID      int    // soaklab's own pid, sampled as the driver's memory; 0 = not sampled
 	// Exit ends the process at once (a second signal); nil = it does not.
 	Exit func(code int)
+	// GOOS is the operating system (runtime.GOOS when empty): run and clean
+	// need Linux.
+	GOOS string
 }
 
 // OSEnv is the real environment.
@@ -101,6 +104,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 	c, ok := lookup(args[0])
 	if !ok {
 		return unknown(env, args[0])
+	}
+	if refuseOffLinux(args[0], env) {
+		return ExitUsage
 	}
 	return c.run(ctx, args[1:], env)
 }

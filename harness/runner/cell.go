@@ -229,7 +229,6 @@ func (cr *cellRun) drive(ctx context.Context, base string, load *loadSource, sto
 		return
 	}
 	load.setDriver(d)
-	settleRuntime()
 	l, err := d.Run(ctx)
 	if err != nil && ctx.Err() == nil {
 		cr.warn("driver: " + err.Error())

@@ -78,7 +78,6 @@ func (cr *cellRun) startSampling(inst target.Instance, base string, start time.T
 			cr.track(smp)
 			cr.watch(smp)
 			cr.obs.Sampled(cr.cell, smp)
-			collect()
 		})
 	}()
 	return s, nil

@@ -95,11 +95,12 @@ type Result struct {
 	Thrash         Thrash  // the longest stretch at the limit reading pages back
 	// The harness's own memory against seconds: Driver is the judged line,
 	// fitted to DriverSeries ("RSS anon", else "RSS"); DriverRSS and
-	// DriverHeap are its total RSS and its Go heap objects.
-	Driver, DriverRSS, DriverHeap          stats.Line
-	HasDriver, HasDriverRSS, HasDriverHeap bool
-	DriverSeries                           string
-	Warnings                               []error
+	// DriverHeap are its total RSS and its Go heap objects; DriverLate is
+	// the judged line over the last half.
+	Driver, DriverRSS, DriverHeap, DriverLate stats.Line
+	HasDriver, HasDriverRSS, HasDriverHeap    bool
+	DriverSeries                              string
+	Warnings                                  []error
 }
 
 // MiBPerH converts a slope in bytes per second.

@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/soaklab/soaklab/harness/target"
@@ -30,6 +29,13 @@ const (
 	// cgroup holds the limit.
 	DefaultWatchdogInterval = 100 * time.Millisecond
 )
+
+// ErrNoCgroup is returned by Memory in watchdog mode.
+var ErrNoCgroup = errors.New("no cgroup: limit held by the RSS watchdog")
+
+// ErrNeedsLinux is returned by Start off Linux: the backend's child
+// processes rely on Linux (cgroups, the parent-death signal, /proc).
+var ErrNeedsLinux = errors.New("the process backend needs Linux")
 
 var _ target.Backend = (*Backend)(nil)
 var _ target.Cleaner = (*Backend)(nil)
@@ -206,15 +212,6 @@ func ownerPID(name string) int {
 	}
 	pid, _ := strconv.Atoi(parts[len(parts)-2])
 	return pid
-}
-
-// alive reports whether pid is a running process.
-func alive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 func safeName(s string) string {

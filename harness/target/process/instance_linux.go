@@ -1,3 +1,5 @@
+//go:build linux
+
 package process
 
 import (
@@ -14,9 +16,6 @@ import (
 	"github.com/soaklab/soaklab/harness/target"
 	"github.com/soaklab/soaklab/harness/target/cgroup"
 )
-
-// ErrNoCgroup is returned by Memory in watchdog mode.
-var ErrNoCgroup = errors.New("no cgroup: limit held by the RSS watchdog")
 
 // instance is a running child process.
 type instance struct {
@@ -227,4 +226,13 @@ func (i *instance) Stop(ctx context.Context) error {
 		}
 	})
 	return i.stopErr
+}
+
+// alive reports whether pid is a running process.
+func alive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
