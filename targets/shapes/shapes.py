@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """shapes: a soaklab sample target in Python whose memory draws a chosen shape.
 
-Memory is anonymous pages mapped with mmap and written (so RSS follows it
+Memory is private anonymous pages mapped with mmap and written (so RSS follows it
 exactly and falls when they are unmapped), in 1 MiB chunks:
 
   saw-tooth  SAW_MIB (0) is mapped over SAW_PERIOD seconds (30), then unmapped
@@ -54,7 +54,7 @@ def port():
 
 
 def chunk():
-    m = mmap.mmap(-1, MIB)
+    m = mmap.mmap(-1, MIB, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
     for off in range(0, MIB, PAGE):  # write every page
         m[off] = 1
     return m
