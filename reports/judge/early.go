@@ -53,7 +53,7 @@ const (
 	// WatchCapacity bounds the samples a Watch keeps: past it, every other
 	// one is dropped and later ones are kept at the wider stride, so a
 	// day-long cell costs the harness the same memory as a short one.
-	WatchCapacity = 2048
+	WatchCapacity = 256
 )
 
 // Watch judges one cell's samples as they come and says when its NO-GO is

@@ -11,15 +11,17 @@
 //
 // It prints a table of the wall time saved per target.
 //
-// Usage: go run ./scripts/earlystop <run-dir>...
+// Usage: go run ./scripts/earlystop [-only target,...] <run-dir>...
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/soaklab/soaklab/harness/results"
@@ -61,18 +63,30 @@ type row struct {
 }
 
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: earlystop <run-dir>...")
+	only := flag.String("only", "", "comma-separated targets to check (default: all)")
+	flag.Parse()
+	if flag.NArg() < 1 {
+		fmt.Fprintln(os.Stderr, "usage: earlystop [-only target,...] <run-dir>...")
 		os.Exit(2)
 	}
+	keep := map[string]bool{}
+	for _, t := range strings.Split(*only, ",") {
+		if t != "" {
+			keep[t] = true
+		}
+	}
 	var rows []row
-	for _, dir := range os.Args[1:] {
+	for _, dir := range flag.Args() {
 		rs, err := replay(dir)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "earlystop:", err)
 			os.Exit(2)
 		}
-		rows = append(rows, rs...)
+		for _, r := range rs {
+			if len(keep) == 0 || keep[r.target] {
+				rows = append(rows, r)
+			}
+		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].target < rows[j].target })
 	problems := check(os.Stdout, rows)
@@ -96,8 +110,8 @@ func replay(dir string) ([]row, error) {
 	}
 	var out []row
 	for _, c := range run.Cells {
-		if c.Verdict == "" {
-			continue
+		if c.Verdict == "" || c.Outcome == results.Interrupted {
+			continue // not run, or cut short by a signal: no full-length verdict
 		}
 		samples, err := results.ReadSamples(filepath.Join(dir, results.CellsDir, c.Dir, results.SamplesFile))
 		if err != nil {
