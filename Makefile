@@ -7,7 +7,7 @@ RESULTS ?= results
 # Test timeout for the whole suite (cgroup, Docker and browser tests included).
 TEST_TIMEOUT ?= 20m
 
-.PHONY: help build matrix test check bench soak-self verdicts early-stop docker-up clean
+.PHONY: help build matrix test check bench soak-self verdicts early-stop docker-up clean uplot
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
@@ -63,3 +63,6 @@ docker-up: ## install (Debian) and start a Docker engine if none answers
 clean: ## remove leftover cgroups and containers, and bin/
 	-./$(BIN) clean
 	rm -rf bin
+
+uplot: ## re-fetch the vendored uPlot (reports/html/assets) from npm at its pinned version and check its checksums
+	scripts/uplot/fetch.sh

@@ -14,9 +14,22 @@ import (
 	"github.com/soaklab/soaklab/reports/view"
 )
 
+// Option sets a knob of Write.
+type Option func(*config)
+
+type config struct{ chart func(cellID string) string }
+
+// MemoryChart names the image of a cell's memory chart (a path or URL,
+// "" for none): the cells not GO show theirs under their table.
+func MemoryChart(f func(cellID string) string) Option { return func(c *config) { c.chart = f } }
+
 // Write writes the summary of r to w. report is the path or URL of the HTML
 // report to point at; "" leaves the pointer out.
-func Write(w io.Writer, r *results.Run, report string) error {
+func Write(w io.Writer, r *results.Run, report string, opts ...Option) error {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
 	b := bufio.NewWriter(w)
 	var c results.Counts
 	for i := range r.Cells {
@@ -62,10 +75,20 @@ func Write(w io.Writer, r *results.Run, report string) error {
 			for _, r := range view.UnmetReasons(cell.Reasons) {
 				rs = append(rs, fmt.Sprintf("**%s** %s", r.Status, view.ReasonText(r)))
 			}
+			if next := view.NextStep(cell); next != "" {
+				rs = append(rs, "**next:** "+next)
+			}
 			fmt.Fprintf(b, "| %s | `%s` | %s | %s | %s |\n", view.VerdictLabel(cell.Verdict), cell.ID,
 				orDash(string(cell.Outcome)), view.PeakText(cell), mdCell(strings.Join(rs, "<br>")))
 		}
 		b.WriteString("\n")
+		if cfg.chart != nil {
+			for _, cell := range flagged {
+				if img := cfg.chart(cell.ID); img != "" {
+					fmt.Fprintf(b, "![Target memory of %s](%s)\n\n", mdCell(cell.ID), img)
+				}
+			}
+		}
 	}
 	if len(r.Comparisons) > 0 {
 		b.WriteString("### Comparisons\n\n")

@@ -1,9 +1,4 @@
-// Package plot draws soaklab's time-series charts with gonum/plot as inline
-// SVG, deterministic byte for byte so reports can be golden-tested, and
-// downsamples long series so a 24-hour run at one sample a second stays light.
-//
-// It is a leaf: it knows nothing of results or verdicts.
-package plot
+package downsample
 
 import "math"
 

@@ -1,4 +1,4 @@
-package plot
+package downsample
 
 import (
 	"math"
@@ -52,20 +52,4 @@ func TestMinMaxBound(t *testing.T) {
 	gx, _ := MinMax(x, y, 0)
 	require.LessOrEqual(t, len(gx), 2*DefaultBuckets)
 	require.Greater(t, len(gx), DefaultBuckets)
-}
-
-// SVG is deterministic, inline-ready and labelled; an empty chart is ErrEmpty.
-func TestSVG(t *testing.T) {
-	t.Parallel()
-	c := Chart{Title: `RSS "a" <b>`, Time: true, Series: []Series{{Name: "rss", X: []float64{0, 1, 2}, Y: []float64{1, 2, 3}}},
-		HLines: []HLine{{Name: "limit", Y: 4}}, Marks: []Mark{{Label: "OOM kill", X: 2, Y: 3}}}
-	a, err := SVG(c)
-	require.NoError(t, err)
-	b, err := SVG(c)
-	require.NoError(t, err)
-	require.Equal(t, a, b)
-	require.Regexp(t, `^<svg role="img" aria-label="RSS &#34;a&#34; &lt;b&gt;" class="chart"`, string(a))
-	require.Contains(t, string(a), "OOM kill")
-	_, err = SVG(Chart{Title: "none", Series: []Series{{Name: "x", X: []float64{0}, Y: []float64{math.NaN()}}}})
-	require.ErrorIs(t, err, ErrEmpty)
 }
