@@ -142,6 +142,10 @@ func (w *Watch) look(t float64) *results.EarlyStop {
 	if len(w.kept) < max(EarlyMinSamples, w.j.MinSamples) {
 		return nil
 	}
+	if !w.grows() {
+		clear(w.failing)
+		return nil
+	}
 	c := w.cell
 	c.Duration = t // judged as if the cell ended now
 	r := analysis.Analyze(w.kept, Params(&c, w.opts...))
@@ -164,6 +168,50 @@ func (w *Watch) look(t float64) *results.EarlyStop {
 		}
 	}
 	return nil
+}
+
+// grows screens the samples so far without allocating: the least-squares
+// slope of the judged series above the floor and its drift between the
+// first and last quarter above max_drift_pct, which the leak and oom-risk
+// criteria need before they can fail. Only then does a look run the
+// analysis, so the looks at a cell that does not grow (most cells, and
+// soaklab's own self-soak) make no garbage in the harness.
+func (w *Watch) grows() bool {
+	_, value := analysis.JudgedValue(w.kept)
+	var n, st, sy, stt, sty float64
+	for i := range w.kept {
+		v := value(&w.kept[i])
+		if v <= 0 {
+			continue
+		}
+		t, y := w.kept[i].T, float64(v)
+		n++
+		st, sy, stt, sty = st+t, sy+y, stt+t*t, sty+t*y
+	}
+	den := n*stt - st*st
+	if n < 8 || den <= 0 {
+		return false
+	}
+	if analysis.MiBPerH((n*sty-st*sy)/den) <= w.j.MaxSlopeMiBPerH {
+		return false
+	}
+	q := int(n) / 4
+	var first, last float64
+	seen := 0
+	for i := range w.kept {
+		v := value(&w.kept[i])
+		if v <= 0 {
+			continue
+		}
+		switch {
+		case seen < q:
+			first += float64(v)
+		case seen >= int(n)-q:
+			last += float64(v)
+		}
+		seen++
+	}
+	return first > 0 && (last-first)/first*100 > w.j.MaxDriftPct
 }
 
 // goesOn reports growth that shows no sign of stopping, beyond what the

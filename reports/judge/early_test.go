@@ -206,3 +206,21 @@ func BenchmarkWatchLook(b *testing.B) {
 		w.look(3000)
 	}
 }
+
+// TestWatchFlatAllocatesNothing: on a cell whose memory does not grow, a
+// Watch makes no garbage in the harness, looks included (the screen
+// before the analysis allocates nothing): soaklab's own memory is judged
+// too.
+func TestWatchFlatAllocatesNothing(t *testing.T) {
+	spec := synth.Spec{Duration: 600, Warmup: 60, Noise: 0.3 * synth.MiB, Seed: 3}
+	samples := spec.Samples()
+	w := NewWatch(tenMinutes(), matrix.Judge{})
+	allocs := testing.AllocsPerRun(1, func() {
+		for _, s := range samples {
+			if w.Add(s) != nil {
+				t.Fatal("a flat cell stopped")
+			}
+		}
+	})
+	require.Zero(t, allocs, "allocations over 600 samples and 18 looks")
+}
