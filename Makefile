@@ -7,10 +7,10 @@ RESULTS ?= results
 # Test timeout for the whole suite (cgroup, Docker and browser tests included).
 TEST_TIMEOUT ?= 20m
 
-.PHONY: help build matrix test check bench soak-self verdicts early-stop docker-up clean uplot
+.PHONY: help build matrix test test-cgroup2 check bench soak-self verdicts early-stop docker-up clean uplot release-check
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
 
 build: ## build bin/soaklab
 	$(GO) build -o $(BIN) ./harness/cmd/soaklab
@@ -21,6 +21,9 @@ matrix: build ## run the default matrix and print where the report is (succeeds 
 
 test: check ## run the tests (race detector; real cgroups, Docker and browser where present)
 	$(GO) test -race -timeout $(TEST_TIMEOUT) ./...
+
+test-cgroup2: ## cgroup v2 tests in a qemu VM (Debian's cloud kernel, fetched once into the cache): the process backend, an end-to-end run
+	SOAKLAB_VM=1 $(GO) test -count=1 -v -timeout 20m ./scripts/vm/
 
 check: ## formatting, vet, go.mod tidiness, and the builds for macOS and Windows
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -56,6 +59,22 @@ early-stop: build ## early stopping against full-length verdicts: labelled shape
 	    CI=true ./$(BIN) run -m $$m --results $(RESULTS) --run-id es-$$id-$$n-$$i --shard $$i/$$n --quiet >/dev/null 2>&1 & pids="$$pids $$!"; dirs="$$dirs $(RESULTS)/es-$$id-$$n-$$i"; done; done; \
 	for p in $$pids; do wait $$p; code=$$?; [ $$code -le 1 ] || exit $$code; done; \
 	$(GO) run ./scripts/earlystop $$dirs
+
+# goreleaser v2 from the Go module proxy, built once into GOPATH/bin under a
+# versioned name (about 4 min of CPU; kept there, so later runs and fresh
+# clones on the same machine only check and build).
+GORELEASER_VERSION ?= v2.15.1
+GORELEASER := $(shell $(GO) env GOPATH)/bin/goreleaser-$(GORELEASER_VERSION)
+
+$(GORELEASER):
+	@tmp=$$(mktemp -d) && GOBIN=$$tmp $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION) && \
+	mkdir -p $(dir $(GORELEASER)) && mv $$tmp/goreleaser $@ && rmdir $$tmp
+
+release-check: $(GORELEASER) ## goreleaser check, a snapshot build of every release binary into dist/, and the linux one's `soaklab version`
+	$(GORELEASER) check
+	$(GORELEASER) release --snapshot --clean
+	@out=$$(./dist/soaklab_linux_amd64_v1/soaklab version); echo "$$out"; \
+	case "$$out" in *snapshot*"commit $$(git rev-parse HEAD)"*) ;; *) echo "release-check: the snapshot binary does not name its version and commit" >&2; exit 1 ;; esac
 
 docker-up: ## install (Debian) and start a Docker engine if none answers
 	bash scripts/docker/install.sh

@@ -34,6 +34,9 @@ const (
 	// and records when the cell would have stopped, but runs it to its
 	// end: what early stopping saves, measured against full-length verdicts.
 	EarlyStopRecord EarlyStop = "record"
+	// Goroutine criterion.
+	KeyMaxGoroutines          = "max_goroutines"
+	KeyMaxGoroutineGrowthPerH = "max_goroutine_growth_per_h"
 )
 
 // Judge holds the criteria for single cells. A zero field whose key is not
@@ -53,6 +56,11 @@ type Judge struct {
 	MinSamples      int           // fewer measured samples: UNKNOWN
 	// EarlyStop is the early-stop mode; "" is EarlyStopOn.
 	EarlyStop EarlyStop
+	// MaxGoroutines is a ceiling on the target's go_goroutines; 0 = none.
+	MaxGoroutines int
+	// MaxGoroutineGrowthPerH is the goroutine growth floor; set 0 = any
+	// significant growth counts.
+	MaxGoroutineGrowthPerH float64
 
 	// Set holds the keys the matrix gave (KeyMaxErrorRate, ...). Judges
 	// written as Go literals may leave it nil: every zero field then takes
@@ -95,6 +103,8 @@ var JudgeKeys = []JudgeKey{
 	{Key: KeyMaxP99, Type: "duration", Field: func(j *Judge) any { return &j.MaxP99 }},
 	{Key: KeyMaxThrash, Type: "duration", Field: func(j *Judge) any { return &j.MaxThrash }},
 	{Key: KeyMinSamples, Type: "int ≥ 0", Field: func(j *Judge) any { return &j.MinSamples }},
+	{Key: KeyMaxGoroutines, Type: "int ≥ 0", Field: func(j *Judge) any { return &j.MaxGoroutines }},
+	{Key: KeyMaxGoroutineGrowthPerH, Type: "≥ 0", Field: func(j *Judge) any { return &j.MaxGoroutineGrowthPerH }, Hi: 1e9},
 }
 
 // JudgeKeyOf returns the row of JudgeKeys for key.

@@ -101,6 +101,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 		usage(env.Stdout)
 		return ExitOK
 	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
+	}
 	c, ok := lookup(args[0])
 	if !ok {
 		return unknown(env, args[0])

@@ -99,6 +99,13 @@ e.g. for the YAML language server, as the first line of matrix.yaml:
   # yaml-language-server: $schema=./matrix.schema.json`,
 			examples: []string{"soaklab schema > matrix.schema.json"},
 			run:      cmdSchema},
+		{name: "version", summary: "print soaklab's version, commit and Go version",
+			args: "[--json]",
+			about: `Prints the version of this soaklab, the commit it was built from and the Go
+version that built it (also ` + "`soaklab --version`" + `). Every run records the same
+version and commit in run.json under "soaklab".`,
+			examples: []string{"soaklab version          # soaklab v0.1.0 (commit 785f21f…, go1.26.8)", "soaklab version --json   # the same as a JSON object"},
+			run:      cmdVersion},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/target/cgroup"
 	"github.com/soaklab/soaklab/matrix"
 )
 
@@ -129,6 +130,12 @@ func host(env Env) results.Host {
 	if env.ProcRoot != "" {
 		if data, err := os.ReadFile(filepath.Join(env.ProcRoot, "sys/kernel/osrelease")); err == nil {
 			h.Kernel = strings.TrimSpace(string(data))
+		}
+	}
+	h.Cgroup = cgroup.None.String()
+	if env.CgroupRoot != "" && env.Mounts != "" {
+		if hier, err := cgroup.Detect(env.CgroupRoot, env.Mounts); err == nil {
+			h.Cgroup = hier.Version.String() // the memory controller's hierarchy
 		}
 	}
 	return h

@@ -84,6 +84,9 @@ type Sample struct {
 	// MajorFaults is the cgroup's major page faults so far (pgmajfault):
 	// at the limit, a climbing count is the cgroup thrashing.
 	MajorFaults int64 `json:"major_faults,omitempty"`
+	// Pressure is the cgroup's memory pressure stall information (cgroup
+	// v2's memory.pressure); absent on v1 and where the kernel keeps none.
+	Pressure *MemPressure `json:"mem_pressure,omitempty"`
 
 	// The harness's own memory: RSS, its anonymous part (without the pages
 	// of its executable), and its Go heap objects and goroutines.
@@ -99,10 +102,26 @@ type Sample struct {
 	P50      float64 `json:"p50_ms,omitempty"`     // corrected latency, ms, this interval
 	P99      float64 `json:"p99_ms,omitempty"`     // corrected latency, ms, this interval
 	P99Raw   float64 `json:"p99_raw_ms,omitempty"` // uncorrected (service time) p99, ms
+	// Latency counts the interval's requests by latency for live metrics;
+	// it is not written to samples.jsonl.
+	Latency LatencyCounts `json:"-"`
 
 	// Metrics scraped from the target's Prometheus endpoint, by series name
 	// (e.g. "go_goroutines", "go_memstats_heap_inuse_bytes").
 	Metrics map[string]float64 `json:"metrics,omitempty"`
+}
+
+// MemPressure is a reading of a cgroup's memory.pressure (PSI): how long
+// its tasks waited on memory. Some: at least one task waited; full: every
+// non-idle task at once (no progress at all). Totals are microseconds since
+// the cgroup was made, so their difference between two samples over the
+// time between them is the share of that interval spent stalled; Avg10 is
+// the kernel's own share of the last 10 s, in percent.
+type MemPressure struct {
+	SomeAvg10 float64 `json:"some_avg10"`
+	FullAvg10 float64 `json:"full_avg10"`
+	SomeUs    int64   `json:"some_total_us"`
+	FullUs    int64   `json:"full_total_us"`
 }
 
 // Latency summarises one latency distribution in milliseconds.
@@ -253,6 +272,12 @@ type Host struct {
 	Cgroup    string `json:"cgroup,omitempty"` // v1, v2, none
 }
 
+// Tool identifies the soaklab binary that wrote a run.
+type Tool struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit"`
+}
+
 // Counts tallies verdicts and outcomes.
 type Counts struct {
 	Cells   int `json:"cells"`
@@ -275,6 +300,7 @@ type Run struct {
 	Finished   time.Time `json:"finished,omitempty"`
 	Status     string    `json:"status"`             // running, finished, interrupted
 	Baseline   string    `json:"baseline,omitempty"` // run directory compared against
+	Soaklab    Tool      `json:"soaklab"`            // the soaklab that measured it
 
 	Cells       []Cell       `json:"cells"`
 	Comparisons []Comparison `json:"comparisons,omitempty"`

@@ -130,7 +130,16 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 		env = append(env, t.SinkEnv+"="+load.sink.URL())
 	}
 
-	inst, err := r.Backend.Start(ctx, cr.spec(env, logw))
+	sinkURL := ""
+	if load.sink != nil {
+		sinkURL = load.sink.URL()
+	}
+	spec, err := cr.spec(env, logw, port, sinkURL)
+	if err != nil {
+		cr.fail(results.Errored, err.Error())
+		return
+	}
+	inst, err := r.Backend.Start(ctx, spec)
 	if err != nil {
 		cr.fail(results.Errored, err.Error())
 		return

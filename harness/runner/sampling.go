@@ -64,7 +64,11 @@ func (cr *cellRun) startSampling(inst target.Instance, base string, start time.T
 		if t.Throughput != "" {
 			names = append(names, t.Throughput)
 		}
-		sampler.Scraper = &probe.Scraper{URL: base + t.Metrics, Names: names}
+		names = append(names, t.MetricsKeep...)
+		for _, th := range t.Thresholds {
+			names = append(names, th.Series) // a built-in series is no family: never found, harmless
+		}
+		sampler.Scraper = &probe.Scraper{URL: base + t.Metrics, Names: names, MaxSeries: t.MetricsMaxSeries}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &sampling{cr: cr, w: w, cancel: cancel}

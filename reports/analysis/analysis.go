@@ -53,6 +53,8 @@ type Params struct {
 	ThresholdRatio  float64 // default DefaultThresholdRatio
 	HysteresisRatio float64 // default DefaultHysteresisRatio
 	Window          float64 // throughput window, seconds; default DefaultWindow
+	// Levels are thresholds whose episodes are listed (Result.Thresholds).
+	Levels []Level
 	// Confidence is the level of the memory slopes' intervals (fit, last
 	// half, troughs); default stats.Confidence (95 %). Early stopping asks
 	// for a stricter one.
@@ -70,6 +72,8 @@ type Result struct {
 	FitTo          float64    // t of the last measured memory sample
 	Fit            stats.Line // bytes against seconds, over the measured samples
 	Late           stats.Line // the same over the last half (growth that has not stopped)
+	Change         Change     // the break in the growth (see Change); valid when HasChange
+	HasChange      bool
 	Trough         stats.Line // troughs against seconds
 	HasTrough      bool
 	DriftPct       float64
@@ -87,12 +91,16 @@ type Result struct {
 	GoroutineSlope float64 // per hour
 	GoroutineFirst float64
 	GoroutineLast  float64
-	Noise          float64 // robust spread (MAD) of the residuals of the fit, bytes
+	GoroutineMax   float64
+	// GoroutineFit is go_goroutines against seconds over the measured
+	// samples, GoroutineLate over their last half; N is 0 when not scraped.
+	GoroutineFit, GoroutineLate stats.Line
+	Noise                       float64 // robust spread (MAD) of the residuals of the fit, bytes
 	// FitAR1 and LateAR1 are the lag-one autocorrelation of the residuals
 	// of Fit and Late (NaN when under 3 points): near 1, memory wanders and
 	// Sen's interval, which assumes independent points, is too narrow.
 	FitAR1, LateAR1 float64
-	Thrash         Thrash  // the longest stretch at the limit reading pages back
+	Thrash          Thrash // the longest stretch at the limit reading pages back
 	// The harness's own memory against seconds: Driver is the judged line,
 	// fitted to DriverSeries ("RSS anon", else "RSS"); DriverRSS and
 	// DriverHeap are its total RSS and its Go heap objects; DriverLate is
@@ -101,6 +109,8 @@ type Result struct {
 	HasDriver, HasDriverRSS, HasDriverHeap    bool
 	DriverSeries                              string
 	Warnings                                  []error
+	// Thresholds are the episodes above each of Params.Levels.
+	Thresholds []results.ThresholdEpisodes
 }
 
 // MiBPerH converts a slope in bytes per second.
@@ -113,7 +123,7 @@ func Analyze(samples []results.Sample, p Params) Result {
 	r := Result{
 		Warmup: p.Warmup, FitFrom: p.Warmup, DriftPct: nan, TimeToLimit: nan, Peak: nan, PeakRatio: nan,
 		CVPct: nan, MeanRPS: nan, AchievedRatio: nan, ErrorRate: nan, P99: nan, Throughput: nan,
-		GoroutineSlope: nan, GoroutineFirst: nan, GoroutineLast: nan, Noise: nan, FitAR1: nan, LateAR1: nan,
+		GoroutineSlope: nan, GoroutineFirst: nan, GoroutineLast: nan, GoroutineMax: nan, Noise: nan, FitAR1: nan, LateAR1: nan,
 	}
 	for _, s := range samples {
 		if s.WorkingSet > 0 {
@@ -135,6 +145,7 @@ func Analyze(samples []results.Sample, p Params) Result {
 	r.goroutines(meas)
 	r.driver(meas)
 	r.Thrash = thrash(samples, p)
+	r.Thresholds = thresholdEpisodes(samples, p.Levels)
 	if r.N < 2 {
 		r.Warnings = append(r.Warnings, fmt.Errorf("%w: %d measured samples after %.0f s warm-up", stats.ErrTooFewSamples, r.N, p.Warmup))
 	}
@@ -256,6 +267,12 @@ func (r Result) Analysis() *results.Analysis {
 		}
 		a.Steps = &results.Steps{Count: r.Steps}
 	}
+	if r.HasChange {
+		a.Change = &results.Change{
+			AtS: r.Change.At, BeforeMiBPerH: MiBPerH(r.Change.Before.Slope), RecentMiBPerH: MiBPerH(r.Change.Recent.Slope),
+			RecentLowMiBPerH: MiBPerH(r.Change.Recent.SlopeLow), RecentHighMiBPerH: MiBPerH(r.Change.Recent.SlopeHigh),
+		}
+	}
 	if finite(r.DriftPct) {
 		a.Drift = &results.Drift{Pct: r.DriftPct}
 	}
@@ -274,7 +291,16 @@ func (r Result) Analysis() *results.Analysis {
 			a.Peak.Episodes = results.Ptr(r.Episodes)
 		}
 	}
-	if th := r.Thrash; th.Sampled {
+	if th := r.Thrash; th.Sampled && th.Basis == BasisStall {
+		a.Thrash = &results.Thrash{Basis: BasisStall, LongestS: th.Seconds, MaxStallPct: results.Ptr(100 * th.MaxStall),
+			StalledS: results.Ptr(th.Stalled)}
+		if th.Seconds > 0 {
+			a.Thrash.FromS, a.Thrash.StallPct = opt(th.From), opt(100*th.Stall)
+			if th.Usage > 0 {
+				a.Thrash.UsageRatio = opt(th.Usage)
+			}
+		}
+	} else if th.Sampled {
 		a.Thrash = &results.Thrash{MaxFaultsPerS: th.MaxRate, LongestS: th.Seconds}
 		if th.Seconds > 0 {
 			a.Thrash.FromS, a.Thrash.FaultsPerS, a.Thrash.UsageRatio = opt(th.From), opt(th.Rate), opt(th.Usage)
@@ -288,8 +314,10 @@ func (r Result) Analysis() *results.Analysis {
 		a.Load = &load
 	}
 	if finite(r.GoroutineSlope) {
-		a.Goroutines = &results.Goroutines{SlopePerH: r.GoroutineSlope, First: r.GoroutineFirst, Last: r.GoroutineLast}
+		a.Goroutines = &results.Goroutines{SlopePerH: r.GoroutineSlope, First: r.GoroutineFirst, Last: r.GoroutineLast, Max: r.GoroutineMax,
+			SlopeLowPerH: r.GoroutineFit.SlopeLow * 3600, SlopeHighPerH: r.GoroutineFit.SlopeHigh * 3600}
 	}
+	a.Thresholds = r.Thresholds
 	if r.HasDriver {
 		a.Driver = &results.DriverMemory{
 			Series: r.DriverSeries, SlopeMiBPerH: MiBPerH(r.Driver.Slope),

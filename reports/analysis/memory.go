@@ -52,6 +52,7 @@ func (r *Result) memory(all, mem series, p Params) {
 		r.Late = stats.TheilSenLevel(late.t, late.y, p.Confidence)
 		r.LateAR1 = lagOne(late, r.Late)
 	}
+	r.Change, r.HasChange = changePoint(mem)
 	res := make([]float64, mem.len())
 	for i := range mem.t {
 		res[i] = mem.y[i] - r.Fit.At(mem.t[i])

@@ -79,6 +79,7 @@ func cellCharts(c *results.Cell, samples []results.Sample, ts []float64, maxMetr
 	add(memoryChart(c, samples, ts, mem, killT, killed))
 	add(harnessChart(ts, mem))
 	add(faultsChart(c, samples, ts))
+	add(pressureChart(c, samples, ts))
 
 	lat := plot.Chart{Title: "Latency per interval", YLabel: "ms", Time: true}
 	if ys, ok := col(func(s *results.Sample) float64 { return s.P50 }); ok {
@@ -123,14 +124,18 @@ func cellCharts(c *results.Cell, samples []results.Sample, ts []float64, maxMetr
 			ys[i] = v
 		}
 		title, unit := MetricTitle(name)
+		scale := 1.0
 		if unit == "MiB" {
+			scale = mib
 			for i := range ys {
 				ys[i] /= mib
 			}
 		}
-		add(plot.Chart{Title: title, Metric: name, Label: title + " (" + name + ")", YLabel: unit, Time: true,
+		ch := plot.Chart{Title: title, Metric: name, Label: title + " (" + name + ")", YLabel: unit, Time: true,
 			Counts: name == "go_goroutines" || name == "go_threads" || name == "process_open_fds",
-			Series: []plot.Series{{Name: title, X: ts, Y: ys}}})
+			Series: []plot.Series{{Name: title, X: ts, Y: ys}}}
+		thresholdMarks(&ch, c, name, scale)
+		add(ch)
 	}
 	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.Threads) }); ok && varies(ys) {
 		add(plot.Chart{Title: "Target threads", Time: true, Counts: true, Series: []plot.Series{{Name: "threads", X: ts, Y: ys}}})
@@ -228,6 +233,44 @@ func faultsChart(c *results.Cell, samples []results.Sample, ts []float64) plot.C
 	return ch
 }
 
+// pressureChart is the cgroup's memory pressure (cgroup v2's PSI), drawn
+// when the samples carry it and the cgroup stalled at all: the share of
+// each interval in which some task, and every task ("full"), waited on
+// memory; the stretch the thrash criterion measured is marked at its start.
+func pressureChart(c *results.Cell, samples []results.Sample, ts []float64) plot.Chart {
+	ch := plot.Chart{Title: "Memory pressure (PSI: time stalled on memory)", YLabel: "% of interval", Time: true}
+	some, full := make([]float64, len(samples)), make([]float64, len(samples))
+	stalled := false
+	for i := 1; i < len(samples); i++ {
+		a, b := samples[i-1].Pressure, samples[i].Pressure
+		dt := samples[i].T - samples[i-1].T
+		if a == nil || b == nil || dt <= 0 {
+			continue
+		}
+		if d := b.SomeUs - a.SomeUs; d > 0 {
+			some[i], stalled = 100*float64(d)/1e6/dt, true
+		}
+		if d := b.FullUs - a.FullUs; d > 0 {
+			full[i] = 100 * float64(d) / 1e6 / dt
+		}
+	}
+	if !stalled {
+		return ch
+	}
+	ch.Series = append(ch.Series, plot.Series{Name: "some task waiting", X: ts, Y: some, Color: plot.Palette[1]},
+		plot.Series{Name: "every task waiting (full)", X: ts, Y: full, Color: plot.Red})
+	if c.Analysis != nil {
+		if th := c.Analysis.Thrash; th != nil && th.Basis == "memory-stall" && th.StallPct != nil {
+			from := 0.0
+			if th.FromS != nil {
+				from = *th.FromS
+			}
+			ch.Marks = append(ch.Marks, plot.Mark{Label: fmt.Sprintf("stalled %.0f s", th.LongestS), X: from, Y: *th.StallPct, Color: plot.Red})
+		}
+	}
+	return ch
+}
+
 // harnessChart is soaklab's own memory, on its own chart so that it is
 // never read against the target's limit: its whole RSS, and when the
 // samples break it down, the anonymous part its slope is judged on and its
@@ -311,7 +354,9 @@ func lastAt(s plot.Series, x float64) float64 {
 	return y
 }
 
-// metricNames lists scraped metric names, goroutines first, then by name.
+// metricNames lists scraped metric names: goroutines first, then the
+// target's own families (those a matrix keeps with metrics_keep), then the
+// Go runtime's and process's, each by name.
 func metricNames(samples []results.Sample) []string {
 	seen := map[string]bool{}
 	for _, s := range samples {
@@ -323,10 +368,18 @@ func metricNames(samples []results.Sample) []string {
 	for k := range seen {
 		names = append(names, k)
 	}
+	rank := func(n string) int {
+		switch {
+		case n == "go_goroutines":
+			return 0
+		case strings.HasPrefix(n, "go_") || strings.HasPrefix(n, "process_"):
+			return 2
+		}
+		return 1
+	}
 	sort.Slice(names, func(i, j int) bool {
-		gi, gj := names[i] == "go_goroutines", names[j] == "go_goroutines"
-		if gi != gj {
-			return gi
+		if ri, rj := rank(names[i]), rank(names[j]); ri != rj {
+			return ri < rj
 		}
 		return names[i] < names[j]
 	})

@@ -64,6 +64,15 @@ func TestCellSection(t *testing.T) {
 		{"metric cap", results.Cell{ID: "c"}, samples(20, "z_total", "go_goroutines", "a_bytes"), 1,
 			[]string{`aria-label="Goroutines (go_goroutines)"`, "Also scraped, not plotted: <code>a_bytes</code>, <code>z_total</code>."},
 			[]string{`aria-label="A (a_bytes)"`}},
+		// the target's own families come before the runtime's
+		{"target families first", results.Cell{ID: "c2"}, samples(20, "process_open_fds", "go_threads", "labelstorm_labels"), 2,
+			[]string{`(labelstorm_labels)"`, "Also scraped, not plotted: <code>process_open_fds</code>."},
+			[]string{`(process_open_fds)"`}},
+		// a threshold draws its level and each episode's crossing and return
+		{"threshold", results.Cell{ID: "c3", Analysis: &results.Analysis{Thresholds: []results.ThresholdEpisodes{{
+			Series: "heap_bytes", Above: 10, Leave: 9, Samples: 20, Peak: 20,
+			Episodes: []results.ThresholdEpisode{{CrossedS: 10, BackS: results.Ptr(15.0), Peak: 15}}}}}},
+			samples(20, "heap_bytes"), 0, []string{"threshold 9.537e-06", ">exceeded<", ">no longer exceeded<"}, nil},
 		// the harness's memory gets its own chart, never the target's: broken
 		// down, or its RSS alone
 		{"harness memory", results.Cell{ID: "e"}, harnessSamples(20), 0,
@@ -76,6 +85,12 @@ func TestCellSection(t *testing.T) {
 			faultSamples(20), 0, []string{"Major page faults (thrashing at the limit)", ">thrashing 8 s<"}, nil},
 		{"no thrash", results.Cell{ID: "h", Analysis: &results.Analysis{Thrash: &results.Thrash{LongestS: 0}}}, faultSamples(20), 0,
 			nil, []string{"Major page faults"}},
+		// cgroup v2: the memory pressure drawn, the stalled stretch marked;
+		// without a stall (or without PSI) no such chart
+		{"pressure", results.Cell{ID: "i", Analysis: &results.Analysis{Thrash: &results.Thrash{Basis: "memory-stall", LongestS: 6,
+			FromS: results.Ptr(3.0), StallPct: results.Ptr(60.0)}}}, pressureSamples(20, 0.6), 0,
+			[]string{"Memory pressure (PSI: time stalled on memory)", "every task waiting (full)", ">stalled 6 s<"}, nil},
+		{"no pressure", results.Cell{ID: "j"}, pressureSamples(20, 0), 0, nil, []string{"Memory pressure"}},
 		// no samples: no plots, a sentence instead
 		{"no samples", results.Cell{ID: "d"}, nil, 0, []string{"No samples were recorded for this cell."}, []string{"<svg"}},
 	} {
@@ -105,6 +120,17 @@ func TestEscaping(t *testing.T) {
 	require.NoError(t, Render(&b, Input{Run: run}))
 	require.NotContains(t, b.String(), "<script>alert")
 	require.NotContains(t, b.String(), "<img src=x")
+}
+
+// pressureSamples are samples of a v2 cgroup whose tasks all wait on
+// memory share of each second.
+func pressureSamples(n int, share float64) []results.Sample {
+	s := samples(n)
+	for i := range s {
+		us := int64(share * 1e6 * s[i].T)
+		s[i].Pressure = &results.MemPressure{SomeUs: us, FullUs: us}
+	}
+	return s
 }
 
 // faultSamples are samples whose cgroup reads 200 pages a second back.

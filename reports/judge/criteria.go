@@ -66,8 +66,11 @@ var Criteria = []Criterion{
 		// (analysis.ThrashFaultsPerS) for longer is NO-GO. It is not
 		// OOM-killed, so nothing else says why it barely runs; a few
 		// seconds of it happen when a burst meets the limit and passes.
+		// On cgroup v2 with PSI the stretch is the cgroup stalled on
+		// memory instead (every task waiting, analysis.ThrashStallShare
+		// of each interval or more), with the same budget.
 		Default: 5 * time.Second,
-		Meaning: "NO-GO when the cgroup thrashed longer than this: usage at ≥ 90 % of the limit while reading ≥ 50 pages a second back from disk (major faults), a target the kernel slows to a crawl instead of killing",
+		Meaning: "NO-GO when the cgroup thrashed longer than this: usage at ≥ 90 % of the limit while reading ≥ 50 pages a second back from disk (major faults), a target the kernel slows to a crawl instead of killing; on cgroup v2 with PSI, every task of the cgroup stalled on memory ≥ 10 % of each interval (`memory.pressure`)",
 		Zero:    "any thrashing fails the cell",
 	}}},
 	{Name: "samples", Stage: Ran, Judge: enoughSamples, Keys: []Threshold{{
@@ -109,6 +112,23 @@ var Criteria = []Criterion{
 		Meaning: "NO-GO when the limit is projected to be hit within it",
 		Zero:    "no time-to-limit projection: the oom-risk criterion is left out",
 	}}},
+	{Name: "goroutines", Stage: Measured, Judge: goroutines, Keys: []Threshold{{
+		Key: matrix.KeyMaxGoroutines,
+		// No ceiling unless the matrix sets one: what the target's own
+		// runners explain (a slow goroutine leak was found at 2–3× that).
+		Default: 0,
+		Meaning: "NO-GO when the target's go_goroutines exceeds this count",
+		Zero:    "no ceiling (same as leaving it out)",
+	}, {
+		Key: matrix.KeyMaxGoroutineGrowthPerH,
+		// A goroutine a minute. A leak needs the slope's whole 95 %
+		// interval above it, a gain of at least MinGoroutineGrowth and
+		// growth still significant in the last half: a server's count
+		// follows its requests in flight, which a flat load keeps level.
+		Default: 60.0,
+		Meaning: "NO-GO when go_goroutines grows significantly faster than this",
+		Zero:    "any significant growth of 10 goroutines or more counts",
+	}}},
 	{Name: "rate", Stage: Ran, Judge: achievedRate, Keys: []Threshold{{
 		Key: matrix.KeyMinRateRatio,
 		// An open-model driver that delivers under 95 % of the requested
@@ -147,6 +167,7 @@ var Criteria = []Criterion{
 		Meaning: "NEUTRAL when p99 exceeds it",
 		Zero:    "no latency budget (same as leaving it out)",
 	}}},
+	{Name: "thresholds", Stage: Always, Judge: thresholds},
 	{Name: "driver", Stage: Ran, Judge: driver},
 }
 

@@ -23,6 +23,9 @@ func MatrixOptions(m *matrix.Matrix) []Option {
 		if t.Throughput != "" {
 			opts = append(opts, ThroughputMetric(t.Name, t.Throughput))
 		}
+		if len(t.Thresholds) > 0 {
+			opts = append(opts, Thresholds(t.Name, t.Thresholds))
+		}
 	}
 	return opts
 }
