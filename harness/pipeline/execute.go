@@ -49,7 +49,7 @@ func (p *Plan) Execute(ctx context.Context, obs runner.Observer, env Env) error 
 	}
 	r := &runner.Runner{Backend: p.backend, Matrix: p.Matrix, Binaries: bins, WorkDir: workDir, Dir: p.Dir,
 		NewDriver: driverFactory(workDir), NewSink: newSink, Observer: obs, Procs: procs, SelfPID: env.PID,
-		Runtime: probe.ReadGoRuntime}
+		Runtime: probe.ReadGoRuntime, Watch: p.watchFactory()}
 	if err := r.Run(ctx, p.Run, p.Cells); err != nil {
 		return fmt.Errorf("run %s: %w (results so far are in %s)", p.Run.ID, err, p.Dir)
 	}

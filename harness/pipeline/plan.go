@@ -25,6 +25,9 @@ type Options struct {
 	Baseline   string // an earlier run directory to compare against
 	Resume     string // a run directory to finish: only cells without a final result run
 	Backend    string // overrides the matrix's backend: process, docker or auto
+	// NoEarlyStop runs every cell to its planned end, whatever the
+	// matrix's judge.early_stop says.
+	NoEarlyStop bool
 }
 
 // Plan is a run ready to start: its directory exists and is writable, its
@@ -35,7 +38,8 @@ type Plan struct {
 	Matrix *matrix.Matrix
 	Cells  []matrix.Cell // this shard's cells, in order
 
-	backend target.Backend // set by Open
+	backend     target.Backend // set by Open
+	noEarlyStop bool
 }
 
 // NewPlan reads the matrix (or, with Resume, the run and the matrix it
@@ -43,7 +47,7 @@ type Plan struct {
 // the run directory. Errors in what the user gave are InputErrors; matrix
 // problems keep their matrix.Errors value (file:line:column).
 func NewPlan(opts Options, env Env) (*Plan, error) {
-	p := &Plan{}
+	p := &Plan{noEarlyStop: opts.NoEarlyStop}
 	var text []byte
 	var err error
 	if opts.Resume != "" {

@@ -222,11 +222,25 @@ type Cell struct {
 	Load        *Load        `json:"load,omitempty"`
 	GrowthSites []GrowthSite `json:"growth_sites,omitempty"`
 	Warnings    []string     `json:"warnings,omitempty"`
+	// EarlyStop is set when the cell was stopped before its planned end
+	// because a hard criterion's failure was certain, or, with
+	// `early_stop: record`, when it would have been.
+	EarlyStop *EarlyStop `json:"early_stop,omitempty"`
 
 	// Filled by reports.
 	Analysis *Analysis `json:"analysis,omitempty"`
 	Verdict  Verdict   `json:"verdict,omitempty"`
 	Reasons  []Reason  `json:"reasons,omitempty"`
+}
+
+// EarlyStop is the look at which a cell's NO-GO became certain.
+type EarlyStop struct {
+	AtS       float64 `json:"at_s"`      // t of the deciding look, seconds since the target started
+	PlannedS  float64 `json:"planned_s"` // the cell's planned duration
+	Criterion string  `json:"criterion"` // the hard criterion that failed: leak, oom-risk or errors
+	Message   string  `json:"message"`   // the criterion's reason at that look
+	// Recorded is true in record mode: the cell ran on to its end.
+	Recorded bool `json:"recorded,omitempty"`
 }
 
 // Comparison is the judged result of one A/B pair or baseline match.

@@ -70,6 +70,9 @@ func cellCharts(c *results.Cell, samples []results.Sample, ts []float64, maxMetr
 		if killed {
 			ch.XMax = killT
 		}
+		if e := c.EarlyStop; e != nil && !e.Recorded {
+			ch.XMax = max(ch.XMax, e.PlannedS) // the planned duration, not only what ran
+		}
 		charts = append(charts, ch)
 	}
 
@@ -331,7 +334,24 @@ func memoryChart(c *results.Cell, samples []results.Sample, ts []float64, mem fu
 		}
 		ch.Marks = append(ch.Marks, plot.Mark{Label: "OOM kill at " + view.Num(peak) + " MiB", X: killT, Y: peak, Color: plot.Red})
 	}
+	if e := c.EarlyStop; e != nil && !e.Recorded && len(ch.Series) > 0 {
+		ch.Marks = append(ch.Marks, plot.Mark{Label: "stopped early: " + e.Criterion + " certain", X: e.AtS, Y: lastAt(ch.Series[0], e.AtS), Color: plot.Red})
+	}
 	return ch
+}
+
+// lastAt is s's last value at or before x (0 when none).
+func lastAt(s plot.Series, x float64) float64 {
+	y := 0.0
+	for i := range min(len(s.X), len(s.Y)) {
+		if s.X[i] > x {
+			break
+		}
+		if !math.IsNaN(s.Y[i]) {
+			y = s.Y[i]
+		}
+	}
+	return y
 }
 
 // metricNames lists scraped metric names: goroutines first, then the

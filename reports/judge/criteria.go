@@ -57,6 +57,9 @@ const (
 // listed.
 var Criteria = []Criterion{
 	{Name: "outcome", Stage: Always, Judge: always(outcome)},
+	// A cell stopped early failed a hard criterion for certain (early.go);
+	// judge.early_stop (a mode, not a threshold) is read by the pipeline.
+	{Name: "early-stop", Stage: Always, Judge: earlyStopped},
 	{Name: "thrash", Stage: Always, Judge: thrash, Keys: []Threshold{{
 		Key: matrix.KeyMaxThrash,
 		// A cgroup at its limit reading its own pages back from disk
