@@ -25,6 +25,9 @@ type decoder struct {
 	aliases int
 	// pos remembers nodes for checks made after decoding, by dotted path.
 	pos map[string]*yaml.Node
+	// host checks files and programs the matrix names; nil (Parse) skips
+	// those checks.
+	host *host
 }
 
 func (d *decoder) at(n *yaml.Node, msg string) Error {
@@ -199,6 +202,10 @@ func (d *decoder) path(n *yaml.Node, what string) (string, bool) {
 	n, s, ok := d.scalar(n, what, "an HTTP path like /metrics")
 	if ok && !strings.HasPrefix(s, "/") {
 		d.errf(n, "%s: expected an HTTP path starting with /, got %q", what, s)
+		return "", false
+	}
+	if msg := checkPathText(s); ok && msg != "" {
+		d.errf(n, "%s: %s in %q", what, msg, s)
 		return "", false
 	}
 	return s, ok

@@ -18,18 +18,43 @@ var topKeys = []string{"name", "backend", "interval", "repeats", "targets", "wor
 
 // Load reads and validates the matrix file at path. A bad file gives an
 // Errors value holding every problem; an unreadable one a plain error.
-func Load(path string) (*Matrix, error) {
-	data, err := os.ReadFile(path)
+// A file larger than MaxFileSize is refused before it is read. With
+// CheckHost, Load also checks what only the machine knows.
+func Load(path string, opts ...LoadOption) (*Matrix, error) {
+	var o loadOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read matrix: %w", err)
 	}
-	return Parse(path, data)
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
+		return nil, Errors{{File: path, Msg: fmt.Sprintf("the file is %s, more than a matrix may be (%s)", FormatSize(st.Size()), FormatSize(MaxFileSize))}}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read matrix: %w", err)
+	}
+	var h *host
+	if o.host {
+		h = osHost(filepath.Dir(path))
+	}
+	return parseWith(path, data, h)
 }
 
 // Parse decodes and validates a matrix; path names it in errors. It
 // returns Errors with every problem found, sorted by position.
 func Parse(path string, data []byte) (*Matrix, error) {
-	d := &decoder{file: path, pos: map[string]*yaml.Node{}}
+	return parseWith(path, data, nil)
+}
+
+func parseWith(path string, data []byte, h *host) (*Matrix, error) {
+	if len(data) > MaxFileSize {
+		return nil, Errors{{File: path, Msg: fmt.Sprintf("the file is more than a matrix may be (%s)", FormatSize(MaxFileSize))}}
+	}
+	d := &decoder{file: path, pos: map[string]*yaml.Node{}, host: h}
 	m := &Matrix{Path: path}
 	if root := d.document(data); root != nil {
 		d.matrix(m, root)

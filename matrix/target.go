@@ -61,6 +61,9 @@ func (d *decoder) target(f field, backend string) Target {
 	}
 	if n := o["command"]; n != nil {
 		t.Command = d.command(n, what+".command")
+		if backend == "process" {
+			d.commandExists(n, what+".command", t.Command)
+		}
 	}
 	if n := o["image"]; n != nil {
 		t.Image, _ = d.nonEmpty(n, what+".image")

@@ -62,7 +62,7 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 			f.shard = run.Shard
 		}
 	} else {
-		m, err = matrix.Load(f.matrix)
+		m, err = matrix.Load(f.matrix, matrix.CheckHost())
 	}
 	if err != nil {
 		fmt.Fprintln(env.Stderr, err)

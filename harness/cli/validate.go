@@ -19,7 +19,7 @@ func cmdValidate(ctx context.Context, args []string, env Env) int {
 	}
 	code := ExitOK
 	for _, f := range files {
-		m, err := matrix.Load(f)
+		m, err := matrix.Load(f, matrix.CheckHost())
 		if err == nil {
 			var cells []matrix.Cell
 			if cells, err = m.Expand(); err == nil {
