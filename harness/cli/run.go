@@ -41,6 +41,11 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 	if fs.NArg() > 0 {
 		return fail(env, ExitUsage, "run: unexpected argument %q", fs.Arg(0))
 	}
+	if f.runID != "" {
+		if err := results.CheckRunID(f.runID); err != nil {
+			return fail(env, ExitUsage, "run: --run-id: %v", err)
+		}
+	}
 	if f.listen != "" {
 		if err := live.CheckLoopback(f.listen); err != nil {
 			return fail(env, ExitUsage, "run: --listen: %v", err)
