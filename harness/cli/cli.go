@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 // Exit codes. CI keys on them: 1 is "the soak found a problem", 3 is "the
@@ -142,6 +144,6 @@ func parse(fs *flag.FlagSet, args []string) int {
 
 // fail prints a one-line error and returns code.
 func fail(env Env, code int, format string, a ...any) int {
-	fmt.Fprintf(env.Stderr, "soaklab: "+format+"\n", a...)
+	fmt.Fprintln(env.Stderr, results.Printable("soaklab: "+fmt.Sprintf(format, a...)))
 	return code
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/matrix"
 )
 
@@ -92,6 +93,6 @@ func cmdExpand(ctx context.Context, args []string, env Env) int {
 // run), each with its position.
 func printWarnings(env Env, m *matrix.Matrix) {
 	for _, w := range m.Warnings {
-		fmt.Fprintf(env.Stderr, "warning: %s\n", w.Error())
+		fmt.Fprintf(env.Stderr, "warning: %s\n", results.Printable(w.Error()))
 	}
 }
