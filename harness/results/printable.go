@@ -15,10 +15,16 @@ import (
 // invalid UTF-8 are replaced by their escaped spelling (`\x1b`, `\u202e`),
 // and a newline by `\n`, so the text stays on one line and readable. Text
 // without them is returned as is.
-func Printable(s string) string {
+func Printable(s string) string { return printable(s, false) }
+
+// PrintableLines is Printable for text of several lines (a report page, a
+// log excerpt): newlines are kept.
+func PrintableLines(s string) string { return printable(s, true) }
+
+func printable(s string, lines bool) string {
 	clean := true
 	for _, r := range s {
-		if r == utf8.RuneError || unsafeRune(r) {
+		if r == utf8.RuneError || unsafeRune(r) && !(lines && (r == '\n' || r == '\r')) {
 			clean = false
 			break
 		}
@@ -34,6 +40,8 @@ func Printable(s string) string {
 		case r == utf8.RuneError && n <= 1:
 			b.WriteString(`\x`)
 			b.WriteString(strconv.FormatUint(uint64(s[i])|0x100, 16)[1:])
+		case lines && (r == '\n' || r == '\r'):
+			b.WriteRune(r)
 		case r == '\n':
 			b.WriteString(`\n`)
 		case r == '\r':

@@ -67,6 +67,9 @@ func Render(w io.Writer, in Input) error {
 	if err := tmpl.Execute(&buf, p); err != nil {
 		return fmt.Errorf("html: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
+	// Whatever a target wrote that the template shows (crash details, log
+	// lines, metric and symbol names) is escaped as markup by the
+	// template; its control characters are escaped here, over the page.
+	_, err := io.WriteString(w, results.PrintableLines(buf.String()))
 	return err
 }

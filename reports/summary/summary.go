@@ -121,7 +121,7 @@ func Write(w io.Writer, r *results.Run, report string) error {
 						unit = " (" + row.Unit + ")"
 					}
 					fmt.Fprintf(b, "| %s%s | %s | %s | %d / %d | %s | %s | %.3g |\n", text(row.Measure), text(unit),
-						text(view.Num(row.A)), text(view.Num(row.B)), row.NA, row.NB, text(d), text(orDash(ci)), row.P)
+						view.Num(row.A), view.Num(row.B), row.NA, row.NB, d, orDash(ci), row.P) // soaklab's own numbers
 				}
 				b.WriteString("\n")
 			}
