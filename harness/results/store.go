@@ -80,7 +80,10 @@ func WriteFile(path string, data []byte) error {
 	return nil
 }
 
-// ReadRun reads dir/run.json.
+// ReadRun reads dir/run.json. A cell run.json lists as pending (no
+// outcome) whose result.json exists takes that result: the harness writes
+// run.json when a run starts and ends, and each cell's result as it ends,
+// so a run killed midway still has every finished cell.
 func ReadRun(dir string) (*Run, error) {
 	var r Run
 	if err := readJSON(filepath.Join(dir, RunFile), &r); err != nil {
@@ -88,6 +91,15 @@ func ReadRun(dir string) (*Run, error) {
 	}
 	if r.Schema > SchemaVersion {
 		return nil, fmt.Errorf("%w: %s has schema %d, this soaklab reads up to %d", ErrSchema, filepath.Join(dir, RunFile), r.Schema, SchemaVersion)
+	}
+	for i := range r.Cells {
+		c := &r.Cells[i]
+		if c.Outcome != "" || c.Dir == "" || c.Dir != CellDir(c.ID) {
+			continue
+		}
+		if done, err := ReadCell(filepath.Join(dir, CellsDir, c.Dir)); err == nil && done.ID == c.ID {
+			*c = *done
+		}
 	}
 	return &r, nil
 }
