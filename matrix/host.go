@@ -14,13 +14,23 @@ import (
 // LoadOption is an option of Load.
 type LoadOption func(*loadOptions)
 
-type loadOptions struct{ host bool }
+type loadOptions struct {
+	host bool
+	dir  string
+}
 
 // CheckHost makes Load check what only this machine knows: that the
 // program of every command a process target runs exists (on PATH, or as a
 // path relative to the matrix) and is executable, and that every body_file
 // exists and is no larger than MaxBodySize.
 func CheckHost() LoadOption { return func(o *loadOptions) { o.host = true } }
+
+// CheckHostAt is CheckHost with relative paths resolved against dir, the
+// matrix's directory, when the path given to Parse is not usable from the
+// working directory.
+func CheckHostAt(dir string) LoadOption {
+	return func(o *loadOptions) { o.host, o.dir = true, dir }
+}
 
 // host is what Load checks on the machine: programs and files the matrix
 // names. Paths relative to the matrix resolve against dir.

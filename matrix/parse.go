@@ -21,33 +21,48 @@ var topKeys = []string{"name", "backend", "interval", "repeats", "targets", "wor
 // A file larger than MaxFileSize is refused before it is read. With
 // CheckHost, Load also checks what only the machine knows.
 func Load(path string, opts ...LoadOption) (*Matrix, error) {
-	var o loadOptions
-	for _, opt := range opts {
-		opt(&o)
+	data, err := ReadFile(path, path)
+	if err != nil {
+		return nil, err
 	}
+	return Parse(path, data, opts...)
+}
+
+// ReadFile reads the matrix file at path, named name in errors. A file
+// larger than MaxFileSize is refused (an Errors value) before it is read.
+func ReadFile(path, name string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read matrix: %w", err)
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
-		return nil, Errors{{File: path, Msg: fmt.Sprintf("the file is %s, more than a matrix may be (%s)", FormatSize(st.Size()), FormatSize(MaxFileSize))}}
+		return nil, Errors{{File: name, Msg: fmt.Sprintf("the file is %s, more than a matrix may be (%s)", FormatSize(st.Size()), FormatSize(MaxFileSize))}}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read matrix: %w", err)
 	}
-	var h *host
-	if o.host {
-		h = osHost(filepath.Dir(path))
-	}
-	return parseWith(path, data, h)
+	return data, nil
 }
 
 // Parse decodes and validates a matrix; path names it in errors. It
-// returns Errors with every problem found, sorted by position.
-func Parse(path string, data []byte) (*Matrix, error) {
-	return parseWith(path, data, nil)
+// returns Errors with every problem found, sorted by position. With
+// CheckHost it also checks what only the machine knows.
+func Parse(path string, data []byte, opts ...LoadOption) (*Matrix, error) {
+	var o loadOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	var h *host
+	if o.host {
+		dir := o.dir
+		if dir == "" {
+			dir = filepath.Dir(path)
+		}
+		h = osHost(dir)
+	}
+	return parseWith(path, data, h)
 }
 
 func parseWith(path string, data []byte, h *host) (*Matrix, error) {

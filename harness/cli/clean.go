@@ -2,13 +2,10 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
+	"github.com/soaklab/soaklab/harness/pipeline"
 	"github.com/soaklab/soaklab/harness/results"
-	"github.com/soaklab/soaklab/harness/target"
-	"github.com/soaklab/soaklab/harness/target/docker"
-	"github.com/soaklab/soaklab/harness/target/process"
 )
 
 func cmdClean(ctx context.Context, args []string, env Env) int {
@@ -25,30 +22,9 @@ func cmdClean(ctx context.Context, args []string, env Env) int {
 	if code := parse(fs, args); code >= 0 {
 		return code
 	}
-	popts := []process.Option{process.CgroupRoot(env.CgroupRoot, env.Mounts), process.ProcRoot(env.ProcRoot)}
-	var opts []docker.Option
-	if runs != nil {
-		popts = append(popts, process.OnlyRuns(runs...))
-		opts = append(opts, docker.OnlyRuns(runs...))
-	}
-	cleaners := []target.Cleaner{process.New(popts...)}
-	if *images {
-		opts = append(opts, docker.CleanImages())
-	}
-	if d, err := docker.New(ctx, opts...); err == nil {
-		cleaners = append(cleaners, d)
-	}
-	total := 0
-	var errs []error
-	for _, c := range cleaners {
-		n, err := c.Clean(ctx, env.Stdout)
-		total += n
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
+	total, err := pipeline.Clean(ctx, runs, *images, env.Stdout, pipelineEnv(env))
 	fmt.Fprintf(env.Stdout, "removed %d leftovers\n", total)
-	if err := errors.Join(errs...); err != nil {
+	if err != nil {
 		return fail(env, ExitHarness, "clean: %v", err)
 	}
 	return ExitOK

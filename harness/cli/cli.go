@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/soaklab/soaklab/harness/pipeline"
 	"github.com/soaklab/soaklab/harness/results"
 )
 
@@ -40,15 +41,35 @@ type Env struct {
 	Now        func() time.Time
 	// IsTerminal says whether Stdout is a terminal (live progress).
 	IsTerminal bool
+	// Dir is the working directory; a run records its matrix's path
+	// against it.
+	Dir      string
+	Hostname string // recorded in run.json
+	PID      int    // soaklab's own pid, sampled as the driver's memory; 0 = not sampled
+	// Exit ends the process at once (a second signal); nil = it does not.
+	Exit func(code int)
 }
 
 // OSEnv is the real environment.
 func OSEnv() Env {
 	sig := make(chan os.Signal, 2)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	dir, _ := os.Getwd()
+	hostname, _ := os.Hostname()
 	return Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Signals: sig,
 		ProcRoot: "/proc", CgroupRoot: "/sys/fs/cgroup", Mounts: "/proc/self/mounts",
-		Now: time.Now, IsTerminal: isTerminal(os.Stdout)}
+		Now: time.Now, IsTerminal: isTerminal(os.Stdout), Dir: dir, Hostname: hostname,
+		PID: os.Getpid(), Exit: os.Exit}
+}
+
+// pipelineEnv is the part of env the run pipeline needs.
+func pipelineEnv(env Env) pipeline.Env {
+	p := pipeline.Env{Stderr: env.Stderr, Signals: env.Signals, ProcRoot: env.ProcRoot, CgroupRoot: env.CgroupRoot,
+		Mounts: env.Mounts, Now: env.Now, Dir: env.Dir, Hostname: env.Hostname, PID: env.PID}
+	if env.Exit != nil {
+		p.Exit = func() { env.Exit(ExitHarness) }
+	}
+	return p
 }
 
 func isTerminal(f *os.File) bool {

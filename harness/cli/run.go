@@ -2,16 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"runtime"
-	"strings"
 
 	"github.com/soaklab/soaklab/harness/live"
-	"github.com/soaklab/soaklab/harness/probe"
-	"github.com/soaklab/soaklab/harness/results"
-	"github.com/soaklab/soaklab/harness/runner"
+	"github.com/soaklab/soaklab/harness/pipeline"
 	"github.com/soaklab/soaklab/matrix"
 )
 
@@ -41,119 +36,45 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 	if fs.NArg() > 0 {
 		return fail(env, ExitUsage, "run: unexpected argument %q", fs.Arg(0))
 	}
-	if f.runID != "" {
-		if err := results.CheckRunID(f.runID); err != nil {
-			return fail(env, ExitUsage, "run: --run-id: %v", err)
-		}
-	}
 	if f.listen != "" {
 		if err := live.CheckLoopback(f.listen); err != nil {
 			return fail(env, ExitUsage, "run: --listen: %v", err)
 		}
 	}
-
-	// A resumed run uses the matrix it was started with, not today's file.
-	var run *results.Run
-	var m *matrix.Matrix
-	var err error
-	runDir := ""
-	if f.resume != "" {
-		runDir = f.resume
-		if run, err = results.ReadRun(runDir); err != nil {
-			return fail(env, ExitUsage, "resume: %v", err)
-		}
-		m, err = matrix.Parse(run.Matrix, []byte(run.MatrixYAML))
-		if err == nil && f.shard == "" {
-			f.shard = run.Shard
-		}
-	} else {
-		m, err = matrix.Load(f.matrix, matrix.CheckHost())
-	}
+	penv := pipelineEnv(env)
+	plan, err := pipeline.NewPlan(pipeline.Options{Matrix: f.matrix, ResultsDir: f.resultsDir, RunID: f.runID,
+		Shard: f.shard, Baseline: f.baseline, Resume: f.resume, Backend: f.backend}, penv)
 	if err != nil {
-		fmt.Fprintln(env.Stderr, err)
-		return ExitUsage
+		return failErr(env, "run", err)
 	}
-	cells, err := m.Expand()
+	printWarnings(env, plan.Matrix)
+	note, err := plan.Open(ctx, penv)
 	if err != nil {
-		fmt.Fprintln(env.Stderr, err)
-		return ExitUsage
+		return fail(env, ExitHarness, "%v", err)
 	}
-	printWarnings(env, m)
-	if f.shard != "" {
-		i, n, err := matrix.ParseShard(f.shard)
-		if err != nil {
-			return fail(env, ExitUsage, "run: --shard: %v", err)
-		}
-		cells = matrix.Shard(cells, i, n)
-	}
-	if f.backend != "" {
-		m.Backend = f.backend
-	}
+	fmt.Fprintf(env.Stderr, "soaklab: run %s: %d cells, backend %s\n", plan.Run.ID, len(plan.Cells), note)
 
-	if run == nil {
-		text, err := os.ReadFile(f.matrix)
-		if err != nil {
-			return fail(env, ExitUsage, "%v", err)
-		}
-		id := f.runID
-		if id == "" {
-			id = env.Now().UTC().Format("20060102-150405")
-		}
-		runDir = filepath.Join(f.resultsDir, id)
-		if _, err := os.Stat(filepath.Join(runDir, results.RunFile)); err == nil {
-			return fail(env, ExitUsage, "run: %s already holds a run; use --resume %s or another --run-id", runDir, runDir)
-		}
-		if err := os.MkdirAll(runDir, 0o755); err != nil {
-			return fail(env, ExitHarness, "results directory: %v", err)
-		}
-		abs, _ := filepath.Abs(f.matrix)
-		run = &results.Run{Schema: results.SchemaVersion, ID: id, Matrix: abs, MatrixYAML: string(text),
-			Shard: f.shard, Started: env.Now().UTC(), Host: host(env)}
-	}
-	if f.baseline != "" {
-		run.Baseline = f.baseline
-	}
-	if err := probeWritable(runDir); err != nil {
-		return fail(env, ExitHarness, "results directory %s is not writable: %v", runDir, err)
-	}
-
-	backend, note, err := chooseBackend(ctx, m.Backend, env)
-	if err != nil {
-		return fail(env, ExitHarness, "backend: %v", err)
-	}
-	run.Backend = backend.Name()
-	fmt.Fprintf(env.Stderr, "soaklab: run %s: %d cells, backend %s\n", run.ID, len(cells), note)
-
-	ctx, stop := withSignals(ctx, env)
+	ctx, stop := pipeline.WithSignals(ctx, penv)
 	defer stop()
-
-	obs, closeObs, err := observers(f, env, run)
+	obs, closeObs, err := observers(f, env, plan.Run)
 	if err != nil {
 		return fail(env, ExitUsage, "%v", err)
 	}
 	defer closeObs()
-	workDir := filepath.Dir(run.Matrix)
-	bins, err := runner.Build(ctx, workDir, filepath.Join(runDir, "bin"), m.Targets)
-	if err != nil {
-		return fail(env, ExitUsage, "%v", err)
+	runErr := plan.Execute(ctx, obs, penv)
+	if runErr != nil && pipeline.IsInput(runErr) {
+		return failErr(env, "run", runErr)
 	}
-	procs, err := probe.NewProcs(env.ProcRoot)
-	if err != nil {
-		return fail(env, ExitHarness, "%v", err)
-	}
-	r := &runner.Runner{Backend: backend, Matrix: m, Binaries: bins, WorkDir: workDir, Dir: runDir,
-		NewDriver: driverFactory(workDir), NewSink: newSink, Observer: obs, Procs: procs, SelfPID: os.Getpid(), Runtime: probe.ReadGoRuntime}
-	runErr := r.Run(ctx, run, cells)
 	// Whatever happened, judge and render what was measured.
-	code, err := finish(runDir, env)
+	code, err := finish(plan.Dir, env)
 	if runErr != nil {
-		return fail(env, ExitHarness, "run %s: %v (results so far are in %s)", run.ID, runErr, runDir)
+		return fail(env, ExitHarness, "%v", runErr)
 	}
 	if err != nil {
 		return fail(env, ExitHarness, "%v", err)
 	}
 	if ctx.Err() != nil {
-		fmt.Fprintf(env.Stderr, "soaklab: interrupted; finish it with: soaklab run --resume %s\n", runDir)
+		fmt.Fprintf(env.Stderr, "soaklab: interrupted; finish it with: soaklab run --resume %s\n", plan.Dir)
 		if code == ExitOK {
 			code = ExitHarness
 		}
@@ -161,47 +82,16 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 	return code
 }
 
-// withSignals cancels ctx on the first SIGINT/SIGTERM; a second one exits
-// at once (cgroups and containers left behind go with `soaklab clean`).
-func withSignals(ctx context.Context, env Env) (context.Context, func()) {
-	ctx, cancel := context.WithCancel(ctx)
-	if env.Signals == nil {
-		return ctx, cancel
+// failErr prints an error of the pipeline and returns its exit code: a
+// matrix's problems as they are (file:line:column, one a line), other
+// errors in what the user gave with ExitUsage, the rest with ExitHarness.
+func failErr(env Env, cmd string, err error) int {
+	switch {
+	case errors.Is(err, matrix.ErrInvalid), errors.Is(err, matrix.ErrExpand):
+		fmt.Fprintln(env.Stderr, err)
+		return ExitUsage
+	case pipeline.IsInput(err):
+		return fail(env, ExitUsage, "%s: %v", cmd, err)
 	}
-	done := make(chan struct{})
-	go func() {
-		select {
-		case s := <-env.Signals:
-			fmt.Fprintf(env.Stderr, "soaklab: %v: stopping load, recording the cell as interrupted and writing the report (again to quit at once)\n", s)
-			cancel()
-		case <-done:
-			return
-		}
-		select {
-		case <-env.Signals:
-			fmt.Fprintln(env.Stderr, "soaklab: second signal: exiting now; run `soaklab clean` to remove what is left")
-			os.Exit(ExitHarness)
-		case <-done:
-		}
-	}()
-	return ctx, func() { close(done); cancel() }
-}
-
-func probeWritable(dir string) error {
-	f, err := os.CreateTemp(dir, ".probe-*")
-	if err != nil {
-		return err
-	}
-	name := f.Name()
-	f.Close()
-	return os.Remove(name)
-}
-
-func host(env Env) results.Host {
-	h := results.Host{OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), GoVersion: runtime.Version()}
-	h.Hostname, _ = os.Hostname()
-	if data, err := os.ReadFile(filepath.Join(env.ProcRoot, "sys/kernel/osrelease")); err == nil {
-		h.Kernel = strings.TrimSpace(string(data))
-	}
-	return h
+	return fail(env, ExitHarness, "%s: %v", cmd, err)
 }

@@ -36,6 +36,9 @@ func TestThrashJudgedEndToEnd(t *testing.T) {
 	require.NotNil(t, thrash, "no thrash reason: %+v", c.Reasons)
 	assert.Equal(t, results.Fail, thrash.Status, thrash.Message)
 	assert.Contains(t, thrash.Message, "thrashing at the memory limit")
-	assert.GreaterOrEqual(t, c.Analysis["thrash_faults_per_s"], 50.0)
-	assert.Greater(t, c.Analysis["thrash_s"], 0.0)
+	require.NotNil(t, c.Analysis)
+	require.NotNil(t, c.Analysis.Thrash)
+	require.NotNil(t, c.Analysis.Thrash.FaultsPerS)
+	assert.GreaterOrEqual(t, *c.Analysis.Thrash.FaultsPerS, 50.0)
+	assert.Greater(t, c.Analysis.Thrash.LongestS, 0.0)
 }

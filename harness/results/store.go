@@ -21,7 +21,8 @@ const (
 	LogFile     = "target.log"
 )
 
-// ErrSchema is returned for a file written by a newer soaklab.
+// ErrSchema is returned for a file of a schema this soaklab does not read:
+// one written by a newer soaklab, or no soaklab results file at all.
 var ErrSchema = errors.New("unsupported results schema")
 
 // CellDir turns a cell id into a directory name that is safe on every file
@@ -80,17 +81,32 @@ func WriteFile(path string, data []byte) error {
 	return nil
 }
 
-// ReadRun reads dir/run.json. A cell run.json lists as pending (no
-// outcome) whose result.json exists takes that result: the harness writes
-// run.json when a run starts and ends, and each cell's result as it ends,
-// so a run killed midway still has every finished cell.
+// ReadRun reads dir/run.json. A run of an older schema is converted to the
+// current one (see legacy.go); a newer or unknown schema is refused with
+// ErrSchema naming the file and both versions. A cell run.json lists as
+// pending (no outcome) whose result.json exists takes that result: the
+// harness writes run.json when a run starts and ends, and each cell's
+// result as it ends, so a run killed midway still has every finished cell.
 func ReadRun(dir string) (*Run, error) {
-	var r Run
-	if err := readJSON(filepath.Join(dir, RunFile), &r); err != nil {
+	path := filepath.Join(dir, RunFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
 		return nil, err
 	}
-	if r.Schema > SchemaVersion {
-		return nil, fmt.Errorf("%w: %s has schema %d, this soaklab reads up to %d", ErrSchema, filepath.Join(dir, RunFile), r.Schema, SchemaVersion)
+	schema, err := schemaOf(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if schema == 1 {
+		var r runV1
+		if err := decode(path, data, &r); err != nil {
+			return nil, err
+		}
+		return r.upgrade(), nil
+	}
+	var r Run
+	if err := decode(path, data, &r); err != nil {
+		return nil, err
 	}
 	for i := range r.Cells {
 		c := &r.Cells[i]
@@ -104,23 +120,54 @@ func ReadRun(dir string) (*Run, error) {
 	return &r, nil
 }
 
-// ReadCell reads the result.json of the cell stored in cellDir.
+// ReadCell reads the result.json of the cell stored in cellDir, converting
+// an older schema as ReadRun does.
 func ReadCell(cellDir string) (*Cell, error) {
-	var c Cell
-	if err := readJSON(filepath.Join(cellDir, CellFile), &c); err != nil {
+	path := filepath.Join(cellDir, CellFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
 		return nil, err
 	}
-	if c.Schema > SchemaVersion {
-		return nil, fmt.Errorf("%w: %s has schema %d", ErrSchema, cellDir, c.Schema)
+	schema, err := schemaOf(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if schema == 1 {
+		var c cellV1
+		if err := decode(path, data, &c); err != nil {
+			return nil, err
+		}
+		out := c.upgrade()
+		return &out, nil
+	}
+	var c Cell
+	if err := decode(path, data, &c); err != nil {
+		return nil, err
 	}
 	return &c, nil
 }
 
-func readJSON(path string, v any) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
+// schemaOf reads the "schema" field of a run.json or result.json: 1 up to
+// SchemaVersion, or ErrSchema.
+func schemaOf(path string, data []byte) (int, error) {
+	var v struct {
+		Schema *int `json:"schema"`
 	}
+	if err := decode(path, data, &v); err != nil {
+		return 0, err
+	}
+	switch {
+	case v.Schema == nil:
+		return 0, fmt.Errorf("%w: %s has no schema field; it is not a soaklab results file", ErrSchema, path)
+	case *v.Schema > SchemaVersion:
+		return 0, fmt.Errorf("%w: %s has schema %d, this soaklab reads schemas 1 to %d; use a newer soaklab", ErrSchema, path, *v.Schema, SchemaVersion)
+	case *v.Schema < 1:
+		return 0, fmt.Errorf("%w: %s has schema %d, this soaklab reads schemas 1 to %d", ErrSchema, path, *v.Schema, SchemaVersion)
+	}
+	return *v.Schema, nil
+}
+
+func decode(path string, data []byte, v any) error {
 	if err := json.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

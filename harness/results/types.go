@@ -12,8 +12,11 @@ import (
 )
 
 // SchemaVersion is written into every run.json and result.json. Readers
-// refuse files with a newer schema than they know.
-const SchemaVersion = 1
+// convert older schemas and refuse newer ones (ErrSchema).
+//
+//   - 1: a cell's analysis is a flat map of numbers, booleans as 0 or 1.
+//   - 2: a cell's analysis is Analysis, grouped by criterion.
+const SchemaVersion = 2
 
 // Outcome is how a cell ended.
 type Outcome string
@@ -194,9 +197,9 @@ type Cell struct {
 	Warnings    []string     `json:"warnings,omitempty"`
 
 	// Filled by reports.
-	Analysis map[string]float64 `json:"analysis,omitempty"`
-	Verdict  Verdict            `json:"verdict,omitempty"`
-	Reasons  []Reason           `json:"reasons,omitempty"`
+	Analysis *Analysis `json:"analysis,omitempty"`
+	Verdict  Verdict   `json:"verdict,omitempty"`
+	Reasons  []Reason  `json:"reasons,omitempty"`
 }
 
 // Comparison is the judged result of one A/B pair or baseline match.

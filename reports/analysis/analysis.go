@@ -225,104 +225,70 @@ func memSeries(samples []results.Sample, ws bool) series {
 	return s
 }
 
-// Map returns the numbers under the keys reports read from
-// results.Cell.Analysis; values that were not computed are absent:
-//
-//	warmup_s                 seconds trimmed as warm-up
-//	n                        measured samples after warm-up
-//	fit_uses_working_set     1 if peak and episodes use the cgroup working set, 0 if RSS
-//	fit_uses_anon            1 if the slope is fitted to anonymous memory (cgroup anon or RssAnon)
-//	fit_from_s               t (seconds) where the fit starts (= end of warm-up)
-//	fit_intercept_bytes      fitted memory at t = 0 (line: intercept + slope * t)
-//	fit_slope_bytes_per_s    Theil-Sen slope of the judged series
-//	slope_mib_per_h          same slope in MiB/h; slope_low_mib_per_h / slope_high_mib_per_h = 95% CI
-//	r2                       r² of the fit
-//	drift_pct                (mean of last quarter - mean of first quarter) / first, in %
-//	trough_slope_mib_per_h   slope of saw-tooth bottoms (troughs)
-//	steps                    count of upward stair steps (new plateaus)
-//	time_to_limit_s          projected seconds until the limit at the fitted slope (absent if slope <= 0)
-//	peak_bytes               peak of the judged series; peak_ratio = peak / limit
-//	cv_pct                   coefficient of variation of throughput across windows, in %
-//	achieved_ratio           achieved / requested rate
-//	error_rate               failed / sent
-//	p99_ms                   corrected p99 over the run
-//	goroutine_slope_per_h    slope of go_goroutines (if scraped); goroutines_first / goroutines_last
-//	throughput_ops_per_s     workload targets: rate of their throughput counter
-//	episodes                 count of episodes above the memory threshold (hysteresis)
-//	driver_slope_mib_per_h   the harness's own memory slope (judged); _low_ / _high_ = 95% CI
-//	driver_fit_uses_anon     1 if that slope is fitted to its RssAnon, 0 if to its whole RSS
-//	driver_rss_slope_mib_per_h   the harness's whole RSS slope, its executable's pages included
-//	driver_heap_slope_mib_per_h  the slope of the harness's Go heap objects
-//	major_faults_per_s_max   highest rate of the cgroup's major page faults in an interval ending at the memory threshold
-//	thrash_s                 longest stretch at the threshold reading pages back at >= ThrashFaultsPerS (0 = none);
-//	                         thrash_from_s its start, thrash_faults_per_s its mean rate, thrash_usage_ratio its highest usage / limit
-func (r Result) Map() map[string]float64 {
-	m := map[string]float64{}
-	put := func(k string, v float64) {
-		if !math.IsNaN(v) && !math.IsInf(v, 0) {
-			m[k] = v
+// Analysis returns the numbers stored with the cell (results.Cell.Analysis,
+// documented there); groups and fields that were not computed are absent.
+func (r Result) Analysis() *results.Analysis {
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	opt := func(v float64) *float64 {
+		if finite(v) {
+			return &v
 		}
+		return nil
 	}
-	put("warmup_s", r.Warmup)
-	put("n", float64(r.N))
-	ws := 0.0
-	if r.UsesWorkingSet {
-		ws = 1
-	}
-	put("fit_uses_working_set", ws)
-	anon := 0.0
-	if r.FitSeries == "anon" || r.FitSeries == "RSS anon" {
-		anon = 1
-	}
-	put("fit_uses_anon", anon)
-	put("fit_from_s", r.FitFrom)
+	a := &results.Analysis{Window: results.Window{WarmupS: r.Warmup, Samples: r.N, FromS: r.FitFrom}}
 	if r.Fit.N >= 2 {
-		put("fit_intercept_bytes", r.Fit.Intercept)
-		put("fit_slope_bytes_per_s", r.Fit.Slope)
-		put("slope_mib_per_h", MiBPerH(r.Fit.Slope))
-		put("slope_low_mib_per_h", MiBPerH(r.Fit.SlopeLow))
-		put("slope_high_mib_per_h", MiBPerH(r.Fit.SlopeHigh))
-		put("r2", r.Fit.R2)
-		put("steps", float64(r.Steps))
+		a.Fit = &results.Fit{
+			Series: r.FitSeries, InterceptBytes: r.Fit.Intercept, SlopeBytesPerS: r.Fit.Slope,
+			SlopeMiBPerH: MiBPerH(r.Fit.Slope), SlopeLowMiBPerH: MiBPerH(r.Fit.SlopeLow),
+			SlopeHighMiBPerH: MiBPerH(r.Fit.SlopeHigh), R2: r.Fit.R2,
+		}
+		a.Steps = &results.Steps{Count: r.Steps}
 	}
-	put("drift_pct", r.DriftPct)
+	if finite(r.DriftPct) {
+		a.Drift = &results.Drift{Pct: r.DriftPct}
+	}
 	if r.HasTrough {
-		put("trough_slope_mib_per_h", MiBPerH(r.Trough.Slope))
+		a.Troughs = &results.Troughs{SlopeMiBPerH: MiBPerH(r.Trough.Slope)}
 	}
-	put("time_to_limit_s", r.TimeToLimit)
-	put("peak_bytes", r.Peak)
-	put("peak_ratio", r.PeakRatio)
-	put("cv_pct", r.CVPct)
-	put("achieved_ratio", r.AchievedRatio)
-	put("error_rate", r.ErrorRate)
-	put("p99_ms", r.P99)
-	put("goroutine_slope_per_h", r.GoroutineSlope)
-	put("goroutines_first", r.GoroutineFirst)
-	put("goroutines_last", r.GoroutineLast)
-	put("throughput_ops_per_s", r.Throughput)
-	if r.HasDriver {
-		put("driver_slope_mib_per_h", MiBPerH(r.Driver.Slope))
-		put("driver_slope_low_mib_per_h", MiBPerH(r.Driver.SlopeLow))
-		put("driver_slope_high_mib_per_h", MiBPerH(r.Driver.SlopeHigh))
-		put("driver_fit_uses_anon", map[bool]float64{true: 1}[r.DriverSeries == "RSS anon"])
+	if finite(r.TimeToLimit) {
+		a.OOMRisk = &results.OOMRisk{TimeToLimitS: r.TimeToLimit}
 	}
-	if r.HasDriverRSS {
-		put("driver_rss_slope_mib_per_h", MiBPerH(r.DriverRSS.Slope))
-	}
-	if r.HasDriverHeap {
-		put("driver_heap_slope_mib_per_h", MiBPerH(r.DriverHeap.Slope))
-	}
-	if !math.IsNaN(r.Peak) && r.PeakRatio >= 0 {
-		put("episodes", float64(r.Episodes))
+	if finite(r.Peak) {
+		a.Peak = &results.Peak{Series: "RSS", Bytes: r.Peak, Ratio: opt(r.PeakRatio)}
+		if r.UsesWorkingSet {
+			a.Peak.Series = "working set"
+		}
+		if r.PeakRatio >= 0 {
+			a.Peak.Episodes = results.Ptr(r.Episodes)
+		}
 	}
 	if th := r.Thrash; th.Sampled {
-		put("major_faults_per_s_max", th.MaxRate)
-		put("thrash_s", th.Seconds)
+		a.Thrash = &results.Thrash{MaxFaultsPerS: th.MaxRate, LongestS: th.Seconds}
 		if th.Seconds > 0 {
-			put("thrash_from_s", th.From)
-			put("thrash_faults_per_s", th.Rate)
-			put("thrash_usage_ratio", th.Usage)
+			a.Thrash.FromS, a.Thrash.FaultsPerS, a.Thrash.UsageRatio = opt(th.From), opt(th.Rate), opt(th.Usage)
 		}
 	}
-	return m
+	load := results.LoadFigures{
+		AchievedRatio: opt(r.AchievedRatio), ErrorRate: opt(r.ErrorRate), P99Ms: opt(r.P99),
+		CVPct: opt(r.CVPct), ThroughputOpsPerS: opt(r.Throughput),
+	}
+	if load != (results.LoadFigures{}) {
+		a.Load = &load
+	}
+	if finite(r.GoroutineSlope) {
+		a.Goroutines = &results.Goroutines{SlopePerH: r.GoroutineSlope, First: r.GoroutineFirst, Last: r.GoroutineLast}
+	}
+	if r.HasDriver {
+		a.Driver = &results.DriverMemory{
+			Series: r.DriverSeries, SlopeMiBPerH: MiBPerH(r.Driver.Slope),
+			SlopeLowMiBPerH: MiBPerH(r.Driver.SlopeLow), SlopeHighMiBPerH: MiBPerH(r.Driver.SlopeHigh),
+		}
+		if r.HasDriverRSS {
+			a.Driver.RSSSlopeMiBPerH = results.Ptr(MiBPerH(r.DriverRSS.Slope))
+		}
+		if r.HasDriverHeap {
+			a.Driver.HeapSlopeMiBPerH = results.Ptr(MiBPerH(r.DriverHeap.Slope))
+		}
+	}
+	return a
 }

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 
@@ -44,28 +45,34 @@ func TestShapes(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			r := Analyze(c.spec.Samples(), Params{Limit: 128 << 20, Warmup: 18})
-			m := r.Map()
-			if s := m["slope_mib_per_h"]; s < c.slopeLo || s > c.slopeHi {
+			a := r.Analysis()
+			if a.Fit == nil || a.Drift == nil || a.Troughs == nil {
+				t.Fatalf("fit %v, drift %v, troughs %v: want all three", a.Fit, a.Drift, a.Troughs)
+			}
+			if s := a.Fit.SlopeMiBPerH; s < c.slopeLo || s > c.slopeHi {
 				t.Errorf("slope %.1f MiB/h, want %v…%v", s, c.slopeLo, c.slopeHi)
 			}
-			lo, hi := m["slope_low_mib_per_h"], m["slope_high_mib_per_h"]
+			lo, hi := a.Fit.SlopeLowMiBPerH, a.Fit.SlopeHighMiBPerH
 			if c.ciHasZero != (lo <= 0 && 0 <= hi) {
 				t.Errorf("slope CI %.1f…%.1f, contains zero: want %v", lo, hi, c.ciHasZero)
 			}
 			if !math.IsNaN(c.ciHasTruth) && !(lo <= c.ciHasTruth && c.ciHasTruth <= hi) {
 				t.Errorf("slope CI %.1f…%.1f misses the true %v", lo, hi, c.ciHasTruth)
 			}
-			if d := m["drift_pct"]; d < c.driftLo || d > c.driftHi {
+			if d := a.Drift.Pct; d < c.driftLo || d > c.driftHi {
 				t.Errorf("drift %.1f %%, want %v…%v", d, c.driftLo, c.driftHi)
 			}
-			if tr := m["trough_slope_mib_per_h"]; tr < c.troughLo || tr > c.troughHi {
+			if tr := a.Troughs.SlopeMiBPerH; tr < c.troughLo || tr > c.troughHi {
 				t.Errorf("trough slope %.1f, want %v…%v", tr, c.troughLo, c.troughHi)
 			}
 			if r.Steps != c.steps {
 				t.Errorf("steps %d, want %d", r.Steps, c.steps)
 			}
-			if m["n"] != float64(len(c.spec.Samples())-18) || m["warmup_s"] != 18 || m["fit_from_s"] != 18 {
-				t.Errorf("n %v warmup %v from %v", m["n"], m["warmup_s"], m["fit_from_s"])
+			if a.Steps == nil || a.Steps.Count != c.steps {
+				t.Errorf("steps recorded %v, want %d", a.Steps, c.steps)
+			}
+			if w := a.Window; w.Samples != len(c.spec.Samples())-18 || w.WarmupS != 18 || w.FromS != 18 {
+				t.Errorf("n %v warmup %v from %v", w.Samples, w.WarmupS, w.FromS)
 			}
 		})
 	}
@@ -76,28 +83,28 @@ func TestMemoryNumbers(t *testing.T) {
 	// 1 MiB/min from 15 MiB, no noise, 100 MiB limit, working set reported.
 	spec := synth.Spec{LeakPerMin: M, WorkingSet: true}
 	r := Analyze(spec.Samples(), Params{Limit: 100 * synth.MiB, Warmup: 10})
-	m := r.Map()
-	if m["fit_uses_working_set"] != 1 {
-		t.Fatalf("working set not preferred")
+	a := r.Analysis()
+	if a.Peak == nil || a.Peak.Series != "working set" || a.OOMRisk == nil || a.Fit == nil {
+		t.Fatalf("working set not preferred: peak %+v, oom risk %v, fit %v", a.Peak, a.OOMRisk, a.Fit)
 	}
 	// working set is 0.97 of the series: at 180 s it is 0.97·18 MiB, the
 	// slope 0.97 MiB/min, so the limit is (100−17.46)/0.97 min away.
 	want := (100 - 0.97*18) / 0.97 * 60
-	if got := m["time_to_limit_s"]; math.Abs(got-want) > 5 {
+	if got := a.OOMRisk.TimeToLimitS; math.Abs(got-want) > 5 {
 		t.Errorf("time to limit %.0f s, want %.0f", got, want)
 	}
-	if got := m["peak_bytes"]; math.Abs(got-0.97*18*M) > 1024 {
+	if got := a.Peak.Bytes; math.Abs(got-0.97*18*M) > 1024 {
 		t.Errorf("peak %v", got)
 	}
-	if _, ok := m["episodes"]; !ok || m["episodes"] != 0 {
-		t.Errorf("episodes %v", m["episodes"])
+	if e := a.Peak.Episodes; e == nil || *e != 0 {
+		t.Errorf("episodes %v", e)
 	}
-	if r2 := m["r2"]; r2 < 0.999 {
+	if r2 := a.Fit.R2; r2 < 0.999 {
 		t.Errorf("r² %v on a noiseless line", r2)
 	}
 	// A flat series has no time to limit.
-	flat := Analyze(synth.Spec{}.Samples(), Params{Limit: 100 * synth.MiB}).Map()
-	if _, ok := flat["time_to_limit_s"]; ok {
+	flat := Analyze(synth.Spec{}.Samples(), Params{Limit: 100 * synth.MiB}).Analysis()
+	if flat.OOMRisk != nil {
 		t.Errorf("flat series has a time to limit")
 	}
 }
@@ -131,54 +138,101 @@ func TestLoad(t *testing.T) {
 	// Server target at 500 rps requested, 450 achieved, 2 % errors,
 	// goroutines +60/min.
 	spec := synth.Spec{RPS: 459.2, RPSNoise: 0.05, Errors: 0.02, P99: 12, Goroutines: 10, GoroutinesPerMin: 60, Seed: 9}
-	m := Analyze(spec.Samples(), Params{RequestedRate: 500, Warmup: 20}).Map()
-	if got := m["achieved_ratio"]; math.Abs(got-0.9) > 0.02 {
+	a := Analyze(spec.Samples(), Params{RequestedRate: 500, Warmup: 20}).Analysis()
+	m := a.Load
+	if m == nil || m.AchievedRatio == nil || m.ErrorRate == nil || m.P99Ms == nil || m.CVPct == nil || a.Goroutines == nil {
+		t.Fatalf("load %+v, goroutines %v: want rate, errors, p99, cv and goroutines", m, a.Goroutines)
+	}
+	if got := *m.AchievedRatio; math.Abs(got-0.9) > 0.02 {
 		t.Errorf("achieved ratio %v, want ≈0.9", got)
 	}
-	if got := m["error_rate"]; math.Abs(got-0.02) > 0.003 {
+	if got := *m.ErrorRate; math.Abs(got-0.02) > 0.003 {
 		t.Errorf("error rate %v, want ≈0.02", got)
 	}
-	if got := m["p99_ms"]; got != 12 {
+	if got := *m.P99Ms; got != 12 {
 		t.Errorf("p99 %v", got)
 	}
 	// 5 % noise per second averages to ≈1.6 % across 10-s windows.
-	if got := m["cv_pct"]; got < 0.5 || got > 3 {
+	if got := *m.CVPct; got < 0.5 || got > 3 {
 		t.Errorf("cv %v %%", got)
 	}
-	if got := m["goroutine_slope_per_h"]; math.Abs(got-3600) > 10 {
+	if got := a.Goroutines.SlopePerH; math.Abs(got-3600) > 10 {
 		t.Errorf("goroutine slope %v /h, want 3600", got)
 	}
-	if m["goroutines_first"] != 30 || m["goroutines_last"] != 190 {
-		t.Errorf("goroutines %v → %v, want 30 → 190", m["goroutines_first"], m["goroutines_last"])
+	if g := a.Goroutines; g.First != 30 || g.Last != 190 {
+		t.Errorf("goroutines %v → %v, want 30 → 190", g.First, g.Last)
 	}
 	// The driver's summary wins over per-sample numbers.
 	load := &results.Load{AchievedRPS: 250, Sent: 1000, Errors: 100, Corrected: &results.Latency{Count: 900, P99: 40}}
-	m = Analyze(spec.Samples(), Params{RequestedRate: 500, Load: load}).Map()
-	if m["achieved_ratio"] != 0.5 || m["error_rate"] != 0.1 || m["p99_ms"] != 40 {
-		t.Errorf("with Load: %v %v %v", m["achieved_ratio"], m["error_rate"], m["p99_ms"])
+	m = Analyze(spec.Samples(), Params{RequestedRate: 500, Load: load}).Analysis().Load
+	if m == nil || val(m.AchievedRatio) != 0.5 || val(m.ErrorRate) != 0.1 || val(m.P99Ms) != 40 {
+		t.Errorf("with Load: %+v", m)
 	}
 	// Workload target: throughput from a counter's rate.
 	w := synth.Spec{Counter: "ops_total", CounterRate: 200, Seed: 3}
-	m = Analyze(w.Samples(), Params{ThroughputMetric: "ops_total"}).Map()
-	if got := m["throughput_ops_per_s"]; math.Abs(got-200) > 2 {
+	m = Analyze(w.Samples(), Params{ThroughputMetric: "ops_total"}).Analysis().Load
+	if m == nil || m.ThroughputOpsPerS == nil {
+		t.Fatalf("no throughput for a workload target: %+v", m)
+	}
+	if got := *m.ThroughputOpsPerS; math.Abs(got-200) > 2 {
 		t.Errorf("throughput %v, want ≈200", got)
 	}
-	if _, ok := m["cv_pct"]; !ok {
+	if m.CVPct == nil {
 		t.Errorf("no cv for a workload target")
 	}
 }
 
-func TestMapKeys(t *testing.T) {
+// val reads an optional figure; NaN when absent.
+func val(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
+}
+
+// flatten spells an analysis as the JSON of results.Cell.Analysis, one
+// "group.field" key per number, string or boolean.
+func flatten(t *testing.T, a *results.Analysis) map[string]any {
+	t.Helper()
+	data, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tree map[string]any
+	if err := json.Unmarshal(data, &tree); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]any{}
+	var walk func(prefix string, v map[string]any)
+	walk = func(prefix string, v map[string]any) {
+		for k, x := range v {
+			if sub, ok := x.(map[string]any); ok {
+				walk(prefix+k+".", sub)
+				continue
+			}
+			out[prefix+k] = x
+		}
+	}
+	walk("", tree)
+	return out
+}
+
+// TestAnalysisFields checks the stored analysis of a cell that has every
+// measure: each field of the format is filled, none is NaN, and an empty
+// analysis holds only the window.
+func TestAnalysisFields(t *testing.T) {
 	t.Parallel()
 	contract := map[string]bool{}
-	for _, k := range []string{"warmup_s", "n", "fit_uses_working_set", "fit_from_s", "fit_intercept_bytes",
-		"fit_slope_bytes_per_s", "slope_mib_per_h", "slope_low_mib_per_h", "slope_high_mib_per_h", "r2",
-		"drift_pct", "trough_slope_mib_per_h", "steps", "time_to_limit_s", "peak_bytes", "peak_ratio", "cv_pct",
-		"achieved_ratio", "error_rate", "p99_ms", "goroutine_slope_per_h", "goroutines_first", "goroutines_last",
-		"throughput_ops_per_s", "episodes", "driver_slope_mib_per_h", "driver_slope_low_mib_per_h",
-		"driver_slope_high_mib_per_h", "fit_uses_anon", "driver_fit_uses_anon", "driver_rss_slope_mib_per_h",
-		"driver_heap_slope_mib_per_h", "major_faults_per_s_max", "thrash_s", "thrash_from_s",
-		"thrash_faults_per_s", "thrash_usage_ratio"} {
+	for _, k := range []string{"window.warmup_s", "window.samples", "window.from_s",
+		"fit.series", "fit.intercept_bytes", "fit.slope_bytes_per_s", "fit.slope_mib_per_h",
+		"fit.slope_low_mib_per_h", "fit.slope_high_mib_per_h", "fit.r2",
+		"drift.pct", "troughs.slope_mib_per_h", "steps.count", "oom_risk.time_to_limit_s",
+		"peak.series", "peak.bytes", "peak.ratio", "peak.episodes",
+		"load.cv_pct", "load.achieved_ratio", "load.error_rate", "load.p99_ms", "load.throughput_ops_per_s",
+		"goroutines.slope_per_h", "goroutines.first", "goroutines.last",
+		"driver.series", "driver.slope_mib_per_h", "driver.slope_low_mib_per_h", "driver.slope_high_mib_per_h",
+		"driver.rss_slope_mib_per_h", "driver.heap_slope_mib_per_h",
+		"thrash.max_faults_per_s", "thrash.longest_s", "thrash.from_s", "thrash.faults_per_s", "thrash.usage_ratio"} {
 		contract[k] = true
 	}
 	spec := synth.Spec{LeakPerMin: M, RPS: 100, P99: 5, Goroutines: 5, Counter: "ops", CounterRate: 1, WorkingSet: true}
@@ -190,24 +244,28 @@ func TestMapKeys(t *testing.T) {
 		samples[i].Usage = 60 << 20 // at the limit, reading 100 pages a second back
 		samples[i].MajorFaults = int64(100 * samples[i].T)
 	}
-	m := Analyze(samples, Params{Limit: 64 << 20, RequestedRate: 100, Warmup: 10, ThroughputMetric: "ops"}).Map()
+	a := Analyze(samples, Params{Limit: 64 << 20, RequestedRate: 100, Warmup: 10, ThroughputMetric: "ops"}).Analysis()
+	m := flatten(t, a)
 	for k, v := range m {
 		if !contract[k] {
 			t.Errorf("key %q is not in the contract", k)
 		}
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
 			t.Errorf("key %q = %v", k, v)
 		}
 	}
 	for k := range contract {
-		if _, ok := m[k]; !ok && k != "throughput_ops_per_s" {
+		if _, ok := m[k]; !ok && k != "load.throughput_ops_per_s" {
 			t.Errorf("key %q missing", k)
 		}
 	}
-	// No samples: nothing but the bookkeeping, no NaN.
-	empty := Analyze(nil, Params{Warmup: 5}).Map()
-	if len(empty) != 5 {
-		t.Errorf("empty analysis map %v", empty)
+	if a.Fit.Series != "working set" || a.Driver.Series != "RSS anon" || a.Peak.Series != "working set" {
+		t.Errorf("series: fit %q, driver %q, peak %q", a.Fit.Series, a.Driver.Series, a.Peak.Series)
+	}
+	// No samples: nothing but the window, no NaN.
+	empty := flatten(t, Analyze(nil, Params{Warmup: 5}).Analysis())
+	if len(empty) != 3 || empty["window.warmup_s"] != 5.0 {
+		t.Errorf("empty analysis %v", empty)
 	}
 }
 

@@ -84,11 +84,11 @@ func Scan(resultsDir string) (map[string][]Point, []*results.Run, []error, error
 		for i := range r.Cells {
 			c := &r.Cells[i]
 			p := Point{Run: r.ID, Started: r.Started, Verdict: c.Verdict, Peak: float64(view.Peak(c)), Slope: nan(), P99: nan()}
-			if v, ok := c.Analysis["slope_mib_per_h"]; ok {
-				p.Slope = v
+			if a := c.Analysis; a != nil && a.Fit != nil {
+				p.Slope = a.Fit.SlopeMiBPerH
 			}
-			if v, ok := c.Analysis["p99_ms"]; ok {
-				p.P99 = v
+			if a := c.Analysis; a != nil && a.Load != nil && a.Load.P99Ms != nil {
+				p.P99 = *a.Load.P99Ms
 			} else if c.Load != nil && c.Load.Corrected != nil {
 				p.P99 = c.Load.Corrected.P99
 			}

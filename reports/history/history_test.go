@@ -36,7 +36,7 @@ func nightly(t *testing.T, root string) string {
 	last := filepath.Join(root, "b")
 	r, err := results.ReadRun(last)
 	require.NoError(t, err)
-	r.Cells[0].Analysis["peak_bytes"] *= 2
+	r.Cells[0].Analysis.Peak.Bytes *= 2
 	r.Cells[0].Verdict = results.NOGO
 	require.NoError(t, results.WriteJSON(filepath.Join(last, results.RunFile), r))
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "not-a-run"), 0o755))

@@ -119,10 +119,14 @@ func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option, m
 // thrash criterion measured marked at its start.
 func faultsChart(c *results.Cell, samples []results.Sample, ts []float64) plot.Chart {
 	ch := plot.Chart{Title: "Major page faults (thrashing at the limit)", YLabel: "pages/s", Time: true}
-	secs, ok := c.Analysis["thrash_s"]
-	if !ok || secs <= 0 {
+	var th *results.Thrash
+	if c.Analysis != nil {
+		th = c.Analysis.Thrash
+	}
+	if th == nil || th.LongestS <= 0 {
 		return ch
 	}
+	secs := th.LongestS
 	ys := make([]float64, len(samples))
 	for i := 1; i < len(samples); i++ {
 		dt, df := samples[i].T-samples[i-1].T, samples[i].MajorFaults-samples[i-1].MajorFaults
@@ -131,8 +135,11 @@ func faultsChart(c *results.Cell, samples []results.Sample, ts []float64) plot.C
 		}
 	}
 	ch.Series = append(ch.Series, plot.Series{Name: "major faults/s", X: ts, Y: ys, Color: plot.Red})
-	if rate, ok := c.Analysis["thrash_faults_per_s"]; ok {
-		from := c.Analysis["thrash_from_s"]
+	if th.FaultsPerS != nil {
+		rate, from := *th.FaultsPerS, 0.0
+		if th.FromS != nil {
+			from = *th.FromS
+		}
 		ch.Marks = append(ch.Marks, plot.Mark{Label: fmt.Sprintf("thrashing %.0f s", secs), X: from, Y: rate, Color: plot.Red})
 	}
 	return ch
@@ -176,19 +183,17 @@ func memoryChart(c *results.Cell, samples []results.Sample, ts []float64, col fu
 	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.DriverRSS) / mib }); ok {
 		ch.Series = append(ch.Series, plot.Series{Name: "driver RSS", X: ts, Y: ys, Thin: true, Color: plot.Palette[4]})
 	}
-	a := c.Analysis
-	if slope, ok := a["fit_slope_bytes_per_s"]; ok {
-		if icept, ok := a["fit_intercept_bytes"]; ok {
-			from := a["fit_from_s"]
-			to := ts[len(ts)-1]
-			if to > from {
-				ch.Series = append(ch.Series, plot.Series{
-					Name:   fmt.Sprintf("fitted slope (%s MiB/h)", fmtSlope(a)),
-					X:      []float64{from, to},
-					Y:      []float64{(icept + slope*from) / mib, (icept + slope*to) / mib},
-					Dashed: true, Color: plot.Palette[3],
-				})
-			}
+	if a := c.Analysis; a != nil && a.Fit != nil {
+		fit := a.Fit
+		from := a.Window.FromS
+		to := ts[len(ts)-1]
+		if to > from {
+			ch.Series = append(ch.Series, plot.Series{
+				Name:   fmt.Sprintf("fitted slope (%+.1f MiB/h)", fit.SlopeMiBPerH),
+				X:      []float64{from, to},
+				Y:      []float64{(fit.InterceptBytes + fit.SlopeBytesPerS*from) / mib, (fit.InterceptBytes + fit.SlopeBytesPerS*to) / mib},
+				Dashed: true, Color: plot.Palette[3],
+			})
 		}
 	}
 	if c.RAMLimit > 0 {
@@ -203,13 +208,6 @@ func memoryChart(c *results.Cell, samples []results.Sample, ts []float64, col fu
 		ch.Marks = append(ch.Marks, plot.Mark{Label: "OOM kill", X: last.T, Y: y, Color: plot.Red})
 	}
 	return ch
-}
-
-func fmtSlope(a map[string]float64) string {
-	if v, ok := a["slope_mib_per_h"]; ok {
-		return fmt.Sprintf("%+.1f", v)
-	}
-	return fmt.Sprintf("%+.1f", a["fit_slope_bytes_per_s"]*3600/mib)
 }
 
 // metricNames lists scraped metric names, goroutines first, then by name.

@@ -44,7 +44,8 @@ func driverRSSOnly(s []results.Sample) []results.Sample {
 
 func TestCellSection(t *testing.T) {
 	t.Parallel()
-	fit := map[string]float64{"fit_from_s": 2, "fit_intercept_bytes": 100 << 20, "fit_slope_bytes_per_s": 1 << 20, "slope_mib_per_h": 3600}
+	fit := &results.Analysis{Window: results.Window{FromS: 2},
+		Fit: &results.Fit{Series: "RSS", InterceptBytes: 100 << 20, SlopeBytesPerS: 1 << 20, SlopeMiBPerH: 3600}}
 	for _, tc := range []struct {
 		name       string
 		cell       results.Cell
@@ -71,9 +72,9 @@ func TestCellSection(t *testing.T) {
 			[]string{"driver RSS"}, []string{"RSS anon (judged)"}},
 		// a cell that thrashed gets its major faults drawn and the stretch
 		// marked; one that did not, no such chart
-		{"thrash", results.Cell{ID: "g", Analysis: map[string]float64{"thrash_s": 8, "thrash_from_s": 2, "thrash_faults_per_s": 200}},
+		{"thrash", results.Cell{ID: "g", Analysis: &results.Analysis{Thrash: &results.Thrash{LongestS: 8, FromS: results.Ptr(2.0), FaultsPerS: results.Ptr(200.0)}}},
 			faultSamples(20), 0, []string{"Major page faults (thrashing at the limit)", ">thrashing 8 s<"}, nil},
-		{"no thrash", results.Cell{ID: "h", Analysis: map[string]float64{"thrash_s": 0}}, faultSamples(20), 0,
+		{"no thrash", results.Cell{ID: "h", Analysis: &results.Analysis{Thrash: &results.Thrash{LongestS: 0}}}, faultSamples(20), 0,
 			nil, []string{"Major page faults"}},
 		// no samples: no plots, a sentence instead
 		{"no samples", results.Cell{ID: "d"}, nil, 0, []string{"No samples were recorded for this cell."}, []string{"<svg"}},

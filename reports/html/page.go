@@ -171,10 +171,10 @@ func cellConfig(c *results.Cell) []kv {
 	return out
 }
 
-func analysisRows(a map[string]float64) []kv {
+func analysisRows(a *results.Analysis) []kv {
 	var out []kv
-	for _, k := range view.SortedKeys(a) {
-		out = append(out, kv{k, view.AnalysisValue(k, a[k])})
+	for _, f := range view.AnalysisFields(a) {
+		out = append(out, kv{f.Key, f.Value})
 	}
 	return out
 }

@@ -65,14 +65,13 @@ func Params(c *results.Cell, opts ...Option) analysis.Params {
 
 // Cell judges one cell from its samples against j (fields the matrix left
 // out take DefaultJudge's values, see WithDefaults) and returns the
-// verdict, every reason and the analysis map (keys of the report
-// contract).
-func Cell(c *results.Cell, samples []results.Sample, j matrix.Judge, opts ...Option) (results.Verdict, []results.Reason, map[string]float64) {
+// verdict, every reason and the analysis stored with the cell.
+func Cell(c *results.Cell, samples []results.Sample, j matrix.Judge, opts ...Option) (results.Verdict, []results.Reason, *results.Analysis) {
 	return judged(c, analysis.Analyze(samples, Params(c, opts...)), j)
 }
 
 // judged judges a cell from the analysis of its samples (see Cell).
-func judged(c *results.Cell, r analysis.Result, j matrix.Judge) (results.Verdict, []results.Reason, map[string]float64) {
+func judged(c *results.Cell, r analysis.Result, j matrix.Judge) (results.Verdict, []results.Reason, *results.Analysis) {
 	j = WithDefaults(j)
 	var rs []results.Reason
 	rs = append(rs, outcome(c, r))
@@ -87,7 +86,7 @@ func judged(c *results.Cell, r analysis.Result, j matrix.Judge) (results.Verdict
 		if r.N >= j.MinSamples {
 			rs = append(rs, memory(c, r, j)...)
 		}
-		return Decide(rs), finite(rs), r.Map()
+		return Decide(rs), finite(rs), r.Analysis()
 	}
 	if r.N < j.MinSamples {
 		rs = append(rs, results.Reason{
@@ -101,7 +100,7 @@ func judged(c *results.Cell, r analysis.Result, j matrix.Judge) (results.Verdict
 	if d, ok := driver(r, j); ok {
 		rs = append(rs, d)
 	}
-	return Decide(rs), finite(rs), r.Map()
+	return Decide(rs), finite(rs), r.Analysis()
 }
 
 // memory returns the memory criteria: leak, and oom-risk unless the

@@ -21,8 +21,8 @@ func TestDriverNotJudgedOnShortCells(t *testing.T) {
 	if _, ok := reason(rs, "driver"); ok || v != results.GO {
 		t.Fatalf("verdict %s with reasons %+v: a short cell's driver slope must not decide", v, rs)
 	}
-	if m["driver_slope_mib_per_h"] < 90 {
-		t.Errorf("driver slope %v not reported", m["driver_slope_mib_per_h"])
+	if m.Driver == nil || m.Driver.SlopeMiBPerH < 90 {
+		t.Errorf("driver slope %+v not reported", m.Driver)
 	}
 }
 
@@ -81,11 +81,11 @@ func TestDriverCriterion(t *testing.T) {
 					t.Errorf("driver reason %q lacks %q", r.Message, w)
 				}
 			}
-			if _, ok := m["driver_slope_mib_per_h"]; !ok {
-				t.Errorf("analysis map lacks driver_slope_mib_per_h")
+			if m.Driver == nil {
+				t.Fatalf("analysis lacks the driver's slope")
 			}
-			if got, want := m["driver_fit_uses_anon"], map[bool]float64{true: 1}[!c.noAnon]; got != want {
-				t.Errorf("driver_fit_uses_anon = %v, want %v", got, want)
+			if got, want := m.Driver.Series, map[bool]string{true: "RSS anon", false: "RSS"}[!c.noAnon]; got != want {
+				t.Errorf("driver series = %q, want %q", got, want)
 			}
 		})
 	}

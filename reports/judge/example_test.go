@@ -25,7 +25,7 @@ func ExampleCell() {
 			fmt.Println(r.Status, r.Message)
 		}
 	}
-	fmt.Printf("steps=%v n=%v\n", analysis["steps"], analysis["n"])
+	fmt.Printf("steps=%v n=%v\n", analysis.Steps.Count, analysis.Window.Samples)
 	// Output:
 	// NO-GO
 	// FAIL growing: RSS slope +58.4 MiB/h (95% CI 54.8…62.0, r²=0.87) after 18 s warm-up; troughs 65.6 MiB/h; drift +12.6 % > 5 %; slope above the 5 MiB/h floor; top growing allocation sites: main.(*cache).add (main.go:31) +2.0 MiB

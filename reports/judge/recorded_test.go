@@ -38,8 +38,8 @@ func TestRecordedSeries(t *testing.T) {
 			if v != c.want {
 				t.Fatalf("verdict %s, want %s", v, c.want)
 			}
-			if m["n"] < 150 {
-				t.Errorf("only %v samples replayed", m["n"])
+			if m.Window.Samples < 150 {
+				t.Errorf("only %v samples replayed", m.Window.Samples)
 			}
 		})
 	}

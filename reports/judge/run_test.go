@@ -55,8 +55,8 @@ func TestJudgeRun(t *testing.T) {
 	for _, c := range run.Cells {
 		cells[c.ID] = c
 	}
-	if c := cells["leaky"]; c.Verdict != results.NOGO || c.Analysis["throughput_ops_per_s"] < 45 {
-		t.Errorf("leaky: %s %v", c.Verdict, c.Analysis["throughput_ops_per_s"])
+	if c := cells["leaky"]; c.Verdict != results.NOGO || c.Analysis == nil || c.Analysis.Load == nil || c.Analysis.Load.ThroughputOpsPerS == nil || *c.Analysis.Load.ThroughputOpsPerS < 45 {
+		t.Errorf("leaky: %s %+v", c.Verdict, c.Analysis)
 	}
 	if c := cells["pending"]; c.Verdict != "" || c.Reasons != nil {
 		t.Errorf("pending cell judged: %+v", c)

@@ -264,7 +264,7 @@ func TestBrowser(t *testing.T) {
 			if i == 3 {
 				r, err := results.ReadRun(dir)
 				require.NoError(t, err)
-				r.Cells[0].Analysis["peak_bytes"] *= 1.6
+				r.Cells[0].Analysis.Peak.Bytes *= 1.6
 				require.NoError(t, results.WriteJSON(filepath.Join(dir, results.RunFile), r))
 			}
 		}

@@ -90,6 +90,36 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// TestSchema1 renders the fixture run as an earlier soaklab wrote it
+// (schema 1: the analysis a flat map of numbers, kept in
+// harness/results/testdata/v1): it is read, converted, and renders exactly
+// as the current fixture does.
+func TestSchema1(t *testing.T) {
+	t.Parallel()
+	dir := copyRun(t, fixtureDir)
+	old, err := os.ReadFile("../../harness/results/testdata/v1/run.json")
+	require.NoError(t, err)
+	require.Contains(t, string(old), `"schema": 1,`)
+	require.Contains(t, string(old), `"slope_mib_per_h": 3240`)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "run.json"), old, 0o644))
+	out, err := render.Run(dir, render.Now(genTime))
+	require.NoError(t, err)
+	require.Empty(t, out.Warnings)
+	for _, tc := range []struct{ got, golden string }{
+		{out.Report, "testdata/golden/index.html"},
+		{out.JUnit, "testdata/golden/junit.xml"},
+		{out.Summary, "testdata/golden/summary.md"},
+	} {
+		got, err := os.ReadFile(tc.got)
+		require.NoError(t, err)
+		want, err := os.ReadFile(tc.golden)
+		require.NoError(t, err)
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s of the schema-1 run differs from %s", filepath.Base(tc.got), tc.golden)
+		}
+	}
+}
+
 // TestDeterministic renders the same run twice: the bytes must match, or
 // golden tests and diffs between nightly reports would be noise.
 func TestDeterministic(t *testing.T) {

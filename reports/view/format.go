@@ -41,8 +41,10 @@ func ReasonValue(r results.Reason) string {
 	return f(r.Value) + " (limit " + f(r.Limit) + ")"
 }
 
-// AnalysisValue spells one Analysis value by its key's unit suffix.
+// AnalysisValue spells one Analysis value by its key's unit suffix: the
+// field name after the last dot ("peak.bytes", "fit.slope_mib_per_h").
 func AnalysisValue(key string, v float64) string {
+	key = "_" + key[strings.LastIndex(key, ".")+1:]
 	switch {
 	case strings.HasSuffix(key, "_bytes"):
 		return Bytes(int64(v))

@@ -87,6 +87,11 @@ func TestFormat(t *testing.T) {
 		{AnalysisValue("thrash_faults_per_s", 215), "215/s"},
 		{AnalysisValue("throughput_ops_per_s", 2000), "2,000/s"},
 		{AnalysisValue("fit_slope_bytes_per_s", 2048), "2 KiB/s"},
+		// stored keys are group.field: the unit is the field's
+		{AnalysisValue("peak.bytes", 3<<20), "3 MiB"},
+		{AnalysisValue("drift.pct", 1.5), "1.5 %"},
+		{AnalysisValue("thrash.longest_s", 8), "8s"},
+		{AnalysisValue("fit.slope_bytes_per_s", 2048), "2 KiB/s"},
 	} {
 		require.Equal(t, tc.want, tc.got)
 	}

@@ -93,19 +93,27 @@ func UnmetReasons(reasons []results.Reason) []results.Reason {
 	return out
 }
 
-// Peak is the peak memory the judge held against the limit: Analysis
-// peak_bytes when present, else the larger of the cgroup peak and the RSS
+// Peak is the peak memory the judge held against the limit: the analysis's
+// peak when present, else the larger of the cgroup peak and the RSS
 // peak; for an oom-killed cell the largest of them all.
 func Peak(c *results.Cell) int64 {
 	if c.Outcome == results.OOMKilled {
 		// Killed between two samples: the cgroup's own peak, read as the
 		// target died, is the only reading that saw the limit reached.
-		return max(c.PeakCgroup, c.PeakRSS, int64(c.Analysis["peak_bytes"]))
+		return max(c.PeakCgroup, c.PeakRSS, analysedPeak(c))
 	}
-	if v, ok := c.Analysis["peak_bytes"]; ok && v > 0 {
-		return int64(v)
+	if v := analysedPeak(c); v > 0 {
+		return v
 	}
 	return max(c.PeakCgroup, c.PeakRSS)
+}
+
+// analysedPeak is the peak of the cell's analysis; 0 when not measured.
+func analysedPeak(c *results.Cell) int64 {
+	if c.Analysis == nil || c.Analysis.Peak == nil {
+		return 0
+	}
+	return int64(c.Analysis.Peak.Bytes)
 }
 
 // PeakText spells a cell's peak against its limit: "412 MiB / 512 MiB (80%)".

@@ -45,16 +45,16 @@ func main() {
 			fmt.Printf("  driver: %d requests, achieved %.1f of %.0f RPS, p99 %.2f ms (corrected)\n",
 				c.Load.Sent, c.Load.AchievedRPS, c.Load.TargetRPS, latency(c.Load.Corrected))
 		}
-		slope, ok := a["driver_slope_mib_per_h"]
-		if !ok {
+		if a == nil || a.Driver == nil {
 			fmt.Println("  no driver RSS samples")
 			failed = true
 			continue
 		}
-		low, high := a["driver_slope_low_mib_per_h"], a["driver_slope_high_mib_per_h"]
+		d := a.Driver
+		slope, low, high := d.SlopeMiBPerH, d.SlopeLowMiBPerH, d.SlopeHighMiBPerH
 		flat := low <= 0 && high >= 0
 		what := "RSS"
-		if a["driver_fit_uses_anon"] == 1 {
+		if d.Series == "RSS anon" {
 			what = "anonymous memory (RssAnon)"
 		}
 		fmt.Printf("  soaklab's own %s slope: %+.2f MiB/h (95%% CI %.2f…%.2f): ", what, slope, low, high)
@@ -64,11 +64,11 @@ func main() {
 			fmt.Println("NOT flat")
 			failed = true
 		}
-		if v, ok := a["driver_rss_slope_mib_per_h"]; ok && a["driver_fit_uses_anon"] == 1 {
-			fmt.Printf("  whole RSS, its executable's pages included: %+.2f MiB/h\n", v)
+		if v := d.RSSSlopeMiBPerH; v != nil && d.Series == "RSS anon" {
+			fmt.Printf("  whole RSS, its executable's pages included: %+.2f MiB/h\n", *v)
 		}
-		if v, ok := a["driver_heap_slope_mib_per_h"]; ok {
-			fmt.Printf("  Go heap objects: %+.2f MiB/h\n", v)
+		if v := d.HeapSlopeMiBPerH; v != nil {
+			fmt.Printf("  Go heap objects: %+.2f MiB/h\n", *v)
 		}
 	}
 	if failed {

@@ -1,0 +1,165 @@
+package results
+
+import (
+	"encoding/json"
+	"errors"
+)
+
+// Analysis is what reports computed from a cell's samples, stored with the
+// cell so a report, the history and a comparison read the same numbers the
+// verdict was decided on. It is grouped by the criterion that reads each
+// group. A nil group or field was not measured (too few samples, no limit,
+// nothing sampled), which is not the same as a measured zero.
+//
+// Names carry their unit: _s seconds, _bytes, _pct percent, _mib_per_h,
+// _per_s, _ms; ratios are shares of 1.
+//
+// To add a measure, add a field to its group (or a new group) with a JSON
+// tag in that style and omitempty when it may be absent, and fill it in
+// reports/analysis (Result.Analysis). Removing or renaming a field changes
+// the format: bump SchemaVersion and convert the older form in legacy.go.
+type Analysis struct {
+	Window Window `json:"window"`
+	// Leak: the robust line through the judged memory series; nil with
+	// fewer than two measured samples.
+	Fit *Fit `json:"fit,omitempty"`
+	// Leak: change between the first and last quarter of the series.
+	Drift *Drift `json:"drift,omitempty"`
+	// Leak, saw-tooth memory: the line through the bottoms of the cycles.
+	Troughs *Troughs `json:"troughs,omitempty"`
+	// Upward stair steps (new plateaus) of the series.
+	Steps *Steps `json:"steps,omitempty"`
+	// oom-risk: the projection of the fitted line to the limit.
+	OOMRisk *OOMRisk `json:"oom_risk,omitempty"`
+	// peak: the highest memory held against the limit.
+	Peak *Peak `json:"peak,omitempty"`
+	// thrash: the cgroup reading its own pages back at its limit.
+	Thrash *Thrash `json:"thrash,omitempty"`
+	// rate, errors, cv, p99 and the throughput of workload targets.
+	Load *LoadFigures `json:"load,omitempty"`
+	// Growth of the target's goroutines (go_goroutines, when scraped).
+	Goroutines *Goroutines `json:"goroutines,omitempty"`
+	// driver: soaklab's own memory while it drove the cell.
+	Driver *DriverMemory `json:"driver,omitempty"`
+}
+
+// Window is the stretch of samples the analysis used.
+type Window struct {
+	WarmupS float64 `json:"warmup_s"` // seconds trimmed from the start as warm-up
+	Samples int     `json:"samples"`  // measured samples after warm-up
+	FromS   float64 `json:"from_s"`   // t of the first measured sample (the fit starts there)
+}
+
+// Fit is a line fitted to the judged memory series: bytes = InterceptBytes
+// + SlopeBytesPerS * t, with the 95 % interval of the slope.
+type Fit struct {
+	// Series is what the line is fitted to: "anon" (the cgroup's anonymous
+	// memory), "RSS anon", "working set" or "RSS".
+	Series           string  `json:"series"`
+	InterceptBytes   float64 `json:"intercept_bytes"`
+	SlopeBytesPerS   float64 `json:"slope_bytes_per_s"`
+	SlopeMiBPerH     float64 `json:"slope_mib_per_h"`
+	SlopeLowMiBPerH  float64 `json:"slope_low_mib_per_h"`
+	SlopeHighMiBPerH float64 `json:"slope_high_mib_per_h"`
+	R2               float64 `json:"r2"`
+}
+
+// Drift compares the mean of the last quarter with the first's.
+type Drift struct {
+	Pct float64 `json:"pct"` // (last − first) / first, in percent
+}
+
+// Troughs is the slope of the saw-tooth's bottoms.
+type Troughs struct {
+	SlopeMiBPerH float64 `json:"slope_mib_per_h"`
+}
+
+// Steps counts upward stair steps.
+type Steps struct {
+	Count int `json:"count"`
+}
+
+// OOMRisk is the projected time to the limit at the fitted slope; absent
+// when the slope is not positive or there is no limit.
+type OOMRisk struct {
+	TimeToLimitS float64 `json:"time_to_limit_s"`
+}
+
+// Peak is the peak of the memory held against the limit.
+type Peak struct {
+	// Series is "working set" (the cgroup's usage less inactive page cache)
+	// or "RSS".
+	Series string  `json:"series"`
+	Bytes  float64 `json:"bytes"`
+	// Ratio is Bytes / the limit, and Episodes the count of stretches above
+	// the threshold share of it; both absent without a limit.
+	Ratio    *float64 `json:"ratio,omitempty"`
+	Episodes *int     `json:"episodes,omitempty"`
+}
+
+// Thrash describes the cgroup's major page faults at its limit; present
+// when faults were sampled with usage at the threshold share of the limit.
+type Thrash struct {
+	MaxFaultsPerS float64 `json:"max_faults_per_s"` // highest rate in an interval at the threshold
+	// LongestS is the longest stretch reading pages back at the thrashing
+	// rate or more (0: none); its start, mean rate and highest usage / limit
+	// are absent when there was none.
+	LongestS   float64  `json:"longest_s"`
+	FromS      *float64 `json:"from_s,omitempty"`
+	FaultsPerS *float64 `json:"faults_per_s,omitempty"`
+	UsageRatio *float64 `json:"usage_ratio,omitempty"`
+}
+
+// LoadFigures are the figures of the load criteria, each absent when it
+// could not be computed (no requested rate, no requests, no counter).
+type LoadFigures struct {
+	AchievedRatio     *float64 `json:"achieved_ratio,omitempty"`       // achieved / requested rate
+	ErrorRate         *float64 `json:"error_rate,omitempty"`           // failed / sent
+	P99Ms             *float64 `json:"p99_ms,omitempty"`               // corrected p99 over the run
+	CVPct             *float64 `json:"cv_pct,omitempty"`               // throughput variation across windows
+	ThroughputOpsPerS *float64 `json:"throughput_ops_per_s,omitempty"` // workload targets: rate of their counter
+}
+
+// Goroutines is the growth of the target's goroutine count.
+type Goroutines struct {
+	SlopePerH float64 `json:"slope_per_h"`
+	First     float64 `json:"first"`
+	Last      float64 `json:"last"`
+}
+
+// DriverMemory is soaklab's own memory over the cell.
+type DriverMemory struct {
+	// Series is what the judged slope is fitted to: "RSS anon" (without the
+	// pages of its executable) or "RSS".
+	Series           string   `json:"series"`
+	SlopeMiBPerH     float64  `json:"slope_mib_per_h"`
+	SlopeLowMiBPerH  float64  `json:"slope_low_mib_per_h"`
+	SlopeHighMiBPerH float64  `json:"slope_high_mib_per_h"`
+	RSSSlopeMiBPerH  *float64 `json:"rss_slope_mib_per_h,omitempty"`  // whole RSS, executable included
+	HeapSlopeMiBPerH *float64 `json:"heap_slope_mib_per_h,omitempty"` // its Go heap objects
+}
+
+// Ptr returns a pointer to v, for the optional fields of Analysis.
+func Ptr[T any](v T) *T { return &v }
+
+// errNotAnalysis is the error of an "analysis" object without its window:
+// not one this schema writes (a schema-1 map in a file labelled with a
+// newer schema, or a hand edit).
+var errNotAnalysis = errors.New(`analysis has no "window": not the form of schema 2 (a flat map of schema 1 under a newer schema number?)`)
+
+// UnmarshalJSON decodes an analysis, refusing an object without its
+// window, which every analysis of this schema has: read as this schema, a
+// schema-1 map would decode to an analysis of nothing but absent figures.
+func (a *Analysis) UnmarshalJSON(data []byte) error {
+	var probe struct {
+		Window json.RawMessage `json:"window"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return err
+	}
+	if probe.Window == nil {
+		return errNotAnalysis
+	}
+	type plain Analysis // without this method
+	return json.Unmarshal(data, (*plain)(a))
+}
