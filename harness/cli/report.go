@@ -16,7 +16,17 @@ func cmdReport(ctx context.Context, args []string, env Env) int {
 	if fs.NArg() != 1 {
 		return fail(env, ExitUsage, "usage: soaklab report <run-directory>")
 	}
-	code, err := finish(fs.Arg(0), env)
+	dir, err := pipeline.FindRun("", fs.Arg(0))
+	if err != nil {
+		return failErr(env, "report", err)
+	}
+	// Not while a harness writes the run: both would rewrite run.json.
+	lock, err := results.LockRun(dir)
+	if err != nil {
+		return fail(env, ExitUsage, "report: %v", err)
+	}
+	defer lock.Unlock()
+	code, err := finish(dir, env)
 	if err != nil {
 		return fail(env, ExitHarness, "%v", err)
 	}

@@ -47,9 +47,11 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return failErr(env, "run", err)
 	}
+	defer plan.Close()
 	printWarnings(env, plan.Matrix)
 	note, err := plan.Open(ctx, penv)
 	if err != nil {
+		plan.Discard() // nothing ran: no empty run directory is left
 		return fail(env, ExitHarness, "%v", err)
 	}
 	fmt.Fprintf(env.Stderr, "soaklab: run %s: %d cells, backend %s\n", plan.Run.ID, len(plan.Cells), note)
@@ -58,6 +60,7 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 	defer stop()
 	obs, closeObs, err := observers(f, env, plan.Run)
 	if err != nil {
+		plan.Discard()
 		return fail(env, ExitUsage, "%v", err)
 	}
 	defer closeObs()
