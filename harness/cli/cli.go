@@ -18,6 +18,7 @@ import (
 
 	"github.com/soaklab/soaklab/harness/pipeline"
 	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/supervise"
 )
 
 // Exit codes. CI keys on them: 1 is "the soak found a problem", 3 is "the
@@ -48,6 +49,9 @@ type Env struct {
 	PID      int    // soaklab's own pid, sampled as the driver's memory; 0 = not sampled
 	// Exit ends the process at once (a second signal); nil = it does not.
 	Exit func(code int)
+	// Announce tells a supervising parent the run directory, so it can
+	// finish the run's bookkeeping if this process crashes; nil = none.
+	Announce func(runDir string)
 }
 
 // OSEnv is the real environment.
@@ -59,7 +63,8 @@ func OSEnv() Env {
 	return Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Signals: sig,
 		ProcRoot: "/proc", CgroupRoot: "/sys/fs/cgroup", Mounts: "/proc/self/mounts",
 		Now: time.Now, IsTerminal: isTerminal(os.Stdout), Dir: dir, Hostname: hostname,
-		PID: os.Getpid(), Exit: os.Exit}
+		PID: os.Getpid(), Exit: os.Exit,
+		Announce: func(dir string) { supervise.Announce(os.Getenv, dir) }}
 }
 
 // pipelineEnv is the part of env the run pipeline needs.

@@ -48,6 +48,9 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 		return failErr(env, "run", err)
 	}
 	defer plan.Close()
+	if env.Announce != nil {
+		env.Announce(plan.Dir)
+	}
 	printWarnings(env, plan.Matrix)
 	note, err := plan.Open(ctx, penv)
 	if err != nil {

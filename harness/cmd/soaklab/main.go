@@ -9,6 +9,8 @@ import (
 
 	"github.com/soaklab/soaklab/harness/cli"
 	"github.com/soaklab/soaklab/harness/internal/godebug"
+	"github.com/soaklab/soaklab/harness/pipeline"
+	"github.com/soaklab/soaklab/harness/supervise"
 )
 
 // The Go memory profiler is off in soaklab unless GODEBUG=memprofilerate=N
@@ -30,6 +32,28 @@ func memProfileAsked(env string) bool {
 	return ok
 }
 
+// main runs soaklab under a supervisor: the same executable as a child
+// process, so that a crash anywhere in the harness (a panic in any
+// goroutine, running out of memory) exits 3 with one line and leaves the
+// run finished and its cgroups removed, never a stack trace and exit 2.
 func main() {
-	os.Exit(cli.Main(context.Background(), os.Args[1:], cli.OSEnv()))
+	if supervise.IsChild(os.Getenv) || os.Getenv(unsupervisedEnv) == "1" {
+		os.Exit(cli.Main(context.Background(), os.Args[1:], cli.OSEnv()))
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		os.Exit(cli.Main(context.Background(), os.Args[1:], cli.OSEnv()))
+	}
+	os.Exit(supervise.Run(supervise.Config{
+		Exe: exe, Args: os.Args[1:], Env: os.Environ(),
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+		Signals: supervise.Notify(),
+		Cleanup: func(runDir string, pid int) string {
+			return pipeline.Abandon(runDir, pipeline.Env{ProcRoot: "/proc", CgroupRoot: "/sys/fs/cgroup", Mounts: "/proc/self/mounts"})
+		},
+	}))
 }
+
+// unsupervisedEnv=1 runs soaklab in this process, without the supervisor
+// (for debugging soaklab itself).
+const unsupervisedEnv = "SOAKLAB_NO_SUPERVISOR"
