@@ -344,3 +344,12 @@ func (d *decoder) strMap(n *yaml.Node, what string) (map[string]string, []field)
 	}
 	return out, fs
 }
+
+// hasFields reports whether n is a mapping with at least one entry.
+func (d *decoder) hasFields(n *yaml.Node) bool {
+	if n == nil {
+		return false
+	}
+	r := d.resolve(n)
+	return r.Kind == yaml.MappingNode && len(r.Content) > 0
+}

@@ -171,7 +171,7 @@ func (d *decoder) matrix(m *Matrix, root *yaml.Node) {
 	if n := o["targets"]; n != nil {
 		m.Targets = d.targets(n, m.Backend)
 	}
-	if len(m.Targets) == 0 {
+	if len(m.Targets) == 0 && !d.hasFields(o["targets"]) {
 		at := o["targets"]
 		if at == nil {
 			at = root

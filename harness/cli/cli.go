@@ -157,12 +157,20 @@ func flags(name string, env Env) *flag.FlagSet {
 	return fs
 }
 
-// parse parses flags and maps errors to an exit code (-1 = go on).
+// parse parses flags and maps errors to an exit code (-1 = go on). A bad
+// flag is one line naming it (the flags are listed by -h, not after every
+// mistake).
 func parse(fs *flag.FlagSet, args []string) int {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+		return ExitOK
+	case err != nil:
+		fmt.Fprintln(out, results.Printable(fmt.Sprintf("%s: %v (flags: %s -h)", fs.Name(), err, fs.Name())))
 		return ExitUsage
 	}
 	return -1

@@ -54,7 +54,7 @@ func TestUsageAndBadInput(t *testing.T) {
 		// report needs a run directory
 		{"report-usage", []string{"report"}, ExitUsage, "usage: soaklab report"},
 		// a run directory that is not one
-		{"report-missing", []string{"report", "testdata/nope"}, ExitHarness, "read run"},
+		{"report-missing", []string{"report", "testdata/nope"}, ExitUsage, "no such run"}, // like run --resume
 		// a missing matrix file names the file
 		{"run-missing", []string{"run", "-m", "testdata/nope.yaml"}, ExitUsage, "testdata/nope.yaml"},
 		// a bad shard spec

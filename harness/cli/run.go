@@ -57,16 +57,16 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 		plan.Discard() // nothing ran: no empty run directory is left
 		return fail(env, ExitHarness, "%v", err)
 	}
-	fmt.Fprintf(env.Stderr, "soaklab: run %s: %d cells, backend %s\n", plan.Run.ID, len(plan.Cells), note)
-
-	ctx, stop := pipeline.WithSignals(ctx, penv)
-	defer stop()
 	obs, closeObs, err := observers(f, env, plan.Run)
 	if err != nil {
 		plan.Discard()
 		return fail(env, ExitUsage, "%v", err)
 	}
 	defer closeObs()
+	fmt.Fprintf(env.Stderr, "soaklab: run %s: %d cells, backend %s\n", plan.Run.ID, len(plan.Cells), note)
+
+	ctx, stop := pipeline.WithSignals(ctx, penv)
+	defer stop()
 	runErr := plan.Execute(ctx, obs, penv)
 	if runErr != nil && pipeline.IsInput(runErr) {
 		return failErr(env, "run", runErr)

@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 		os.Stdout.WriteString(strconv.Itoa(runtime.MemProfileRate))
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	os.Exit(buildAndRun(m))
 }
 
 // TestMemoryProfilerOffUnlessAsked runs this package's init in fresh
