@@ -32,6 +32,9 @@ func TestMemProfileAsked(t *testing.T) {
 const rateEnv = "SOAKLAB_PRINT_MEMPROFILERATE"
 
 func TestMain(m *testing.M) {
+	if mode := os.Getenv(targetEnv); mode != "" {
+		os.Exit(serveTarget(mode))
+	}
 	if os.Getenv(rateEnv) == "1" {
 		os.Stdout.WriteString(strconv.Itoa(runtime.MemProfileRate))
 		os.Exit(0)
