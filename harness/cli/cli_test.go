@@ -101,7 +101,7 @@ func TestExpand(t *testing.T) {
 	golden(t, "e2e.cells", out.String())
 	env, out, _ = testEnv()
 	require.Equal(t, ExitOK, Main(context.Background(), []string{"expand", "--json", "testdata/e2e.yaml"}, env))
-	assert.Contains(t, out.String(), `"id": "pyalloc/duration=6s,percentiles=hdr,ram=48MiB,rps=50,tasks=4"`)
+	assert.Contains(t, out.String(), `"id": "pyalloc/duration=1m,percentiles=hdr,ram=48MiB,rps=50,tasks=4"`)
 }
 
 func requireCgroup(t *testing.T) {
