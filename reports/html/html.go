@@ -41,6 +41,18 @@ type Input struct {
 	// Warnings are problems met while reading the run (a missing samples
 	// file, a torn line); shown at the top of the page.
 	Warnings []string
+	// Pages, when the report is split, links every page of it; Run then
+	// holds this page's cells only and Totals the whole run's counts.
+	Pages  []Page
+	Totals *results.Counts
+}
+
+// Page is one page of a report split in pages.
+type Page struct {
+	N           int    // 1-based
+	Href        string // relative to the other pages
+	First, Last int    // 1-based cell numbers on it
+	Current     bool   // the page being rendered
 }
 
 // DefaultMaxMetrics is how many scraped metrics a cell's section plots
