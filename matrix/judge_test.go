@@ -1,6 +1,7 @@
 package matrix
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -125,5 +126,44 @@ func TestNonsenseZeros(t *testing.T) {
 			require.ErrorIs(t, err, ErrInvalid)
 			require.ErrorContains(t, err, tt.want)
 		})
+	}
+}
+
+// TestJudgeKeysCoverJudge: every field of Judge but Set is the field of
+// exactly one row of JudgeKeys, with a type and a value the decoder reads.
+func TestJudgeKeysCoverJudge(t *testing.T) {
+	t.Parallel()
+	var j Judge
+	fields := map[uintptr]string{}
+	v := reflect.ValueOf(&j).Elem()
+	for i := range v.NumField() {
+		if name := v.Type().Field(i).Name; name != "Set" {
+			fields[v.Field(i).Addr().Pointer()] = name
+		}
+	}
+	seen := map[string]string{}
+	for _, k := range JudgeKeys {
+		p := reflect.ValueOf(k.Field(&j))
+		require.Equal(t, reflect.Pointer, p.Kind(), k.Key)
+		switch p.Interface().(type) {
+		case *float64, *time.Duration, *int:
+		default:
+			t.Errorf("%s: field of type %s, the decoder reads float64, time.Duration and int", k.Key, p.Type())
+		}
+		name, ok := fields[p.Pointer()]
+		require.True(t, ok, "%s: its field is not a field of Judge", k.Key)
+		if other, dup := seen[name]; dup {
+			t.Errorf("%s and %s share the field %s", k.Key, other, name)
+		}
+		seen[name] = k.Key
+		require.NotEmpty(t, k.Type, k.Key)
+		got, ok := JudgeKeyOf(k.Key)
+		require.True(t, ok, k.Key)
+		require.Equal(t, k.Type, got.Type)
+	}
+	for _, name := range fields {
+		if _, ok := seen[name]; !ok {
+			t.Errorf("Judge.%s has no row in JudgeKeys", name)
+		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 var (
 	compareKeys   = []string{"name", "axis", "baseline", "candidate", "targets", "scorecard"}
 	scorecardKeys = []string{KeyMinRSSDropPct, KeyMaxThroughputLossPct, KeyMaxDriftPct, KeyAlpha}
-	judgeKeys     = []string{KeyMaxDriftPct, KeyMaxSlopeMiBPerH, KeyHorizon, KeyMaxErrorRate, KeyMinRateRatio, KeyPeakWarnRatio, KeyMaxCV, KeyMaxP99, KeyMaxThrash, KeyMinSamples}
+	judgeKeys     = judgeKeyNames()
 )
 
 // rules decodes `exclude:` or `include:`: a list of mappings of axis (or
@@ -161,42 +161,25 @@ func (d *decoder) judge(n *yaml.Node) Judge {
 			j.Set[k] = true
 		}
 	}
-	num := func(k string, dst *float64, lo, hi float64) {
-		if v := o[k]; v != nil {
-			var ok bool
-			*dst, ok = d.number(v, "judge."+k, lo, hi)
-			set(k, ok)
+	for _, k := range JudgeKeys {
+		v := o[k.Key]
+		if v == nil {
+			continue
 		}
-	}
-	pos := func(k string, dst *float64, hi float64, why string) {
-		if v := o[k]; v != nil {
-			var ok bool
-			*dst, ok = d.positive(v, "judge."+k, hi, why)
-			set(k, ok)
+		what, ok := "judge."+k.Key, false
+		switch f := k.Field(&j).(type) {
+		case *float64:
+			if k.ZeroRefused != "" {
+				*f, ok = d.positive(v, what, k.Hi, k.ZeroRefused)
+			} else {
+				*f, ok = d.number(v, what, k.Lo, k.Hi)
+			}
+		case *time.Duration:
+			*f, ok = d.duration(v, what)
+		case *int:
+			*f, ok = d.integer(v, what, int(k.Lo))
 		}
-	}
-	dur := func(k string, dst *time.Duration) {
-		if v := o[k]; v != nil {
-			var ok bool
-			*dst, ok = d.duration(v, "judge."+k)
-			set(k, ok)
-		}
-	}
-	num(KeyMaxDriftPct, &j.MaxDriftPct, 0, 1e6)
-	num(KeyMaxSlopeMiBPerH, &j.MaxSlopeMiBPerH, 0, 1e9)
-	dur(KeyHorizon, &j.Horizon)
-	num(KeyMaxErrorRate, &j.MaxErrorRate, 0, 1)
-	num(KeyMinRateRatio, &j.MinRateRatio, 0, 1)
-	pos(KeyPeakWarnRatio, &j.PeakWarnRatio, 1,
-		"at 0 every cell with a memory limit would be NEUTRAL")
-	pos(KeyMaxCV, &j.MaxCV, 1e6,
-		"no throughput is perfectly steady, so at 0 every cell would be NEUTRAL; to ignore throughput variation give a large value such as 1000")
-	dur(KeyMaxP99, &j.MaxP99)
-	dur(KeyMaxThrash, &j.MaxThrash)
-	if v := o[KeyMinSamples]; v != nil {
-		var ok bool
-		j.MinSamples, ok = d.integer(v, "judge."+KeyMinSamples, 0)
-		set(KeyMinSamples, ok)
+		set(k.Key, ok)
 	}
 	return j
 }

@@ -9,6 +9,8 @@ import (
 
 var targetKeys = []string{"kind", "build", "command", "image", "dockerfile", "port_env", "ready", "metrics", "pprof", "warmup", "throughput", "sink_env", "env", "axes", "workload"}
 
+var readyKeys = []string{"path", "timeout"}
+
 var sourceKeys = []string{"build", "command", "image", "dockerfile"}
 
 var (
@@ -170,7 +172,7 @@ func (d *decoder) ready(n *yaml.Node, what string) Ready {
 		r.Path, _ = d.path(rn, what)
 		return r
 	}
-	o := d.object(n, what, []string{"path", "timeout"})
+	o := d.object(n, what, readyKeys)
 	if p := o["path"]; p != nil {
 		r.Path, _ = d.path(p, what+".path")
 	}

@@ -115,23 +115,13 @@ type Compare struct {
 	Scorecard Scorecard
 }
 
-// Keys of a compare block's `scorecard:` and of `judge:`, as Scorecard.Set
-// and Judge.Set record them. max_drift_pct is a key of both.
+// Keys of a compare block's `scorecard:`, as Scorecard.Set records them.
+// max_drift_pct is also a key of `judge:` (judge.go).
 const (
 	KeyMinRSSDropPct        = "min_rss_drop_pct"
 	KeyMaxThroughputLossPct = "max_throughput_loss_pct"
 	KeyMaxDriftPct          = "max_drift_pct"
 	KeyAlpha                = "alpha"
-
-	KeyMaxSlopeMiBPerH = "max_slope_mib_per_h"
-	KeyHorizon         = "horizon"
-	KeyMaxErrorRate    = "max_error_rate"
-	KeyMinRateRatio    = "min_rate_ratio"
-	KeyPeakWarnRatio   = "peak_warn_ratio"
-	KeyMaxCV           = "max_cv"
-	KeyMaxP99          = "max_p99"
-	KeyMaxThrash       = "max_thrash"
-	KeyMinSamples      = "min_samples"
 )
 
 // Scorecard holds the gates of an A/B comparison, in percent. A zero field
@@ -152,31 +142,6 @@ type Scorecard struct {
 
 // IsSet reports whether the matrix gave key explicitly.
 func (s Scorecard) IsSet(key string) bool { return s.Set[key] }
-
-// Judge holds the criteria for single cells. A zero field whose key is not
-// in Set takes the default of reports/judge (DefaultJudge); a key in Set is
-// honoured as written, zero included (max_error_rate: 0 allows no failed
-// request, horizon: 0 turns the time-to-limit projection off).
-type Judge struct {
-	MaxDriftPct     float64       // drift between first and last quarter after warm-up
-	MaxSlopeMiBPerH float64       // slope ceiling; a significant slope above it is a leak
-	Horizon         time.Duration // NO-GO when the limit is projected to be hit within it; set 0 = no projection
-	MaxErrorRate    float64       // share of failed requests; set 0 = none allowed
-	MinRateRatio    float64       // achieved / requested rate; set 0 = no requirement
-	PeakWarnRatio   float64       // NEUTRAL when peak > this share of the limit; never 0 from a matrix
-	MaxCV           float64       // NEUTRAL when throughput CV across windows exceeds it; never 0 from a matrix
-	MaxP99          time.Duration // NEUTRAL when p99 exceeds it; 0 = no budget
-	MaxThrash       time.Duration // NO-GO when the cgroup thrashed at its limit longer; set 0 = not at all
-	MinSamples      int           // fewer measured samples: UNKNOWN
-
-	// Set holds the keys the matrix gave (KeyMaxErrorRate, ...). Judges
-	// written as Go literals may leave it nil: every zero field then takes
-	// its default.
-	Set map[string]bool
-}
-
-// IsSet reports whether the matrix gave key explicitly.
-func (j Judge) IsSet(key string) bool { return j.Set[key] }
 
 // Cell is one combination of axis values for one target.
 type Cell struct {

@@ -1,18 +1,16 @@
 // Package cli is soaklab's command line: every command is a function of
 // its arguments and an Env (writers, environment, OS roots, signals), so
-// the whole CLI runs in tests.
+// the whole CLI runs in tests. The work is done by harness/pipeline (runs)
+// and matrix (matrix files); this package holds flags, printing and exit
+// codes.
 package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"sort"
-	"strings"
 	"syscall"
 	"time"
 
@@ -82,27 +80,6 @@ func isTerminal(f *os.File) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-type command struct {
-	summary string
-	run     func(ctx context.Context, args []string, env Env) int
-}
-
-// commands is the explicit registry of subcommands.
-var commands map[string]command
-
-func init() {
-	commands = map[string]command{
-		"run":      {"run a matrix and write results and a report", cmdRun},
-		"report":   {"re-judge and re-render a run's report from its results", cmdReport},
-		"validate": {"check a matrix and report every problem with its position", cmdValidate},
-		"expand":   {"list the cells a matrix expands to, with their ids", cmdExpand},
-		"clean":    {"remove cgroups and containers left by earlier runs", cmdClean},
-		"compare":  {"compare two runs cell by cell and flag memory regressions", cmdCompare},
-		"history":  {"render trend plots of every cell across runs", cmdHistory},
-		"merge":    {"join the results of sharded runs into one run", cmdMerge},
-	}
-}
-
 // Main runs the command line and returns the exit code.
 func Main(ctx context.Context, args []string, env Env) int {
 	if env.Now == nil {
@@ -111,69 +88,89 @@ func Main(ctx context.Context, args []string, env Env) int {
 	if env.Getenv == nil {
 		env.Getenv = func(string) string { return "" }
 	}
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(env.Stdout)
-		if len(args) == 0 {
-			return ExitUsage
+	if len(args) == 0 {
+		usage(env.Stderr)
+		return ExitUsage
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 && args[0] == "help" {
+			// `soaklab help run` is `soaklab run -h`.
+			if _, ok := lookup(args[1]); ok {
+				return Main(ctx, []string{args[1], "-h"}, env)
+			}
+			return unknown(env, args[1])
 		}
+		usage(env.Stdout)
 		return ExitOK
 	}
-	c, ok := commands[args[0]]
+	c, ok := lookup(args[0])
 	if !ok {
-		fmt.Fprintf(env.Stderr, "soaklab: unknown command %q%s\n", args[0], suggest(args[0]))
-		return ExitUsage
+		return unknown(env, args[0])
 	}
 	return c.run(ctx, args[1:], env)
 }
 
+func unknown(env Env, name string) int {
+	fmt.Fprintf(env.Stderr, "soaklab: unknown command %q%s\n", name, suggest(name))
+	return ExitUsage
+}
+
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "soaklab: soak tests and memory-regression judging")
-	fmt.Fprintln(w, "\nUsage: soaklab <command> [flags]\n\nCommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
+	fmt.Fprintln(w, "\nUsage: soaklab <command> [arguments] [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprintln(w, "\nRun `soaklab <command> -h` for a command's flags.")
+	fmt.Fprintln(w, "\nRun `soaklab <command> -h` (or `soaklab help <command>`) for a command's arguments, flags and examples.")
+	fmt.Fprintln(w, "Flags may come before or after arguments; `--` ends the flags.")
 	fmt.Fprintln(w, "Exit status: 0 no NO-GO, 1 some NO-GO, 2 bad usage or matrix, 3 soaklab failed.")
 }
 
+// suggest names the command nearest to a mistyped one: one it begins, or
+// one at most two edits away.
 func suggest(name string) string {
-	for n := range commands {
-		if strings.HasPrefix(n, name) || strings.HasPrefix(name, n) {
-			return fmt.Sprintf(" (did you mean %q?)", n)
+	best, bestD := "", 3
+	for _, c := range commands() {
+		d := distance(name, c.name)
+		if len(name) >= 2 && len(name) < len(c.name) && c.name[:len(name)] == name {
+			d = 1
+		}
+		if d < bestD && d < max(len(name), 2) {
+			best, bestD = c.name, d
 		}
 	}
-	return "; run `soaklab help`"
-}
-
-// flags makes a FlagSet that reports to env.Stderr and never exits.
-func flags(name string, env Env) *flag.FlagSet {
-	fs := flag.NewFlagSet("soaklab "+name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	return fs
-}
-
-// parse parses flags and maps errors to an exit code (-1 = go on). A bad
-// flag is one line naming it (the flags are listed by -h, not after every
-// mistake).
-func parse(fs *flag.FlagSet, args []string) int {
-	out := fs.Output()
-	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
-	fs.SetOutput(out)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		fs.Usage()
-		return ExitOK
-	case err != nil:
-		fmt.Fprintln(out, results.Printable(fmt.Sprintf("%s: %v (flags: %s -h)", fs.Name(), err, fs.Name())))
-		return ExitUsage
+	if best == "" {
+		return "; run `soaklab help` for the list"
 	}
-	return -1
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// distance is the optimal-string-alignment edit distance: insertions,
+// deletions, substitutions and swaps of adjacent letters cost one each.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
 }
 
 // fail prints a one-line error and returns code.

@@ -53,8 +53,23 @@ func TestUsageAndBadInput(t *testing.T) {
 		{"help", []string{"help"}, ExitOK, ""},
 		// report needs a run directory
 		{"report-usage", []string{"report"}, ExitUsage, "usage: soaklab report"},
-		// a run directory that is not one
-		{"report-missing", []string{"report", "testdata/nope"}, ExitUsage, "no such run"}, // like run --resume
+		// a run that is not there: a usage error that says where it looked
+		{"report-missing", []string{"report", "testdata/nope"}, ExitUsage, "no such run"},
+		// a run id not under --results
+		{"report-missing-id", []string{"report", "20261101-120000", "--results", "testdata"}, ExitUsage, "nor the id of a run under testdata"},
+		// an undefined flag after the positional argument is refused, not dropped
+		{"flag-after-unknown", []string{"expand", "testdata/e2e.yaml", "--shrad", "2/4"}, ExitUsage, "flag provided but not defined: -shrad"},
+		// a mistyped command several edits away still gets one
+		{"typo-transposed", []string{"valdiate"}, ExitUsage, `did you mean "validate"`},
+		// nothing near: the list
+		{"typo-far", []string{"xyzzy"}, ExitUsage, "soaklab help"},
+		// run takes its matrix as an argument (k6 run script.js): the
+		// matrix is read, then the results directory (a file) refused
+		{"run-positional", []string{"run", "testdata/e2e.yaml", "--results", "testdata/e2e.yaml"}, ExitHarness, "results directory"},
+		// a --resume that names no run
+		{"resume-missing", []string{"run", "--resume", "nope", "--results", "testdata"}, ExitUsage, "no such run"},
+		// run takes one matrix, positional or -m, not both
+		{"run-two-matrices", []string{"run", "testdata/e2e.yaml", "-m", "testdata/warn.yaml"}, ExitUsage, "given twice"},
 		// a missing matrix file names the file
 		{"run-missing", []string{"run", "-m", "testdata/nope.yaml"}, ExitUsage, "testdata/nope.yaml"},
 		// a bad shard spec
@@ -152,6 +167,11 @@ func TestRunEndToEnd(t *testing.T) {
 		assert.FileExists(t, filepath.Join(runDir, f))
 	}
 	assert.Contains(t, out.String(), "2 cells: ")
+	// Each cell's end line has its verdict, and the NO-GO cells are
+	// listed at the end with their main reason.
+	assert.Contains(t, out.String(), py.ID+": NO-GO: oom-killed after ")
+	assert.Contains(t, out.String(), "\nNO-GO:\n")
+	assert.Contains(t, out.String(), "\n  "+py.ID+": outcome: ")
 	assert.Contains(t, out.String(), filepath.Join(runDir, "report", "index.html"))
 
 	// `soaklab report` re-judges and re-renders from results alone.

@@ -11,13 +11,21 @@ import (
 
 func cmdCompare(ctx context.Context, args []string, env Env) int {
 	fs := flags("compare", env)
+	resultsDir := resultsFlag(fs)
 	if code := parse(fs, args); code >= 0 {
 		return code
 	}
 	if fs.NArg() != 2 {
 		return fail(env, ExitUsage, "usage: soaklab compare <old-run> <new-run>")
 	}
-	cmps, err := pipeline.Compare(fs.Arg(0), fs.Arg(1))
+	var dirs [2]string
+	for i := range dirs {
+		var err error
+		if dirs[i], err = pipeline.FindRun(*resultsDir, fs.Arg(i)); err != nil {
+			return failErr(env, "compare", err)
+		}
+	}
+	cmps, err := pipeline.Compare(dirs[0], dirs[1])
 	if err != nil {
 		return failErr(env, "compare", err)
 	}
@@ -50,13 +58,18 @@ func cmdCompare(ctx context.Context, args []string, env Env) int {
 func cmdHistory(ctx context.Context, args []string, env Env) int {
 	fs := flags("history", env)
 	out := fs.String("o", "", "output directory (default <results-dir>/history)")
+	resultsDir := fs.String("results", "results", "directory that holds runs, when no argument names one")
 	if code := parse(fs, args); code >= 0 {
 		return code
 	}
-	if fs.NArg() != 1 {
-		return fail(env, ExitUsage, "usage: soaklab history [-o dir] <results-dir>")
+	if fs.NArg() > 1 {
+		return fail(env, ExitUsage, "usage: soaklab history [-o dir] [results-dir]")
 	}
-	page, err := pipeline.History(fs.Arg(0), *out)
+	dir := *resultsDir
+	if fs.NArg() == 1 {
+		dir = fs.Arg(0)
+	}
+	page, err := pipeline.History(dir, *out)
 	if err != nil {
 		return fail(env, ExitHarness, "history: %v", err)
 	}

@@ -10,13 +10,14 @@ import (
 
 func cmdReport(ctx context.Context, args []string, env Env) int {
 	fs := flags("report", env)
+	resultsDir := resultsFlag(fs)
 	if code := parse(fs, args); code >= 0 {
 		return code
 	}
 	if fs.NArg() != 1 {
-		return fail(env, ExitUsage, "usage: soaklab report <run-directory>")
+		return fail(env, ExitUsage, "usage: soaklab report <run> (a run directory or a run id under --results)")
 	}
-	dir, err := pipeline.FindRun("", fs.Arg(0))
+	dir, err := pipeline.FindRun(*resultsDir, fs.Arg(0))
 	if err != nil {
 		return failErr(env, "report", err)
 	}
@@ -50,8 +51,19 @@ func finish(runDir string, env Env) (int, error) {
 	for _, cmp := range run.Comparisons {
 		fmt.Fprintf(env.Stdout, "comparison %s: %s\n", cmp.Name, cmp.Verdict)
 	}
+	if nogos := pipeline.NoGos(run); len(nogos) > 0 {
+		fmt.Fprintln(env.Stdout, "NO-GO:")
+		for _, n := range nogos {
+			fmt.Fprintf(env.Stdout, "  %s: %s\n", n.ID, n.Reason)
+		}
+	}
 	fmt.Fprintf(env.Stdout, "report: %s\n", pipeline.ReportPath(runDir))
 	return exitCode(run), nil
+}
+
+// resultsFlag adds --results, where run ids are looked up.
+func resultsFlag(fs *cmdline) *string {
+	return fs.String("results", "results", "directory that holds runs: where a run id is looked up")
 }
 
 func exitCode(run *results.Run) int {

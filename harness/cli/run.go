@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/soaklab/soaklab/harness/live"
 	"github.com/soaklab/soaklab/harness/pipeline"
@@ -14,6 +15,7 @@ import (
 type runFlags struct {
 	matrix, resultsDir, runID, shard, baseline, resume, backend, listen string
 	quiet, jsonLog                                                      bool
+	progressEvery                                                       time.Duration
 }
 
 func cmdRun(ctx context.Context, args []string, env Env) int {
@@ -24,17 +26,38 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&f.resultsDir, "results", "results", "directory that holds runs")
 	fs.StringVar(&f.runID, "run-id", "", "run id (default: a timestamp)")
 	fs.StringVar(&f.shard, "shard", "", "run only shard i of n, e.g. 2/8")
-	fs.StringVar(&f.baseline, "baseline", "", "earlier run directory to compare against")
-	fs.StringVar(&f.resume, "resume", "", "run directory to finish: runs only cells without a final result")
+	fs.StringVar(&f.baseline, "baseline", "", "earlier run to compare against: a run directory or a run id under --results")
+	fs.StringVar(&f.resume, "resume", "", "run to finish (directory or id): runs only cells without a final result")
 	fs.StringVar(&f.backend, "backend", "", "override the matrix's backend: process, docker or auto")
 	fs.StringVar(&f.listen, "listen", "", "serve live Prometheus metrics on this loopback address, e.g. 127.0.0.1:9464")
 	fs.BoolVar(&f.quiet, "quiet", false, "print only the final summary")
 	fs.BoolVar(&f.jsonLog, "json", false, "print progress as JSON lines")
+	fs.DurationVar(&f.progressEvery, "progress-every", 0, "plain progress (stdout not a terminal, or CI=true): a line per running cell this often (default 30s; a terminal gets a live view)")
 	if code := parse(fs, args); code >= 0 {
 		return code
 	}
-	if fs.NArg() > 0 {
-		return fail(env, ExitUsage, "run: unexpected argument %q", fs.Arg(0))
+	switch {
+	case fs.NArg() > 1:
+		return fail(env, ExitUsage, "run: unexpected argument %q (one matrix file per run)", fs.Arg(1))
+	case fs.NArg() == 1 && (fs.explicit["matrix"] || fs.explicit["m"]):
+		return fail(env, ExitUsage, "run: the matrix is given twice: %q and -m %q", fs.Arg(0), f.matrix)
+	case fs.NArg() == 1 && f.resume != "":
+		return fail(env, ExitUsage, "run: --resume runs the matrix the run was started with; drop %q", fs.Arg(0))
+	case fs.NArg() == 1:
+		f.matrix = fs.Arg(0)
+	}
+	if f.progressEvery < 0 {
+		return fail(env, ExitUsage, "run: --progress-every %s: must be positive", f.progressEvery)
+	}
+	for _, ref := range []*string{&f.resume, &f.baseline} {
+		if *ref == "" {
+			continue
+		}
+		dir, err := pipeline.FindRun(f.resultsDir, *ref)
+		if err != nil {
+			return failErr(env, "run", err)
+		}
+		*ref = dir
 	}
 	if f.listen != "" {
 		if err := live.CheckLoopback(f.listen); err != nil {

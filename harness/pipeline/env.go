@@ -22,8 +22,10 @@ type Env struct {
 	CgroupRoot string // normally /sys/fs/cgroup
 	Mounts     string // normally /proc/self/mounts
 	Now        func() time.Time
-	// Dir is the working directory: a relative matrix path is recorded in
-	// run.json against it. "" leaves relative paths as they are.
+	// Dir is the process's working directory, where relative paths
+	// resolve: run.json records the matrix's path made absolute against
+	// it (the run's targets build and start from the matrix's directory).
+	// "" records a relative path as it is.
 	Dir      string
 	Hostname string // recorded in run.json
 	// PID is soaklab's own process id, sampled as the driver's memory; 0

@@ -76,12 +76,10 @@ func NewPlan(opts Options, env Env) (*Plan, error) {
 			opts.Shard = p.Run.Shard
 		}
 	} else {
-		// Read where the working directory says; errors name the file as
-		// the user spelled it.
-		if text, err = matrix.ReadFile(env.abs(opts.Matrix), opts.Matrix); err != nil {
+		if text, err = matrix.ReadFile(opts.Matrix, opts.Matrix); err != nil {
 			return nil, input(err)
 		}
-		p.Matrix, err = matrix.Parse(opts.Matrix, text, matrix.CheckHostAt(filepath.Dir(env.abs(opts.Matrix))))
+		p.Matrix, err = matrix.Parse(opts.Matrix, text, matrix.CheckHostAt(filepath.Dir(opts.Matrix)))
 	}
 	if err != nil {
 		p.Close()

@@ -41,6 +41,7 @@ type Event struct {
 	Sample *results.Sample `json:"sample,omitempty"`
 
 	Outcome  results.Outcome `json:"outcome,omitempty"`
+	Verdict  results.Verdict `json:"verdict,omitempty"` // when the cell was judged as it ended
 	Detail   string          `json:"detail,omitempty"`
 	Elapsed  float64         `json:"elapsed_s,omitempty"`
 	PeakRSS  int64           `json:"peak_rss,omitempty"`
@@ -88,7 +89,7 @@ func (j *JSON) Sampled(c matrix.Cell, s results.Sample) {
 
 func (j *JSON) CellEnded(i, n int, r *results.Cell) {
 	j.emit(Event{Event: EventCellEnded, Index: i, Total: n, Cell: r.ID, Target: r.Target,
-		Outcome: r.Outcome, Detail: r.Detail, Elapsed: r.Ended.Sub(r.Started).Seconds(),
+		Outcome: r.Outcome, Verdict: r.Verdict, Detail: r.Detail, Elapsed: r.Ended.Sub(r.Started).Seconds(),
 		PeakRSS: r.PeakRSS, OOMKills: r.OOMKills, Samples: r.Samples})
 }
 

@@ -70,7 +70,7 @@ func TestSampleLinesAllocateNothing(t *testing.T) {
 	s := results.Sample{T: 123.4, RSS: 9 << 20, WorkingSet: 8 << 20, RPS: 4998.7, P99: 12.34, Errors: 3}
 	run := &results.Run{ID: "allocs", Backend: "process"}
 	printers := map[string]runner.Observer{
-		"plain":    NewPlain(io.Discard, 1),
+		"plain":    NewPlain(io.Discard, time.Second),
 		"terminal": NewTerminal(io.Discard, WithRedraw(0), WithWidth(100)),
 	}
 	for name, o := range printers {

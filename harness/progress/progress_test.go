@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,7 +20,8 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 var t0 = time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC)
 
-// script is a two-cell run: steady completes, hog is OOM-killed; a warning
+// script is a two-cell run: steady completes (not judged), hog is
+// OOM-killed and judged NO-GO as it ends; a warning
 // arrives in between.
 func script(o runner.Observer) {
 	steady := matrix.Cell{ID: "steady/ram=256MiB,rps=100", Target: "steady",
@@ -43,7 +45,7 @@ func script(o runner.Observer) {
 	o.Sampled(hog, results.Sample{T: 1, At: t0.Add(31 * time.Second), RSS: 40 << 20})
 	o.CellEnded(2, 2, &results.Cell{ID: hog.ID, Target: "hog", Outcome: results.OOMKilled,
 		Detail: "cgroup oom_kill 1", Started: t0.Add(30 * time.Second), Ended: t0.Add(32 * time.Second),
-		PeakRSS: 47 << 20, OOMKills: 1, Samples: 2})
+		PeakRSS: 47 << 20, OOMKills: 1, Samples: 2, Verdict: results.NOGO})
 }
 
 func golden(t *testing.T, name string, got []byte) {
@@ -65,9 +67,9 @@ func TestGolden(t *testing.T) {
 		obs  func(*bytes.Buffer) runner.Observer
 	}{
 		// every sample printed
-		{"plain.golden", func(b *bytes.Buffer) runner.Observer { return NewPlain(b, 1) }},
+		{"plain.golden", func(b *bytes.Buffer) runner.Observer { return NewPlain(b, time.Second) }},
 		// one sample line in two
-		{"plain-every2.golden", func(b *bytes.Buffer) runner.Observer { return NewPlain(b, 2) }},
+		{"plain-every2.golden", func(b *bytes.Buffer) runner.Observer { return NewPlain(b, 2*time.Second) }},
 		// one object per event, fixed clock
 		{"json.golden", func(b *bytes.Buffer) runner.Observer { return NewJSON(b, fixed) }},
 	}
@@ -96,5 +98,39 @@ func TestSize(t *testing.T) {
 	}
 	for _, tc := range cases {
 		require.Equal(t, tc.want, Size(tc.n), "Size(%d)", tc.n)
+	}
+}
+
+// Plain prints a running cell's line once every `every` of the cell's own
+// time, whatever the sampling interval.
+func TestPlainEvery(t *testing.T) {
+	t.Parallel()
+	c := matrix.Cell{ID: "s/x=1", Duration: 90 * time.Second, RAM: 64 << 20}
+	tests := []struct {
+		name   string
+		every  time.Duration
+		step   float64 // seconds between samples
+		n      int     // samples
+		wantTs []string
+	}{
+		// CI default: 70 one-second samples give two lines
+		{"30s", 30 * time.Second, 1, 70, []string{" 30s/90s", " 60s/90s"}},
+		// 0 prints every sample
+		{"all", 0, 1, 3, []string{"  1s/90s", "  2s/90s", "  3s/90s"}},
+		// samples every 7s: the first at or past each 10s mark
+		{"uneven", 10 * time.Second, 7, 5, []string{" 14s/90s", " 21s/90s", " 35s/90s"}},
+	}
+	for _, tt := range tests {
+		var b bytes.Buffer
+		p := NewPlain(&b, tt.every)
+		p.CellStarted(1, 1, c)
+		for i := 1; i <= tt.n; i++ {
+			p.Sampled(c, results.Sample{T: float64(i) * tt.step})
+		}
+		lines := strings.Split(strings.TrimSpace(b.String()), "\n")[1:] // after the start line
+		require.Len(t, lines, len(tt.wantTs), "%s: %s", tt.name, b.String())
+		for i, want := range tt.wantTs {
+			require.Contains(t, lines[i], "s/x=1: "+want, tt.name)
+		}
 	}
 }

@@ -260,6 +260,10 @@ func endLine(i, n int, r *results.Cell) string {
 	if r.PeakCgroup > 0 {
 		peak += ", cgroup " + Size(r.PeakCgroup)
 	}
-	return results.Printable(fmt.Sprintf("[%d/%d] %s: %s after %s, %s%s", i, n, r.ID, r.Outcome,
+	verdict := ""
+	if r.Verdict != "" {
+		verdict = string(r.Verdict) + ": "
+	}
+	return results.Printable(fmt.Sprintf("[%d/%d] %s: %s%s after %s, %s%s", i, n, r.ID, verdict, r.Outcome,
 		r.Ended.Sub(r.Started).Round(time.Second), peak, detail))
 }

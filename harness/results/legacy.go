@@ -38,8 +38,10 @@ func (r *runV1) upgrade() *Run {
 }
 
 // AnalysisV1 converts a schema-1 analysis map; nil for an empty map (a cell
-// not judged). A key the map lacks leaves its field or group absent, as the
-// analysis that wrote it had not computed it.
+// not judged). A key the map lacks leaves its group or optional field
+// absent, as the analysis that wrote it had not computed it. soaklab wrote
+// each group's keys together (the fit's slope with its interval and r²); a
+// hand-written map that gives only part of a group reads 0 for the rest.
 func AnalysisV1(m map[string]float64) *Analysis {
 	if len(m) == 0 {
 		return nil

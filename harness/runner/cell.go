@@ -62,15 +62,12 @@ func (r *Runner) runCell(ctx context.Context, c matrix.Cell, obs Observer) *resu
 	if !ok {
 		return cr.fail(results.Errored, fmt.Sprintf("unknown target %q", c.Target))
 	}
+	if err := applied(tgt); err != nil {
+		return cr.fail(results.Errored, err.Error())
+	}
 	cr.tgt = tgt
 	res.Kind = tgt.Kind
-	if res.Kind == "" {
-		res.Kind = matrix.KindServer
-	}
-	warmup := c.Warmup // the target's own, or a tenth of the duration
-	if warmup == 0 {
-		warmup = tgt.Warmup
-	}
+	warmup := c.Warmup // as matrix applied it: the target's own, or its default share of the duration
 	res.Warmup = warmup.Seconds()
 	if err := os.MkdirAll(cr.dir, 0o755); err != nil {
 		return cr.fail(results.Errored, "create cell directory: "+err.Error())
@@ -124,11 +121,7 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 			return
 		}
 		defer load.sink.Close()
-		sinkEnv := t.SinkEnv
-		if sinkEnv == "" {
-			sinkEnv = "SINK_URL"
-		}
-		env = append(env, sinkEnv+"="+load.sink.URL())
+		env = append(env, t.SinkEnv+"="+load.sink.URL())
 	}
 
 	inst, err := r.Backend.Start(ctx, cr.spec(env, logw))
@@ -152,14 +145,7 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 	}
 	defer smp.finish()
 
-	ready := t.Ready
-	if ready.Path == "" {
-		ready.Path = matrix.DefaultReady.Path
-	}
-	if ready.Timeout == 0 {
-		ready.Timeout = matrix.DefaultReady.Timeout
-	}
-	if err := waitReady(ctx, base+ready.Path, ready.Timeout, inst.Done()); err != nil {
+	if err := waitReady(ctx, base+t.Ready.Path, t.Ready.Timeout, inst.Done()); err != nil {
 		smp.finish()
 		switch {
 		case errors.Is(err, errDied):

@@ -76,6 +76,7 @@ func newRunner(t *testing.T, dir string, targets ...matrix.Target) *Runner {
 		targets[i].Command = []string{exe, "-test.run=^$"}
 		targets[i].Kind = matrix.KindWorkload
 		targets[i].Ready = matrix.Ready{Path: "/healthz", Timeout: 3 * time.Second}
+		targets[i].PortEnv = matrix.DefaultPortEnv
 	}
 	return &Runner{Backend: b, Matrix: &matrix.Matrix{Interval: 200 * time.Millisecond, Targets: targets},
 		WorkDir: dir, Dir: dir, Procs: procs, SelfPID: os.Getpid()}

@@ -1,10 +1,12 @@
 package runner
 
 import (
+	"fmt"
 	"io"
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/soaklab/soaklab/harness/target"
 	"github.com/soaklab/soaklab/matrix"
@@ -32,10 +34,6 @@ func (cr *cellRun) spec(env []string, out io.Writer) target.Spec {
 // cellEnv is the target's environment for a cell: its rendered env, the
 // port, and the cell's identity.
 func cellEnv(c matrix.Cell, t matrix.Target, port int) []string {
-	portEnv := t.PortEnv
-	if portEnv == "" {
-		portEnv = "PORT"
-	}
 	keys := make([]string, 0, len(c.Env))
 	for k := range c.Env {
 		keys = append(keys, k)
@@ -45,6 +43,33 @@ func cellEnv(c matrix.Cell, t matrix.Target, port int) []string {
 	for _, k := range keys {
 		env = append(env, k+"="+c.Env[k])
 	}
-	return append(env, portEnv+"="+strconv.Itoa(port), "SOAKLAB_CELL="+c.ID,
+	return append(env, t.PortEnv+"="+strconv.Itoa(port), "SOAKLAB_CELL="+c.ID,
 		"SOAKLAB_RAM="+strconv.FormatInt(c.RAM, 10))
+}
+
+// applied checks that t carries the settings matrix applies to every parsed
+// target (kind, port_env, sink_env of a client, ready's path and timeout): the
+// runner reads them as given and keeps no defaults of its own. A target
+// built in Go must set them (matrix.DefaultPortEnv, matrix.DefaultReady...).
+func applied(t matrix.Target) error {
+	var missing []string
+	if t.Kind == "" {
+		missing = append(missing, "kind")
+	}
+	if t.PortEnv == "" {
+		missing = append(missing, "port_env")
+	}
+	if t.Kind == matrix.KindClient && t.SinkEnv == "" {
+		missing = append(missing, "sink_env")
+	}
+	if t.Ready.Path == "" {
+		missing = append(missing, "ready.path")
+	}
+	if t.Ready.Timeout <= 0 {
+		missing = append(missing, "ready.timeout")
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return fmt.Errorf("target %s has no %s: targets come from matrix.Parse, which applies the defaults of matrix/defaults.go", t.Name, strings.Join(missing, ", "))
 }

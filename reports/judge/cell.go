@@ -36,10 +36,6 @@ func newOptions(opts []Option) options {
 	return o
 }
 
-// DefaultWarmupShare is the share of a cell's duration trimmed as warm-up
-// when the cell records none (the matrix's own default).
-const DefaultWarmupShare = 0.1
-
 // Params derives the analysis parameters of a cell.
 func Params(c *results.Cell, opts ...Option) analysis.Params {
 	o := newOptions(opts)
@@ -51,7 +47,9 @@ func Params(c *results.Cell, opts ...Option) analysis.Params {
 		ThroughputMetric: o.throughputMetric[c.Target],
 	}
 	if p.Warmup == 0 {
-		p.Warmup = DefaultWarmupShare * c.Duration
+		// The runner records the warm-up matrix applied; a result without
+		// one (written by hand, or by a Go caller) gets the matrix's default.
+		p.Warmup = matrix.DefaultWarmupFraction * c.Duration
 	}
 	if c.Kind != matrix.KindWorkload {
 		if c.Load != nil && c.Load.TargetRPS > 0 {
@@ -73,47 +71,44 @@ func Cell(c *results.Cell, samples []results.Sample, j matrix.Judge, opts ...Opt
 // judged judges a cell from the analysis of its samples (see Cell).
 func judged(c *results.Cell, r analysis.Result, j matrix.Judge) (results.Verdict, []results.Reason, *results.Analysis) {
 	j = WithDefaults(j)
-	var rs []results.Reason
-	rs = append(rs, outcome(c, r))
-	if t, ok := thrash(c, r, j); ok {
-		rs = append(rs, t)
-	}
-	// A cell that ended early (killed, crashed, never ready) has failed on
-	// its outcome; its short series and missed rate are consequences, not
-	// further reasons. Memory criteria still speak when there is enough data.
 	endedEarly := c.Outcome != results.Completed && c.Outcome != results.Interrupted
-	if endedEarly {
-		if r.N >= j.MinSamples {
-			rs = append(rs, memory(c, r, j)...)
+	var rs []results.Reason
+	for _, cr := range Criteria {
+		switch {
+		case cr.Stage == Measured && r.N < j.MinSamples, cr.Stage == Ran && endedEarly:
+			continue
 		}
-		return Decide(rs), finite(rs), r.Analysis()
-	}
-	if r.N < j.MinSamples {
-		rs = append(rs, results.Reason{
-			Criterion: "samples", Status: results.Unknown, Value: float64(r.N), Limit: float64(j.MinSamples),
-			Message: fmt.Sprintf("only %d measured samples after %.0f s warm-up (need >= %d): inconclusive", r.N, r.Warmup, j.MinSamples),
-		})
-	} else {
-		rs = append(rs, memory(c, r, j)...)
-	}
-	rs = append(rs, load(r, j)...)
-	if d, ok := driver(r, j); ok {
-		rs = append(rs, d)
+		if x, ok := cr.Judge(c, r, j); ok {
+			rs = append(rs, x)
+		}
 	}
 	return Decide(rs), finite(rs), r.Analysis()
 }
 
-// memory returns the memory criteria: leak, and oom-risk unless the
-// horizon is 0 (an explicit `horizon: 0` turns the projection off).
-func memory(c *results.Cell, r analysis.Result, j matrix.Judge) []results.Reason {
-	if j.Horizon <= 0 {
-		return []results.Reason{leak(c, r, j)}
+// enoughSamples is UNKNOWN when fewer than j.MinSamples samples were measured
+// after warm-up: too few to judge memory (the Measured criteria are then
+// left out).
+func enoughSamples(_ *results.Cell, r analysis.Result, j matrix.Judge) (results.Reason, bool) {
+	if r.N >= j.MinSamples {
+		return results.Reason{}, false
 	}
-	return []results.Reason{leak(c, r, j), oomRisk(c, r, j)}
+	return results.Reason{
+		Criterion: "samples", Status: results.Unknown, Value: float64(r.N), Limit: float64(j.MinSamples),
+		Message: fmt.Sprintf("only %d measured samples after %.0f s warm-up (need >= %d): inconclusive", r.N, r.Warmup, j.MinSamples),
+	}, true
+}
+
+// oomRiskWithin is oom-risk unless the horizon is 0 (an explicit
+// `horizon: 0` turns the projection off).
+func oomRiskWithin(c *results.Cell, r analysis.Result, j matrix.Judge) (results.Reason, bool) {
+	if j.Horizon <= 0 {
+		return results.Reason{}, false
+	}
+	return oomRisk(c, r, j), true
 }
 
 // outcome is the hard criterion of how the cell ended.
-func outcome(c *results.Cell, r analysis.Result) results.Reason {
+func outcome(c *results.Cell, r analysis.Result, _ matrix.Judge) results.Reason {
 	rs := results.Reason{Criterion: "outcome", Hard: true, Status: results.Fail}
 	detail := ""
 	if c.Detail != "" {

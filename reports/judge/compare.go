@@ -276,3 +276,26 @@ func groupKey(c *results.Cell, skip string) string {
 	}
 	return c.Target + "/" + strings.Join(parts, ",")
 }
+
+// ScorecardWithDefaults returns s with every zero field the matrix left
+// out (its key not in s.Set) replaced by DefaultScorecard's. An explicit
+// zero is kept: max_throughput_loss_pct 0 allows no detectable throughput
+// loss, min_rss_drop_pct 0 accepts any significant drop (also the
+// default). max_drift_pct and alpha are refused at 0 by the matrix parser;
+// a Go caller's zero takes the default whether set or not.
+func ScorecardWithDefaults(s matrix.Scorecard) matrix.Scorecard {
+	d := DefaultScorecard
+	if s.MinRSSDropPct == 0 && !s.IsSet(matrix.KeyMinRSSDropPct) {
+		s.MinRSSDropPct = d.MinRSSDropPct
+	}
+	if s.MaxThroughputLossPct == 0 && !s.IsSet(matrix.KeyMaxThroughputLossPct) {
+		s.MaxThroughputLossPct = d.MaxThroughputLossPct
+	}
+	if s.MaxDriftPct == 0 {
+		s.MaxDriftPct = d.MaxDriftPct
+	}
+	if s.Alpha == 0 {
+		s.Alpha = d.Alpha
+	}
+	return s
+}

@@ -22,7 +22,7 @@ const DriverMinSpan = 10 * time.Minute
 // measures (and on a long soak may be what runs out of memory), so the cell
 // cannot be a confident GO. Flat means the 95 % interval reaches below the
 // floor; "indistinguishable from zero" when it contains zero.
-func driver(r analysis.Result, j matrix.Judge) (results.Reason, bool) {
+func driver(_ *results.Cell, r analysis.Result, j matrix.Judge) (results.Reason, bool) {
 	if !r.HasDriver || r.Driver.N < 2 || r.FitTo-r.FitFrom < DriverMinSpan.Seconds()*0.9 {
 		return results.Reason{}, false
 	}

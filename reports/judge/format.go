@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/soaklab/soaklab/harness/results"
@@ -67,4 +68,14 @@ func seriesName(r analysis.Result) string {
 		return "RSS"
 	}
 	return r.FitSeries
+}
+
+// thr formats a threshold as it was set: whole numbers without decimals,
+// others with up to three significant digits, so a 0.5 % limit does not
+// print as "0 %".
+func thr(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
 }

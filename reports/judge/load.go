@@ -10,66 +10,89 @@ import (
 	"github.com/soaklab/soaklab/reports/analysis"
 )
 
-// load returns the criteria of the load and of the peak: achieved rate and
-// errors (hard), peak near the limit, throughput CV and p99 (soft). A
-// criterion whose number could not be computed is left out.
-func load(r analysis.Result, j matrix.Judge) []results.Reason {
-	var rs []results.Reason
-	if !math.IsNaN(r.AchievedRatio) {
-		x := results.Reason{Criterion: "rate", Hard: true, Value: r.AchievedRatio, Limit: j.MinRateRatio, Status: results.Pass}
-		cmp := "≥"
-		if r.AchievedRatio < j.MinRateRatio {
-			x.Status, cmp = results.Fail, "<"
-		}
-		x.Message = fmt.Sprintf("achieved %.1f %% of the requested rate (%s %s %%)", 100*r.AchievedRatio, cmp, thr(100*j.MinRateRatio))
-		if j.MinRateRatio <= 0 {
-			x.Message = fmt.Sprintf("achieved %.1f %% of the requested rate (no minimum required)", 100*r.AchievedRatio)
-		}
-		rs = append(rs, x)
+// The criteria of the load and of the peak: achieved rate and errors
+// (hard), peak near the limit, throughput CV and p99 (soft). A criterion
+// whose number could not be computed is left out.
+
+// achievedRate is the hard criterion of the rate the driver delivered.
+func achievedRate(_ *results.Cell, r analysis.Result, j matrix.Judge) (results.Reason, bool) {
+	if math.IsNaN(r.AchievedRatio) {
+		return results.Reason{}, false
 	}
-	if !math.IsNaN(r.ErrorRate) {
-		x := results.Reason{Criterion: "errors", Hard: true, Value: r.ErrorRate, Limit: j.MaxErrorRate, Status: results.Pass}
-		cmp := "≤"
-		if r.ErrorRate > j.MaxErrorRate {
-			x.Status, cmp = results.Fail, ">"
-		}
-		x.Message = fmt.Sprintf("error rate %s %% %s %s %% budget", share(r.ErrorRate), cmp, share(j.MaxErrorRate))
-		if j.MaxErrorRate <= 0 {
-			x.Message += " (no failed request allowed)"
-		}
-		rs = append(rs, x)
+	x := results.Reason{Criterion: "rate", Hard: true, Value: r.AchievedRatio, Limit: j.MinRateRatio, Status: results.Pass}
+	cmp := "≥"
+	if r.AchievedRatio < j.MinRateRatio {
+		x.Status, cmp = results.Fail, "<"
 	}
-	if !math.IsNaN(r.PeakRatio) {
-		x := results.Reason{Criterion: "peak", Value: r.PeakRatio, Limit: j.PeakWarnRatio, Status: results.Pass}
-		cmp := "≤"
-		if r.PeakRatio > j.PeakWarnRatio {
-			x.Status, cmp = results.Fail, ">"
-		}
-		x.Message = fmt.Sprintf("peak %s %s = %.0f %% of the limit (%s %s %%)", seriesName(r), mib(r.Peak), 100*r.PeakRatio, cmp, thr(100*j.PeakWarnRatio))
-		if r.Episodes > 0 {
-			x.Message += fmt.Sprintf("; %d episodes above %.0f %% of the limit", r.Episodes, 100*analysis.DefaultThresholdRatio)
-		}
-		rs = append(rs, x)
+	x.Message = fmt.Sprintf("achieved %.1f %% of the requested rate (%s %s %%)", 100*r.AchievedRatio, cmp, thr(100*j.MinRateRatio))
+	if j.MinRateRatio <= 0 {
+		x.Message = fmt.Sprintf("achieved %.1f %% of the requested rate (no minimum required)", 100*r.AchievedRatio)
 	}
-	if !math.IsNaN(r.CVPct) {
-		x := results.Reason{Criterion: "cv", Value: r.CVPct, Limit: j.MaxCV, Unit: "%", Status: results.Pass}
-		cmp := "≤"
-		if r.CVPct > j.MaxCV {
-			x.Status, cmp = results.Fail, ">"
-		}
-		x.Message = fmt.Sprintf("throughput CV across windows %.1f %% %s %s %%", r.CVPct, cmp, thr(j.MaxCV))
-		rs = append(rs, x)
+	return x, true
+}
+
+// errorRate is the hard criterion of failed requests.
+func errorRate(_ *results.Cell, r analysis.Result, j matrix.Judge) (results.Reason, bool) {
+	if math.IsNaN(r.ErrorRate) {
+		return results.Reason{}, false
 	}
-	if budget := float64(j.MaxP99.Milliseconds()); budget > 0 && !math.IsNaN(r.P99) {
-		x := results.Reason{Criterion: "p99", Value: r.P99, Limit: budget, Unit: "ms", Status: results.Pass}
-		cmp := "≤"
-		if r.P99 > budget {
-			x.Status, cmp = results.Fail, ">"
-		}
-		x.Message = fmt.Sprintf("p99 %.1f ms %s %.0f ms budget", r.P99, cmp, budget)
-		rs = append(rs, x)
+	x := results.Reason{Criterion: "errors", Hard: true, Value: r.ErrorRate, Limit: j.MaxErrorRate, Status: results.Pass}
+	cmp := "≤"
+	if r.ErrorRate > j.MaxErrorRate {
+		x.Status, cmp = results.Fail, ">"
 	}
-	return rs
+	x.Message = fmt.Sprintf("error rate %s %% %s %s %% budget", share(r.ErrorRate), cmp, share(j.MaxErrorRate))
+	if j.MaxErrorRate <= 0 {
+		x.Message += " (no failed request allowed)"
+	}
+	return x, true
+}
+
+// peakShare is the soft criterion of the peak near the limit.
+func peakShare(_ *results.Cell, r analysis.Result, j matrix.Judge) (results.Reason, bool) {
+	if math.IsNaN(r.PeakRatio) {
+		return results.Reason{}, false
+	}
+	x := results.Reason{Criterion: "peak", Value: r.PeakRatio, Limit: j.PeakWarnRatio, Status: results.Pass}
+	cmp := "≤"
+	if r.PeakRatio > j.PeakWarnRatio {
+		x.Status, cmp = results.Fail, ">"
+	}
+	x.Message = fmt.Sprintf("peak %s %s = %.0f %% of the limit (%s %s %%)", seriesName(r), mib(r.Peak), 100*r.PeakRatio, cmp, thr(100*j.PeakWarnRatio))
+	if r.Episodes > 0 {
+		x.Message += fmt.Sprintf("; %d episodes above %.0f %% of the limit", r.Episodes, 100*analysis.DefaultThresholdRatio)
+	}
+	return x, true
+}
+
+// throughputCV is the soft criterion of a steady throughput.
+func throughputCV(_ *results.Cell, r analysis.Result, j matrix.Judge) (results.Reason, bool) {
+	if math.IsNaN(r.CVPct) {
+		return results.Reason{}, false
+	}
+	x := results.Reason{Criterion: "cv", Value: r.CVPct, Limit: j.MaxCV, Unit: "%", Status: results.Pass}
+	cmp := "≤"
+	if r.CVPct > j.MaxCV {
+		x.Status, cmp = results.Fail, ">"
+	}
+	x.Message = fmt.Sprintf("throughput CV across windows %.1f %% %s %s %%", r.CVPct, cmp, thr(j.MaxCV))
+	return x, true
+}
+
+// p99Budget is the soft criterion of the latency budget, when the matrix
+// sets one.
+func p99Budget(_ *results.Cell, r analysis.Result, j matrix.Judge) (results.Reason, bool) {
+	budget := float64(j.MaxP99.Milliseconds())
+	if budget <= 0 || math.IsNaN(r.P99) {
+		return results.Reason{}, false
+	}
+	x := results.Reason{Criterion: "p99", Value: r.P99, Limit: budget, Unit: "ms", Status: results.Pass}
+	cmp := "≤"
+	if r.P99 > budget {
+		x.Status, cmp = results.Fail, ">"
+	}
+	x.Message = fmt.Sprintf("p99 %.1f ms %s %.0f ms budget", r.P99, cmp, budget)
+	return x, true
 }
 
 // share formats a ratio as a percentage with two decimals, or with two

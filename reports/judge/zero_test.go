@@ -31,9 +31,8 @@ axes:
 func TestWithDefaultsHonoursSetZeros(t *testing.T) {
 	t.Parallel()
 	all := map[string]bool{}
-	for _, k := range []string{matrix.KeyMaxDriftPct, matrix.KeyMaxSlopeMiBPerH, matrix.KeyHorizon, matrix.KeyMaxErrorRate,
-		matrix.KeyMinRateRatio, matrix.KeyPeakWarnRatio, matrix.KeyMaxCV, matrix.KeyMaxP99, matrix.KeyMaxThrash, matrix.KeyMinSamples} {
-		all[k] = true
+	for _, k := range matrix.JudgeKeys {
+		all[k.Key] = true
 	}
 	withSet := func(j matrix.Judge) matrix.Judge { j.Set = all; return j }
 	tests := []struct {
