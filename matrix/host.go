@@ -78,6 +78,23 @@ func (d *decoder) commandExists(n *yaml.Node, what string, cmd []string) {
 	}
 }
 
+// buildExists reports a build path (./x, ../x, /x) that is not a folder;
+// an import path is left to go build.
+func (d *decoder) buildExists(n *yaml.Node, what, p string) {
+	if d.host == nil || !(p == "." || p == ".." || strings.HasPrefix(p, "./") || strings.HasPrefix(p, "../") || filepath.IsAbs(p)) {
+		return
+	}
+	st, err := d.host.stat(d.host.resolve(p))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		d.errf(n, "%s: no package folder %s (relative paths start at the matrix's directory)", what, p)
+	case err != nil:
+		d.errf(n, "%s: %v", what, err)
+	case !st.IsDir():
+		d.errf(n, "%s: %s is a file: build names a package folder", what, p)
+	}
+}
+
 // bodyFile reports a body_file that does not exist, is not a regular file
 // or is larger than MaxBodySize.
 func (d *decoder) bodyFile(n *yaml.Node, what, p string) {

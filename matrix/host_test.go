@@ -33,6 +33,10 @@ func TestLoadCheckHost(t *testing.T) {
 		{"missing body", "command: [sh]", "{path: /, body_file: nope.json}", ":8:28: workload.requests[0].body_file: nope.json does not exist"},
 		// a template as the program is left to the run
 		{"template", "command: ['{{.prog}}']", "{path: /}", ""},
+		// a build folder that is not there; an import path is go build's
+		{"missing build", "build: ./nope", "{path: /}", ":5:12: targets.t.build: no package folder ./nope"},
+		{"build file", "build: ./body.json", "{path: /}", "is a file"},
+		{"build import path", "build: example.com/x", "{path: /}", ""},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

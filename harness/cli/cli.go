@@ -178,3 +178,10 @@ func fail(env Env, code int, format string, a ...any) int {
 	fmt.Fprintln(env.Stderr, results.Printable("soaklab: "+fmt.Sprintf(format, a...)))
 	return code
 }
+
+// Abandon finishes the bookkeeping of a run whose harness crashed (see
+// pipeline.Abandon), with this machine's OS roots; it returns the line that
+// says how to finish the run, or "".
+func Abandon(runDir string) string {
+	return pipeline.Abandon(runDir, pipeline.Env{ProcRoot: "/proc", CgroupRoot: "/sys/fs/cgroup", Mounts: "/proc/self/mounts"})
+}

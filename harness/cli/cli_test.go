@@ -156,7 +156,9 @@ func TestRunEndToEnd(t *testing.T) {
 			assert.Equal(t, results.Pass, r.Status, r.Message)
 		}
 	}
-	assert.Greater(t, steady.Load.Completed, int64(200))
+	// Load reached the target; how much depends on how busy the machine is.
+	assert.Positive(t, steady.Load.Completed)
+	assert.Equal(t, steady.Load.Sent, steady.Load.Completed+steady.Load.Errors)
 	assert.Equal(t, results.OOMKilled, py.Outcome, py.Detail)
 	assert.Equal(t, results.NOGO, py.Verdict)
 	assert.Contains(t, py.Detail, "OOM killer")

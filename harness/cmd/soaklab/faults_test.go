@@ -143,6 +143,8 @@ func TestSIGTERMDuringBuild(t *testing.T) {
 	require.NoError(t, os.MkdirAll(fake, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(fake, "go"), []byte("#!/bin/sh\nexec sleep 7777\n"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "m.yaml"), []byte("targets: {s: {build: ./s}}\n"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "s"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "s", "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o644))
 	cmd := exec.Command(bin, "run", "-m", "m.yaml", "--results", "r", "--run-id", "bad-build")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "PATH="+fake+":"+os.Getenv("PATH"))

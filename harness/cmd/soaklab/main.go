@@ -9,7 +9,6 @@ import (
 
 	"github.com/soaklab/soaklab/harness/cli"
 	"github.com/soaklab/soaklab/harness/internal/godebug"
-	"github.com/soaklab/soaklab/harness/pipeline"
 	"github.com/soaklab/soaklab/harness/supervise"
 )
 
@@ -48,9 +47,7 @@ func main() {
 		Exe: exe, Args: os.Args[1:], Env: os.Environ(),
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		Signals: supervise.Notify(),
-		Cleanup: func(runDir string, pid int) string {
-			return pipeline.Abandon(runDir, pipeline.Env{ProcRoot: "/proc", CgroupRoot: "/sys/fs/cgroup", Mounts: "/proc/self/mounts"})
-		},
+		Cleanup: func(runDir string, pid int) string { return cli.Abandon(runDir) },
 	}))
 }
 
