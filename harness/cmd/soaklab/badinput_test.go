@@ -201,6 +201,9 @@ func TestBadInputs(t *testing.T) {
 	require.GreaterOrEqual(t, len(cases), 100)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			// In parallel with each other only (no case starts a target;
+			// the tests that do run one at a time, before or after).
+			t.Parallel()
 			dir := t.TempDir()
 			res := filepath.Join(dir, "results")
 			copyDir(t, earlier, filepath.Join(res, "earlier"))
