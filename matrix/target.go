@@ -60,7 +60,9 @@ func (d *decoder) target(f field, backend string) Target {
 	}
 	if n := o["build"]; n != nil {
 		t.Build, _ = d.nonEmpty(n, what+".build")
-		d.buildExists(n, what+".build", t.Build)
+		if len(sources) == 1 {
+			d.buildExists(n, what+".build", t.Build)
+		}
 	}
 	if n := o["command"]; n != nil {
 		t.Command = d.command(n, what+".command")
