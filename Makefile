@@ -7,7 +7,7 @@ RESULTS ?= results
 # Test timeout for the whole suite (cgroup, Docker and browser tests included).
 TEST_TIMEOUT ?= 20m
 
-.PHONY: help build matrix test check bench soak-self verdicts docker-up clean
+.PHONY: help build matrix test check bench soak-self verdicts docker-up clean uplot release-check
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
@@ -22,16 +22,23 @@ matrix: build ## run the default matrix and print where the report is (succeeds 
 test: check ## run the tests (race detector; real cgroups, Docker and browser where present)
 	$(GO) test -race -timeout $(TEST_TIMEOUT) ./...
 
-check: ## formatting, vet, and go.mod tidiness
+check: ## formatting, vet, go.mod tidiness, and the builds for macOS and Windows
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
+	GOOS=darwin $(GO) build ./...
+	GOOS=windows $(GO) build -o /dev/null ./harness/cmd/soaklab
 
 bench: ## driver, sampler and report benchmarks (figures, not pass/fail); driver vs wrk when wrk is installed
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./harness/... ./reports/...
 	scripts/bench/bench.sh
 
-soak-self: build ## the harness soaks itself: 10 min at 5,000 RPS; its own RSS slope must be ~0
+# soak-self passes on the judge's own driver criterion at a 1 MiB/h floor
+# (ci/soak-self.yaml): a fifth of a target's default leak floor, so the
+# harness cannot be what makes a target's verdict; 24 MiB a day at most;
+# 150 KiB over the 9 judged minutes, so a late page passes and steady growth
+# does not.
+soak-self: build ## the harness soaks itself, 10 min at 5,000 RPS: its memory slope's 95 % upper bound under 1 MiB/h (last half for a ramp that stopped), the judge's driver criterion
 	@./$(BIN) run -m ci/soak-self.yaml --results $(RESULTS) --run-id soak-self-$$(date +%s); code=$$?; [ $$code -le 1 ] || exit $$code
 	$(GO) run ./scripts/soakself $(RESULTS)
 
@@ -39,9 +46,28 @@ verdicts: build ## acceptance: 5 repeats of steady/leaky/hog and a stairstep A/B
 	./$(BIN) run -m ci/verdicts.yaml --results $(RESULTS) --run-id verdicts-$$(date +%s) || true
 	$(GO) run ./scripts/verdicts $(RESULTS)
 
+# goreleaser v2 from the Go module proxy, built once into GOPATH/bin under a
+# versioned name (about 4 min of CPU; kept there, so later runs and fresh
+# clones on the same machine only check and build).
+GORELEASER_VERSION ?= v2.15.1
+GORELEASER := $(shell $(GO) env GOPATH)/bin/goreleaser-$(GORELEASER_VERSION)
+
+$(GORELEASER):
+	@tmp=$$(mktemp -d) && GOBIN=$$tmp $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION) && \
+	mkdir -p $(dir $(GORELEASER)) && mv $$tmp/goreleaser $@ && rmdir $$tmp
+
+release-check: $(GORELEASER) ## goreleaser check, a snapshot build of every release binary into dist/, and the linux one's `soaklab version`
+	$(GORELEASER) check
+	$(GORELEASER) release --snapshot --clean
+	@out=$$(./dist/soaklab_linux_amd64_v1/soaklab version); echo "$$out"; \
+	case "$$out" in *snapshot*"commit $$(git rev-parse HEAD)"*) ;; *) echo "release-check: the snapshot binary does not name its version and commit" >&2; exit 1 ;; esac
+
 docker-up: ## install (Debian) and start a Docker engine if none answers
 	bash scripts/docker/install.sh
 
 clean: ## remove leftover cgroups and containers, and bin/
 	-./$(BIN) clean
 	rm -rf bin
+
+uplot: ## re-fetch the vendored uPlot (reports/html/assets) from npm at its pinned version and check its checksums
+	scripts/uplot/fetch.sh

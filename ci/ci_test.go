@@ -2,17 +2,14 @@ package ci
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/rhysd/actionlint"
 	"github.com/stretchr/testify/require"
-	"go.yaml.in/yaml/v3"
 )
 
 // lint runs actionlint (as a library) on files and returns its errors.
@@ -35,8 +32,11 @@ func TestGitHubWorkflowsLint(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob("github/*.yml")
 	require.NoError(t, err)
+	reusable, err := filepath.Glob("../.github/workflows/*.yml")
+	require.NoError(t, err)
 	require.NotEmpty(t, files)
-	for _, e := range lint(t, files) {
+	require.NotEmpty(t, reusable)
+	for _, e := range lint(t, append(files, reusable...)) {
 		t.Errorf("%s:%d:%d: %s [%s]", e.Filepath, e.Line, e.Column, e.Message, e.Kind)
 	}
 }
@@ -54,70 +54,55 @@ func TestActionlintCatchesMistakes(t *testing.T) {
 	require.True(t, kinds["action"], "unknown input not found: %v", errs)
 }
 
-// workflow is the part of a GitHub workflow the sharding checks read.
-type workflow struct {
-	Env  map[string]string `yaml:"env"`
-	Jobs map[string]struct {
-		Needs    any `yaml:"needs"`
-		If       string
-		Strategy struct {
-			Matrix struct {
-				Shard []int `yaml:"shard"`
-			} `yaml:"matrix"`
-		} `yaml:"strategy"`
-		Steps []struct {
-			Uses string            `yaml:"uses"`
-			Run  string            `yaml:"run"`
-			With map[string]string `yaml:"with"`
-		} `yaml:"steps"`
-	} `yaml:"jobs"`
-}
-
-func TestGitHubShardingFitsTogether(t *testing.T) {
+// TestGitHubPiecesFitTogether checks the names that tie the reusable
+// workflow's jobs, the action and the artifacts together.
+func TestGitHubPiecesFitTogether(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile("github/nightly-soak.yml")
-	require.NoError(t, err)
-	var w workflow
-	require.NoError(t, yaml.Unmarshal(data, &w))
+	var w wfFile
+	readYAML(t, "../.github/workflows/soak-nightly.yml", &w)
+	var a actionFile
+	readYAML(t, "github/action/action.yml", &a)
 
-	shard, merge := w.Jobs["shard"], w.Jobs["merge"]
-	shards := shard.Strategy.Matrix.Shard
-	require.Equal(t, []int{1, 2, 3, 4}[:len(shards)], shards, "shards are numbered 1..N")
-	require.Equal(t, len(shards), atoi(t, w.Env["SHARDS"]), "SHARDS must equal the number of shard jobs, or cells are lost")
-	require.Equal(t, "shard", merge.Needs)
+	plan, shard, merge := w.Jobs["plan"], w.Jobs["shard"], w.Jobs["merge"]
+	require.NotNil(t, plan)
+	require.Equal(t, "${{ fromJSON(needs.plan.outputs.shards) }}", shard.Strategy.Matrix["shard"], "one shard job per planned shard")
+	require.Equal(t, []string{"plan", "shard"}, merge.needs())
 	require.Equal(t, "${{ !cancelled() }}", merge.If, "the merge must run when a shard reports NO-GO")
 
-	var runScript, uploaded, pattern, mergeScript, verdict string
+	var soak, upload wfStep
 	for _, s := range shard.Steps {
-		if strings.Contains(s.Run, "soaklab run") {
-			runScript = s.Run
+		if strings.HasPrefix(s.Uses, "soaklab/soaklab/ci/github/action@") {
+			soak = s
 		}
-		if strings.HasPrefix(s.Uses, "actions/upload-artifact") {
-			uploaded = s.With["path"]
-			pattern = strings.ReplaceAll(s.With["name"], "${{ matrix.shard }}", "*")
+		if strings.HasPrefix(s.Uses, "actions/upload-artifact@") {
+			upload = s
 		}
 	}
+	require.Equal(t, "${{ matrix.shard }}/${{ inputs.shards }}", soak.With["shard"], "shard i of the number of shard jobs, or cells are lost")
+	require.Equal(t, upload.With["path"], soak.With["results"].(string)+"/"+soak.With["run-id"].(string), "the uploaded directory is the shard's run")
+	for k := range soak.With {
+		require.Contains(t, a.Inputs, k, "the action has no input %q", k)
+	}
+	for k, in := range a.Inputs {
+		_, given := soak.With[k]
+		require.True(t, given || !in.Required, "required input %s not given", k)
+	}
+
+	var pattern, fetched, report string
 	for _, s := range merge.Steps {
-		if strings.HasPrefix(s.Uses, "actions/download-artifact") {
-			require.Equal(t, pattern, s.With["pattern"], "merge downloads what the shards upload")
-		}
-		if strings.Contains(s.Run, "soaklab merge") {
-			mergeScript = s.Run
-		}
-		if strings.Contains(s.Run, "exit 1") {
-			verdict = s.Run
+		switch {
+		case strings.HasPrefix(s.Uses, "actions/download-artifact@"):
+			pattern = s.With["pattern"].(string)
+		case s.ID == "baseline":
+			fetched = s.Env["REPORT"]
+		case s.ID == "upload":
+			report = s.With["name"].(string)
 		}
 	}
-	require.Contains(t, runScript, `--shard "${SHARD}/${SHARDS}"`)
-	require.Contains(t, runScript, `--run-id "nightly-shard-${SHARD}"`)
-	require.Equal(t, "results/nightly-shard-${{ matrix.shard }}", uploaded, "the uploaded directory is the run's")
-	require.Contains(t, runScript, "1) echo", "exit 1 (NO-GO) does not fail a shard")
-	require.Regexp(t, `2\)[^\n]*exit 2`, runScript, "exit 2 (bad matrix) fails a shard")
-	require.Regexp(t, `\*\)[^\n]*exit "\$\{code\}"`, runScript, "exit 3 (harness) fails a shard")
-	require.Contains(t, mergeScript, "-o results/nightly")
-	require.Contains(t, mergeScript, `>> "$GITHUB_STEP_SUMMARY"`)
-	require.Contains(t, mergeScript, "results/nightly/summary.md")
-	require.Regexp(t, `1\)[^\n]*exit 1`, verdict, "NO-GO fails the merge job")
+	require.Equal(t, strings.ReplaceAll(upload.With["name"].(string), "${{ matrix.shard }}", "*"), pattern, "merge downloads what the shards upload")
+	require.Equal(t, report, fetched, "the baseline is the report artifact a previous run uploaded")
+	require.Contains(t, merge.Outputs["exit-code"], "steps.verdict.outputs.exit-code")
+	require.Contains(t, w.On.WorkflowCall.Outputs["exit-code"].Value, "jobs.merge.outputs.exit-code")
 }
 
 func atoi(t *testing.T, s string) int {
@@ -127,39 +112,26 @@ func atoi(t *testing.T, s string) int {
 	return n
 }
 
-func TestGitLabPipeline(t *testing.T) {
+func TestGitLabTemplate(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile("gitlab/nightly-soak.gitlab-ci.yml")
-	require.NoError(t, err)
-	var doc map[string]any
-	require.NoError(t, yaml.Unmarshal(data, &doc))
-
-	stages := strs(doc["stages"])
-	require.Equal(t, []string{"build", "soak", "report"}, stages)
+	doc := gitlabTemplate(t, map[string]string{"soaklab-version": "v0.1.0", "shards": "3"})
 	keywords := map[string]bool{"stages": true, "variables": true, "default": true, "include": true, "workflow": true}
 	jobs := map[string]map[string]any{}
 	for name, v := range doc {
-		if keywords[name] || strings.HasPrefix(name, ".") {
+		if keywords[name] {
 			continue
 		}
 		job, ok := v.(map[string]any)
 		require.True(t, ok, "job %s is not a mapping", name)
 		jobs[name] = job
 	}
-	cases := []struct {
-		job, stage string
-	}{
-		{"build", "build"},  // builds bin/soaklab once
-		{"soak", "soak"},    // the N shards
-		{"merge", "report"}, // joins and judges them
-	}
-	for _, tc := range cases {
-		job, ok := jobs[tc.job]
-		require.True(t, ok, "job %s missing", tc.job)
-		require.Equal(t, tc.stage, job["stage"], tc.job)
-	}
+	_, hasStages := doc["stages"]
+	require.False(t, hasStages, "an include must not replace the user's stages")
 	for name, job := range jobs {
-		require.Contains(t, stages, job["stage"], "job %s: unknown stage", name)
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		require.Equal(t, ".soaklab", job["extends"], name)
 		_, hasWhen := job["when"]
 		_, hasRules := job["rules"]
 		require.False(t, hasWhen && hasRules, "job %s: GitLab rejects when: together with rules:", name)
@@ -167,23 +139,18 @@ func TestGitLabPipeline(t *testing.T) {
 			require.Contains(t, jobs, n, "job %s needs an unknown job", name)
 		}
 	}
-	soak := jobs["soak"]
-	require.Equal(t, 4, soak["parallel"])
-	script := strings.Join(strs(soak["script"]), "\n")
-	require.Contains(t, script, `--shard "${CI_NODE_INDEX}/${CI_NODE_TOTAL}"`)
-	require.Contains(t, script, `--run-id "nightly-shard-${CI_NODE_INDEX}"`)
-	require.Contains(t, script, "1) echo", "exit 1 (NO-GO) does not fail a shard")
-
-	merge := jobs["merge"]
-	mscript := strings.Join(strs(merge["script"]), "\n")
-	require.Contains(t, mscript, "soaklab merge -o results/nightly")
-	require.Regexp(t, regexp.MustCompile(`1\)[^\n]*exit 1`), mscript, "NO-GO fails the merge")
+	require.Equal(t, "test", jobs[".soaklab"]["stage"], "the default stage exists in every project")
+	require.Equal(t, 3, jobs["soaklab-shard"]["parallel"], "shards is an input")
+	merge := jobs["soaklab-merge"]
+	require.Equal(t, []string{"soaklab-shard"}, needs(merge["needs"]))
 	for _, r := range merge["rules"].([]any) {
 		require.Equal(t, "always", r.(map[string]any)["when"], "merge runs even when a shard failed")
 	}
 	arts := merge["artifacts"].(map[string]any)
-	require.Equal(t, "results/nightly/junit.xml", arts["reports"].(map[string]any)["junit"])
-	require.Contains(t, strs(arts["paths"]), "results/nightly/")
+	require.Equal(t, "soak-results/nightly/junit.xml", arts["reports"].(map[string]any)["junit"])
+	require.Contains(t, strs(arts["paths"]), "soak-results/nightly/")
+	require.Contains(t, strs(jobs["soaklab-shard"]["artifacts"].(map[string]any)["paths"]), "soak-results/")
+	require.Contains(t, jobScript(doc, "soaklab-merge", "script"), "job=${CI_JOB_NAME}", "the baseline is this job's report from the last successful pipeline")
 }
 
 func strs(v any) []string {

@@ -82,6 +82,26 @@ func (d *decoder) check(m *Matrix) {
 				}
 			}
 		}
+		tps, errs := commandTemplates(&t)
+		for i := range t.Command {
+			at := d.pos[fmt.Sprintf("targets.%s.command[%d]", t.Name, i)]
+			if err := errs[i]; err != nil {
+				d.errf(at, "targets.%s.command[%d]: bad template: %s", t.Name, i, cleanTemplateErr(err))
+				continue
+			}
+			if tps[i] == nil {
+				continue
+			}
+			withRuntime := map[string]bool{CommandPort: true, CommandSink: true}
+			for k := range known {
+				withRuntime[k] = true
+			}
+			for _, f := range templateFields(tps[i]) {
+				if !withRuntime[f] {
+					d.errf(at, "targets.%s.command[%d]: template uses unknown axis %q: %s", t.Name, i, f, didYouMean(f, sortedKeys(withRuntime)))
+				}
+			}
+		}
 		for _, a := range m.Axes {
 			if strings.HasPrefix(a.Name, EnvAxisPrefix) {
 				if _, clash := t.Env[strings.TrimPrefix(a.Name, EnvAxisPrefix)]; clash {

@@ -262,5 +262,8 @@ func (m *Matrix) render(x *expansion) {
 			}
 		}
 		c.Env = env
+		if _, err := targets[c.Target].Args(*c, 1, ""); err != nil {
+			x.problems = append(x.problems, problem{"targets." + c.Target + ".command", fmt.Sprintf("%v in cell %s", err, c.ID)})
+		}
 	}
 }

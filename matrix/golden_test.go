@@ -46,6 +46,12 @@ func dumpCells(m *Matrix, cells []Cell) string {
 		for _, k := range keys {
 			fmt.Fprintf(&b, "\tenv %s=%s\n", k, c.Env[k])
 		}
+		for _, t := range m.Targets {
+			if t.Name == c.Target && strings.Contains(strings.Join(t.Command, " "), "{{") {
+				args, err := t.Args(c, 8080, "")
+				fmt.Fprintf(&b, "\tcommand %q %v (port 8080)\n", args, err)
+			}
+		}
 	}
 	return b.String()
 }

@@ -32,7 +32,7 @@ func TestLoadCheckHost(t *testing.T) {
 		// a body_file that is not there
 		{"missing body", "command: [sh]", "{path: /, body_file: nope.json}", ":8:28: workload.requests[0].body_file: nope.json does not exist"},
 		// a template as the program is left to the run
-		{"template", "command: ['{{.prog}}']", "{path: /}", ""},
+		{"template", "command: ['{{.rps}}']", "{path: /}", ""},
 		// a build folder that is not there; an import path is go build's
 		{"missing build", "build: ./nope", "{path: /}", ":5:12: targets.t.build: no package folder ./nope"},
 		{"build file", "build: ./body.json", "{path: /}", "is a file"},

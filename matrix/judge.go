@@ -14,6 +14,9 @@ const (
 	KeyMaxP99          = "max_p99"
 	KeyMaxThrash       = "max_thrash"
 	KeyMinSamples      = "min_samples"
+	// Goroutine criterion.
+	KeyMaxGoroutines          = "max_goroutines"
+	KeyMaxGoroutineGrowthPerH = "max_goroutine_growth_per_h"
 )
 
 // Judge holds the criteria for single cells. A zero field whose key is not
@@ -31,6 +34,11 @@ type Judge struct {
 	MaxP99          time.Duration // NEUTRAL when p99 exceeds it; 0 = no budget
 	MaxThrash       time.Duration // NO-GO when the cgroup thrashed at its limit longer; set 0 = not at all
 	MinSamples      int           // fewer measured samples: UNKNOWN
+	// MaxGoroutines is a ceiling on the target's go_goroutines; 0 = none.
+	MaxGoroutines int
+	// MaxGoroutineGrowthPerH is the goroutine growth floor; set 0 = any
+	// significant growth counts.
+	MaxGoroutineGrowthPerH float64
 
 	// Set holds the keys the matrix gave (KeyMaxErrorRate, ...). Judges
 	// written as Go literals may leave it nil: every zero field then takes
@@ -73,6 +81,8 @@ var JudgeKeys = []JudgeKey{
 	{Key: KeyMaxP99, Type: "duration", Field: func(j *Judge) any { return &j.MaxP99 }},
 	{Key: KeyMaxThrash, Type: "duration", Field: func(j *Judge) any { return &j.MaxThrash }},
 	{Key: KeyMinSamples, Type: "int ≥ 0", Field: func(j *Judge) any { return &j.MinSamples }},
+	{Key: KeyMaxGoroutines, Type: "int ≥ 0", Field: func(j *Judge) any { return &j.MaxGoroutines }},
+	{Key: KeyMaxGoroutineGrowthPerH, Type: "≥ 0", Field: func(j *Judge) any { return &j.MaxGoroutineGrowthPerH }, Hi: 1e9},
 }
 
 // JudgeKeyOf returns the row of JudgeKeys for key.

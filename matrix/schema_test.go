@@ -70,6 +70,7 @@ func TestSchemaMatchesParser(t *testing.T) {
 		{"workload", def("workload"), workloadKeys},
 		{"workload.requests[]", def("request"), requestKeys},
 		{"compare[]", def("compare"), compareKeys},
+		{"targets.<name>.thresholds[]", def("threshold"), thresholdKeys},
 		{"compare[].scorecard", def("scorecard"), scorecardKeys},
 		{"judge", def("judge"), judgeKeys},
 		{"axes (well-known)", def("axes"), WellKnownAxes},

@@ -1,13 +1,14 @@
 package matrix
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
 
-var targetKeys = []string{"kind", "build", "command", "image", "dockerfile", "port_env", "ready", "metrics", "pprof", "warmup", "throughput", "sink_env", "env", "axes", "workload"}
+var targetKeys = []string{"kind", "build", "command", "image", "dockerfile", "port_env", "ready", "metrics", "pprof", "warmup", "throughput", "sink_env", "env", "axes", "workload", "thresholds", "metrics_keep", "metrics_max_series"}
 
 var readyKeys = []string{"path", "timeout"}
 
@@ -129,6 +130,28 @@ func (d *decoder) target(f field, backend string) Target {
 			}
 		}
 	}
+	if n := o["metrics_keep"]; n != nil {
+		for i, en := range d.list(n, what+".metrics_keep") {
+			name, ok := d.str(en, fmt.Sprintf("%s.metrics_keep[%d]", what, i))
+			if ok && !promName.MatchString(name) {
+				d.errf(en, "%s.metrics_keep[%d]: %q is not a Prometheus metric family name", what, i, name)
+				continue
+			}
+			t.MetricsKeep = append(t.MetricsKeep, name)
+		}
+		if o["metrics"] == nil {
+			d.errf(n, "%s.metrics_keep: needs metrics: the path the families are scraped from", what)
+		}
+	}
+	if n := o["metrics_max_series"]; n != nil {
+		t.MetricsMaxSeries, _ = d.integer(n, what+".metrics_max_series", 1)
+		if o["metrics"] == nil {
+			d.errf(n, "%s.metrics_max_series: needs metrics: the path the families are scraped from", what)
+		}
+	}
+	if n := o["thresholds"]; n != nil {
+		t.Thresholds = d.thresholds(n, what+".thresholds", o["metrics"] != nil)
+	}
 	if n := o["axes"]; n != nil {
 		t.Axes = d.axes(n, what+".axes", what+".axes")
 	}
@@ -161,6 +184,12 @@ func (d *decoder) command(n *yaml.Node, what string) []string {
 		out = strings.Fields(r.Value)
 	} else {
 		out = d.strList(r, what)
+	}
+	for i := range out { // positions for the templates' errors
+		d.pos[fmt.Sprintf("%s[%d]", what, i)] = r
+		if r.Kind == yaml.SequenceNode && i < len(r.Content) {
+			d.pos[fmt.Sprintf("%s[%d]", what, i)] = r.Content[i]
+		}
 	}
 	if len(out) == 0 || out[0] == "" {
 		d.errf(n, "%s: expected a program and its arguments, e.g. [python3, server.py]", what)

@@ -64,6 +64,14 @@ type Target struct {
 	Throughput string        // workload targets: Prometheus counter of operations done
 	SinkEnv    string        // client targets: env var that carries the sink URL; default SINK_URL
 	Workload   *Workload     // server targets: a request mix of their own instead of the matrix's
+	Thresholds []Threshold   // episodes above a level on any series, listed per cell
+	// MetricsKeep names Prometheus families to record from each scrape
+	// besides the runtime's (harness/probe.DefaultSeries); labelled
+	// series of a family are summed into one value.
+	MetricsKeep []string
+	// MetricsMaxSeries caps the families recorded per sample; 0 = the
+	// harness's default (probe.DefaultMaxSeries).
+	MetricsMaxSeries int
 
 	// Axes override the values of global axes for this target, or add axes
 	// only this target has; in file order.
@@ -95,6 +103,9 @@ type Request struct {
 	BodySize int64  // bytes of generated body
 	BodyFile string // or a file's contents
 	Weight   int    // default 1
+	// Expect lists the statuses that count as success (expect: [200, 404]);
+	// empty means any status below 400.
+	Expect []int
 }
 
 // Axis is a named list of values, each in its canonical spelling

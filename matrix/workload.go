@@ -10,7 +10,7 @@ import (
 
 var (
 	workloadKeys = []string{"requests", "timeout", "ramp", "max_labels", "window", "sample_n"}
-	requestKeys  = []string{"label", "method", "path", "headers", "body_size", "body_file", "weight"}
+	requestKeys  = []string{"label", "method", "path", "headers", "body_size", "body_file", "weight", "expect"}
 	methodWord   = regexp.MustCompile(`^[A-Z]+$`)
 )
 
@@ -124,5 +124,37 @@ func (d *decoder) request(n *yaml.Node, what string) Request {
 	if v := o["weight"]; v != nil {
 		r.Weight, _ = d.integer(v, what+".weight", 1)
 	}
+	if v := o["expect"]; v != nil {
+		r.Expect = d.statuses(v, what+".expect")
+	}
 	return r
+}
+
+// statuses reads `expect:`, HTTP statuses (100-599), one or a list.
+func (d *decoder) statuses(n *yaml.Node, what string) []int {
+	rn := d.resolve(n)
+	items := []*yaml.Node{rn}
+	if rn.Kind == yaml.SequenceNode {
+		items = d.list(n, what)
+		if len(items) == 0 {
+			d.errf(n, "%s: expected HTTP statuses, e.g. [200, 404]", what)
+		}
+	}
+	var out []int
+	for i, c := range items {
+		w := what
+		if rn.Kind == yaml.SequenceNode {
+			w = fmt.Sprintf("%s[%d]", what, i)
+		}
+		v, ok := d.integer(c, w, 100)
+		if !ok {
+			continue
+		}
+		if v > 599 {
+			d.errf(c, "%s: an HTTP status is 100-599, got %d", w, v)
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
 }

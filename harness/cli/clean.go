@@ -22,6 +22,7 @@ func cmdClean(ctx context.Context, args []string, env Env) int {
 	if code := parse(fs, args); code >= 0 {
 		return code
 	}
+	runs = append(runs, fs.Args()...) // soaklab clean <run-id>...
 	total, err := pipeline.Clean(ctx, runs, *images, env.Stdout, pipelineEnv(env))
 	fmt.Fprintf(env.Stdout, "removed %d leftovers\n", total)
 	if err != nil {

@@ -50,6 +50,9 @@ type Env struct {
 	// Announce tells a supervising parent the run directory, so it can
 	// finish the run's bookkeeping if this process crashes; nil = none.
 	Announce func(runDir string)
+	// GOOS is the operating system (runtime.GOOS when empty): run and clean
+	// need Linux.
+	GOOS string
 }
 
 // OSEnv is the real environment.
@@ -104,9 +107,15 @@ func Main(ctx context.Context, args []string, env Env) int {
 		usage(env.Stdout)
 		return ExitOK
 	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
+	}
 	c, ok := lookup(args[0])
 	if !ok {
 		return unknown(env, args[0])
+	}
+	if refuseOffLinux(args[0], env) {
+		return ExitUsage
 	}
 	return c.run(ctx, args[1:], env)
 }

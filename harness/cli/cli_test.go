@@ -68,6 +68,8 @@ func TestUsageAndBadInput(t *testing.T) {
 		{"run-positional", []string{"run", "testdata/e2e.yaml", "--results", "testdata/e2e.yaml"}, ExitHarness, "results directory"},
 		// a --resume that names no run
 		{"resume-missing", []string{"run", "--resume", "nope", "--results", "testdata"}, ExitUsage, "no such run"},
+		// expand lists one matrix: a second is refused, not dropped
+		{"expand-two", []string{"expand", "testdata/e2e.yaml", "testdata/warn.yaml"}, ExitUsage, "one matrix file at a time"},
 		// run takes one matrix, positional or -m, not both
 		{"run-two-matrices", []string{"run", "testdata/e2e.yaml", "-m", "testdata/warn.yaml"}, ExitUsage, "given twice"},
 		// a missing matrix file names the file

@@ -86,9 +86,10 @@ run under --results; a cell found in two shards is refused.`,
 			examples: []string{"soaklab merge -o results/nightly results/nightly-shard-*"},
 			run:      cmdMerge},
 		{name: "clean", summary: "remove cgroups and containers left by earlier runs",
-			args: "[--run id]... [--images]",
+			args: "[run-id...] [--run id]... [--images]",
 			about: `Removes the cgroups, processes and containers of runs whose soaklab is gone
-(a run killed outright); a live run's are left alone.`,
+(a run killed outright); a live run's are left alone. With run ids (as
+arguments or --run), only those runs' leftovers.`,
 			examples: []string{"soaklab clean", "soaklab clean --run 20261123-020000"},
 			run:      cmdClean},
 		{name: "schema", summary: "print the JSON Schema of matrix.yaml, for editors",
@@ -98,6 +99,13 @@ e.g. for the YAML language server, as the first line of matrix.yaml:
   # yaml-language-server: $schema=./matrix.schema.json`,
 			examples: []string{"soaklab schema > matrix.schema.json"},
 			run:      cmdSchema},
+		{name: "version", summary: "print soaklab's version, commit and Go version",
+			args: "[--json]",
+			about: `Prints the version of this soaklab, the commit it was built from and the Go
+version that built it (also ` + "`soaklab --version`" + `). Every run records the same
+version and commit in run.json under "soaklab".`,
+			examples: []string{"soaklab version          # soaklab v0.1.0 (commit 785f21f…, go1.26.8)", "soaklab version --json   # the same as a JSON object"},
+			run:      cmdVersion},
 	}
 }
 

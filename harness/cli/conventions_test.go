@@ -243,3 +243,12 @@ func TestSuggest(t *testing.T) {
 		assert.Equal(t, ` (did you mean "`+tt.want+`"?)`, got, tt.typed)
 	}
 }
+
+// clean takes run ids as arguments as well as --run; a run with nothing
+// left is not an error.
+func TestCleanByArgument(t *testing.T) {
+	t.Parallel()
+	env, out, errw := testEnv()
+	require.Equal(t, ExitOK, Main(context.Background(), []string{"clean", "no-such-run-7f3a"}, env), errw.String())
+	assert.Equal(t, "removed 0 leftovers\n", out.String())
+}

@@ -83,7 +83,7 @@ func TestSIGTERMRecordsInterruptedCellAndResume(t *testing.T) {
 	assert.Empty(t, run.Cells[1].Outcome, "the next cell never started")
 	assert.Greater(t, run.Cells[0].Samples, 2, "measured samples are kept")
 	assert.FileExists(t, filepath.Join(runDir, "report", "index.html"), "the report is written")
-	assert.Empty(t, cgroups("sigterm"), "targets and cgroups removed")
+	assert.Empty(t, cgroups("sigterm"), "targets and cgroups removed; soaklab said:\n%s", out)
 
 	// --resume runs what is not done and completes the run.
 	resume := exec.Command(bin, "run", "--resume", runDir)

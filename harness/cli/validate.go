@@ -43,8 +43,12 @@ func cmdExpand(ctx context.Context, args []string, env Env) int {
 		return code
 	}
 	file := "matrix.yaml"
-	if fs.NArg() > 0 {
+	switch fs.NArg() {
+	case 0:
+	case 1:
 		file = fs.Arg(0)
+	default:
+		return fail(env, ExitUsage, "expand: one matrix file at a time, got %d", fs.NArg())
 	}
 	m, err := matrix.Load(file)
 	if err != nil {

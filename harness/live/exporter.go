@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/soaklab/soaklab/harness/buildinfo"
 	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/harness/runner"
 	"github.com/soaklab/soaklab/matrix"
@@ -36,6 +37,8 @@ type Exporter struct {
 	rps          prometheus.Gauge
 	p99          prometheus.Gauge
 	errors       prometheus.Counter
+	requests     prometheus.Counter
+	latency      *latencyHistogram
 	oomKills     *growth
 	majorFaults  *growth
 	cells        prometheus.Gauge
@@ -68,7 +71,8 @@ func New() *Exporter {
 		Help: "Cells finished in this run, by outcome."}, []string{"outcome"})
 	e.targetMetric = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "soaklab_target_metric",
 		Help: "Series scraped from the target's own /metrics in the latest sample, by series name."}, []string{"name"})
-	e.reg.MustRegister(e.cellInfo, e.cellsDone, e.targetMetric)
+	e.latency = newLatencyHistogram()
+	e.reg.MustRegister(e.cellInfo, e.cellsDone, e.targetMetric, e.latency, buildInfo(buildinfo.Read()))
 
 	e.rss = g("soaklab_target_rss_bytes", "Target resident set size (procfs VmRSS) at the latest sample.")
 	e.workingSet = g("soaklab_target_working_set_bytes", "Target cgroup working set (usage - inactive_file) at the latest sample.")
@@ -80,10 +84,11 @@ func New() *Exporter {
 	e.rps = g("soaklab_requests_per_second", "Requests completed per second over the latest interval.")
 	e.p99 = g("soaklab_latency_p99_seconds", "Corrected p99 latency over the latest interval.")
 	e.errors = c("soaklab_errors_total", "Failed requests in this run.")
+	e.requests = c("soaklab_requests_total", "Requests the driver finished in this run, failed ones included.")
 	e.oomKills = newGrowth(c("soaklab_oom_kills_total", "Kernel OOM kills of targets in this run (cgroup oom_kill counter)."))
 	e.majorFaults = newGrowth(c("soaklab_target_major_faults_total",
 		"Major page faults of targets' cgroups in this run (pgmajfault): pages read back from disk, fast when a cgroup thrashes at its limit."))
-	e.cells = g("soaklab_cells_total", "Cells this run (or shard) will run, done ones included.")
+	e.cells = g("soaklab_run_cells", "Cells this run (or shard) will run, done ones included.")
 	e.elapsed = g("soaklab_cell_elapsed_seconds", "Seconds since the running cell's target started.")
 	e.duration = g("soaklab_cell_duration_seconds", "Requested duration of the running cell.")
 	e.warnings = c("soaklab_warnings_total", "Warnings the runner reported in this run.")
@@ -132,6 +137,10 @@ func (e *Exporter) Sampled(c matrix.Cell, s results.Sample) {
 	if s.Errors > 0 {
 		e.errors.Add(float64(s.Errors))
 	}
+	if s.Requests > 0 {
+		e.requests.Add(float64(s.Requests))
+	}
+	e.latency.add(&s.Latency)
 	e.oomKills.add(c.ID, s.OOMKills)
 	e.majorFaults.add(c.ID, s.MajorFaults)
 	e.targetMetric.Reset()

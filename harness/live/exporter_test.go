@@ -4,15 +4,18 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/require"
 
+	"github.com/soaklab/soaklab/harness/buildinfo"
 	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/matrix"
 )
@@ -50,6 +53,8 @@ func value(m *dto.Metric) float64 {
 		return m.GetGauge().GetValue()
 	case m.Counter != nil:
 		return m.GetCounter().GetValue()
+	case m.Histogram != nil:
+		return float64(m.GetHistogram().GetSampleCount())
 	}
 	return m.GetUntyped().GetValue()
 }
@@ -68,9 +73,11 @@ func TestScrape(t *testing.T) {
 	e.CellStarted(1, 2, leaky)
 	e.Sampled(leaky, results.Sample{T: 5, RSS: 30 << 20, WorkingSet: 32 << 20, Usage: 40 << 20, DriverRSS: 20 << 20,
 		DriverAnon: 9 << 20, DriverHeap: 4 << 20,
-		RPS: 99.5, P99: 12.5, Errors: 2, Metrics: map[string]float64{"go_goroutines": 40, "go_memstats_heap_inuse_bytes": 1e7}})
+		Requests: 100, RPS: 99.5, P99: 12.5, Errors: 2, Latency: latencies(0.002, 0.002, 0.3),
+		Metrics: map[string]float64{"go_goroutines": 40, "go_memstats_heap_inuse_bytes": 1e7}})
 	e.Sampled(leaky, results.Sample{T: 6, RSS: 31 << 20, WorkingSet: 33 << 20, Usage: 41 << 20,
-		RPS: 100, P99: 10, Errors: 1, Metrics: map[string]float64{"go_goroutines": 41}})
+		Requests: 100, RPS: 100, P99: 10, Errors: 1, Latency: latencies(0.02, 30),
+		Metrics: map[string]float64{"go_goroutines": 41}})
 
 	got := scrape(t, url)
 	cases := []struct {
@@ -86,11 +93,13 @@ func TestScrape(t *testing.T) {
 		{"soaklab_driver_rss_anon_bytes", 9 << 20},
 		{"soaklab_driver_heap_bytes", 4 << 20},
 		{"soaklab_requests_per_second", 100},
-		{"soaklab_latency_p99_seconds", 0.010}, // ms turned into seconds
-		{"soaklab_errors_total", 3},            // summed over intervals
+		{"soaklab_latency_p99_seconds", 0.010},  // ms turned into seconds
+		{"soaklab_errors_total", 3},             // summed over intervals
+		{"soaklab_requests_total", 200},         // summed over intervals
+		{"soaklab_request_duration_seconds", 5}, // every request with a latency
 		{"soaklab_oom_kills_total", 0},
 		{"soaklab_target_major_faults_total", 0},
-		{"soaklab_cells_total", 2},
+		{"soaklab_run_cells", 2},
 		{"soaklab_cells_done_total{outcome=completed}", 0}, // present before any cell ends
 		{"soaklab_cell_elapsed_seconds", 6},
 		{"soaklab_cell_duration_seconds", 180},
@@ -101,6 +110,9 @@ func TestScrape(t *testing.T) {
 		require.True(t, ok, "series %s missing from scrape", tc.series)
 		require.InDelta(t, tc.want, v, 1e-9, tc.series)
 	}
+	info := buildinfo.Read()
+	require.Equal(t, 1.0, got["soaklab_build_info{goarch="+runtime.GOARCH+",goos="+runtime.GOOS+",goversion="+info.GoVersion+
+		",revision="+info.Commit+",version="+info.Version+"}"], "build info: %v", got)
 	_, stale := got["soaklab_target_metric{name=go_memstats_heap_inuse_bytes}"]
 	require.False(t, stale, "a series absent from the latest sample is dropped")
 
@@ -193,5 +205,65 @@ func TestServeProfiles(t *testing.T) {
 		resp.Body.Close()
 		require.Equal(t, http.StatusOK, resp.StatusCode, tt.path)
 		require.Contains(t, string(body), tt.want, tt.path)
+	}
+}
+
+// latencies counts requests of the given latencies in seconds.
+func latencies(seconds ...float64) results.LatencyCounts {
+	var l results.LatencyCounts
+	for _, s := range seconds {
+		l.Add(s)
+	}
+	return l
+}
+
+// TestLatencyHistogram reads the histogram as Prometheus does: cumulative
+// buckets over the run, the +Inf bucket equal to the count, the sum.
+func TestLatencyHistogram(t *testing.T) {
+	t.Parallel()
+	e := New()
+	c := matrix.Cell{ID: "a"}
+	e.Sampled(c, results.Sample{Latency: latencies(0.0005, 0.002, 0.3)})
+	e.Sampled(c, results.Sample{Latency: latencies(0.3, 30)})
+	fams, err := e.Registry().Gather()
+	require.NoError(t, err)
+	var h *dto.Histogram
+	for _, f := range fams {
+		if f.GetName() == "soaklab_request_duration_seconds" {
+			require.Equal(t, dto.MetricType_HISTOGRAM, f.GetType())
+			h = f.GetMetric()[0].GetHistogram()
+		}
+	}
+	require.NotNil(t, h)
+	require.Equal(t, uint64(5), h.GetSampleCount())
+	require.InDelta(t, 30.6025, h.GetSampleSum(), 1e-9)
+	cum := map[float64]uint64{}
+	for _, b := range h.GetBucket() {
+		cum[b.GetUpperBound()] = b.GetCumulativeCount()
+	}
+	require.Len(t, cum, len(results.LatencyBounds))
+	require.Equal(t, uint64(1), cum[0.001])
+	require.Equal(t, uint64(2), cum[0.0025])
+	require.Equal(t, uint64(2), cum[0.25])
+	require.Equal(t, uint64(4), cum[0.5])
+	require.Equal(t, uint64(4), cum[10], "30 s lies only in +Inf")
+}
+
+// TestMetricNamesLint holds every metric to Prometheus's naming rules
+// (promlint): counters end in _total and only counters do, units in base
+// units and in the name, help on every metric.
+func TestMetricNamesLint(t *testing.T) {
+	t.Parallel()
+	e := New()
+	e.Sampled(matrix.Cell{ID: "a"}, results.Sample{Requests: 1, Latency: latencies(0.01), Metrics: map[string]float64{"x": 1}})
+	fams, err := e.Registry().Gather()
+	require.NoError(t, err)
+	problems, err := promlint.NewWithMetricFamilies(fams).Lint()
+	require.NoError(t, err)
+	require.Empty(t, problems)
+	for _, f := range fams {
+		isCounter := f.GetType() == dto.MetricType_COUNTER
+		require.Equal(t, isCounter, strings.HasSuffix(f.GetName(), "_total"), "%s is a %s", f.GetName(), f.GetType())
+		require.True(t, strings.HasPrefix(f.GetName(), "soaklab_"), f.GetName())
 	}
 }

@@ -66,6 +66,10 @@ type Request struct {
 	Header http.Header
 	Body   []byte // sent as is with every request of this kind; generated once by the caller
 	Weight int    // share of the mix; default 1
+	// Expect lists the statuses that count as success; a status not in it
+	// is an error (http-4xx, http-5xx, or http-unexpected below 400).
+	// Empty: every status below 400 succeeds.
+	Expect []int
 }
 
 // Config says what load to drive.

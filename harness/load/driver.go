@@ -229,7 +229,7 @@ func (d *Driver) do(ctx context.Context, c *h1conn, seq int64, intended time.Tim
 	if d.rt != nil {
 		kind = d.send(ctx, p)
 	} else {
-		kind = c.roundTrip(p.raw, p.head, p.retry)
+		kind = c.roundTrip(p.raw, p.head, p.retry, p.expect)
 	}
 	done := time.Now()
 	d.rec.record(p.label, done.Sub(intended), done.Sub(started), kind)
@@ -251,7 +251,7 @@ func (d *Driver) send(ctx context.Context, p *prepared) errKind {
 	if err != nil {
 		return classifyErr(err)
 	}
-	return classifyStatus(resp.StatusCode)
+	return p.expect.classify(resp.StatusCode)
 }
 
 // rotateEvery rotates the windowed histograms until ctx is done.

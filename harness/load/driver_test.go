@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -306,4 +307,39 @@ func TestCancelEndsEarly(t *testing.T) {
 	assert.GreaterOrEqual(t, out.AchievedRPS, float64(out.Sent)/ran.Seconds(), "not over the minute scheduled")
 	_, err = d.Run(context.Background())
 	assert.Error(t, err, "a driver runs once")
+}
+
+// TestExpectedStatuses drives a server whose /missing is a 404 and whose /
+// is a 200: with expect: [404] on /missing, its 404s are not errors; a
+// 200 where only 404 is expected is one.
+func TestExpectedStatuses(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/missing" {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = io.WriteString(w, "ok")
+	}))
+	t.Cleanup(srv.Close)
+	transports := map[string][]Option{"own": nil, "net/http": {StdTransport()}}
+	for via, opts := range transports {
+		t.Run(via, func(t *testing.T) {
+			t.Parallel()
+			mix := []Request{
+				{Label: "missing", Path: "/missing", Expect: []int{200, 404}},
+				{Label: "root", Path: "/", Expect: []int{404}},
+			}
+			d := run(t, Config{BaseURL: srv.URL, Rate: 50, Tasks: 8, Duration: 200 * time.Millisecond, Mix: mix},
+				append(opts, StartGrace(time.Second))...)
+			out, err := d.Run(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, int64(10), out.Sent)
+			assert.Equal(t, map[string]int64{"http-unexpected": 5}, out.ErrorsByKind, "only the root's 200s")
+			for _, l := range out.Labels {
+				want := map[string]int64{"missing": 0, "root": 5}[l.Label]
+				assert.Equal(t, want, l.Errors, l.Label)
+			}
+		})
+	}
 }

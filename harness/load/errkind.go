@@ -19,18 +19,20 @@ const (
 	errReset
 	errHTTP4xx
 	errHTTP5xx
+	errUnexpected
 	errOther
 	numErrKinds
 )
 
 var errKindNames = [numErrKinds]string{
-	errNone:    "",
-	errTimeout: "timeout",
-	errRefused: "refused",
-	errReset:   "reset",
-	errHTTP4xx: "http-4xx",
-	errHTTP5xx: "http-5xx",
-	errOther:   "other",
+	errNone:       "",
+	errTimeout:    "timeout",
+	errRefused:    "refused",
+	errReset:      "reset",
+	errHTTP4xx:    "http-4xx",
+	errHTTP5xx:    "http-5xx",
+	errUnexpected: "http-unexpected",
+	errOther:      "other",
 }
 
 // String is the kind's name in results.
@@ -46,6 +48,27 @@ func classifyStatus(code int) errKind {
 		return errHTTP4xx
 	}
 	return errNone
+}
+
+// expected is a request's `Expect` statuses: empty means classifyStatus.
+type expected []int
+
+// classify maps a status to a kind: a listed status succeeds, any other
+// fails (as http-4xx or http-5xx, or http-unexpected below 400). It
+// allocates nothing.
+func (e expected) classify(code int) errKind {
+	if len(e) == 0 {
+		return classifyStatus(code)
+	}
+	for _, c := range e {
+		if c == code {
+			return errNone
+		}
+	}
+	if k := classifyStatus(code); k != errNone {
+		return k
+	}
+	return errUnexpected
 }
 
 // classifyErr maps a transport or body-read error to a kind.

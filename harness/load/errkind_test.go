@@ -45,3 +45,26 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+func TestExpected(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		expect expected
+		code   int
+		want   errKind
+	}{
+		{nil, 404, errHTTP4xx},                     // no expect: a 404 fails
+		{nil, 204, errNone},                        // no expect: below 400 succeeds
+		{expected{200, 404}, 404, errNone},         // an expected 404 is not an error
+		{expected{200, 404}, 200, errNone},         // nor an expected 200
+		{expected{200, 404}, 500, errHTTP5xx},      // an unexpected 5xx keeps its class
+		{expected{404}, 200, errUnexpected},        // a 200 where only 404 was expected fails
+		{expected{200}, 301, errUnexpected},        // so does a redirect
+		{expected{503}, 503, errNone},              // expecting an error status
+		{expected{200, 201, 204}, 418, errHTTP4xx}, // a 4xx not listed
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.expect.classify(tt.code), "expect %v, status %d", tt.expect, tt.code)
+	}
+	assert.Equal(t, "http-unexpected", errUnexpected.String())
+}

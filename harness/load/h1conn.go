@@ -69,7 +69,7 @@ func serialize(r *http.Request, body []byte) []byte {
 // reused connection turns out closed before any response byte, an
 // idempotent request is sent once more on a new connection, as keep-alive
 // clients do.
-func (c *h1conn) roundTrip(raw []byte, head, idempotent bool) errKind {
+func (c *h1conn) roundTrip(raw []byte, head, idempotent bool, expect expected) errKind {
 	for attempt := 0; ; attempt++ {
 		reused := c.conn != nil
 		if !reused {
@@ -95,7 +95,7 @@ func (c *h1conn) roundTrip(raw []byte, head, idempotent bool) errKind {
 			}
 			return classifyErr(err)
 		}
-		return classifyStatus(code)
+		return expect.classify(code)
 	}
 }
 

@@ -93,7 +93,7 @@ func TestH1Responses(t *testing.T) {
 			req, _ := http.NewRequest(method, "http://"+c.addr+"/p?q=1", nil)
 			raw := serialize(req, nil)
 			for i := range 3 { // the same connection, or a fresh one, serves each
-				assert.Equal(t, tt.want, c.roundTrip(raw, tt.head, true), "request %d", i)
+				assert.Equal(t, tt.want, c.roundTrip(raw, tt.head, true, nil), "request %d", i)
 			}
 		})
 	}

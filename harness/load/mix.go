@@ -14,12 +14,13 @@ import (
 // prepared is one request kind ready to send: its URL parsed, its body
 // generated and its label resolved once, before the run.
 type prepared struct {
-	tmpl  *http.Request // shared, never modified; copied per request (net/http path)
-	raw   []byte        // the whole request serialised once (HTTP/1.1 path)
-	head  bool          // a HEAD request: its response has no body
-	retry bool          // idempotent: may be re-sent when a kept-alive connection was closed
-	body  []byte
-	label int // index into the recorder's labels
+	tmpl   *http.Request // shared, never modified; copied per request (net/http path)
+	raw    []byte        // the whole request serialised once (HTTP/1.1 path)
+	head   bool          // a HEAD request: its response has no body
+	retry  bool          // idempotent: may be re-sent when a kept-alive connection was closed
+	body   []byte
+	label  int      // index into the recorder's labels
+	expect expected // statuses that succeed; empty: below 400
 }
 
 // request returns a fresh request of this kind bound to ctx; only the
@@ -83,6 +84,11 @@ func newMix(base *url.URL, reqs []Request, maxLabels int) (*mix, string, error) 
 			}
 			index[label] = li
 		}
+		for _, code := range r.Expect {
+			if code < 100 || code > 599 {
+				return nil, "", fmt.Errorf("%w: Mix[%d].Expect: %d is not an HTTP status (100-599)", ErrConfig, i, code)
+			}
+		}
 		u, err := base.Parse(path)
 		if err != nil {
 			return nil, "", fmt.Errorf("%w: Mix[%d].Path: %q: %v", ErrConfig, i, path, err)
@@ -99,7 +105,7 @@ func newMix(base *url.URL, reqs []Request, maxLabels int) (*mix, string, error) 
 		}
 		m.total += w
 		m.cum = append(m.cum, m.total)
-		m.reqs = append(m.reqs, prepared{tmpl: tmpl, raw: serialize(tmpl, r.Body), head: method == http.MethodHead, retry: method != http.MethodPost && method != http.MethodPatch, body: r.Body, label: li})
+		m.reqs = append(m.reqs, prepared{tmpl: tmpl, raw: serialize(tmpl, r.Body), head: method == http.MethodHead, retry: method != http.MethodPost && method != http.MethodPatch, body: r.Body, label: li, expect: expected(r.Expect)})
 	}
 	var warning string
 	if overflow >= 0 {

@@ -6,6 +6,8 @@ import (
 	"unsafe"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 // Histogram geometry defaults: latencies are recorded in microseconds from
@@ -47,6 +49,7 @@ type labelRec struct {
 type intervalBuf struct {
 	corr, raw        *hdr.Histogram // nil in mode off
 	requests, errors int64
+	latency          results.LatencyCounts // every request with a latency, whatever the mode
 }
 
 // recorder keeps latencies and counts. Its memory is fixed when it is made:
@@ -92,7 +95,7 @@ func newRecorder(mode Mode, sampleN int, labels []string, highest time.Duration,
 // hasLatency says whether a failed request of this kind still measured a
 // latency worth keeping: it got a response, or it waited for the timeout.
 func hasLatency(k errKind) bool {
-	return k == errNone || k == errTimeout || k == errHTTP4xx || k == errHTTP5xx
+	return k == errNone || k == errTimeout || k == errHTTP4xx || k == errHTTP5xx || k == errUnexpected
 }
 
 // record keeps one finished request. corrected counts from the intended
@@ -110,6 +113,7 @@ func (r *recorder) record(label int, corrected, raw time.Duration, kind errKind)
 		r.errs[kind]++
 	}
 	if hasLatency(kind) {
+		r.cur.latency.Add(corrected.Seconds())
 		l.corr.add(corrected.Microseconds())
 		l.raw.add(raw.Microseconds())
 		if r.mode != ModeOff {
@@ -179,12 +183,13 @@ func (r *recorder) hists() []*hdr.Histogram {
 
 // IntervalStats is the load since the previous call of Interval.
 type IntervalStats struct {
-	Requests int64   // finished, successful or not
-	Errors   int64   // failed
-	RPS      float64 // finished per second
-	P50      float64 // corrected latency, ms (0 in mode off)
-	P99      float64 // corrected latency, ms (0 in mode off)
-	P99Raw   float64 // uncorrected latency, ms (0 in mode off)
+	Requests int64                 // finished, successful or not
+	Errors   int64                 // failed
+	RPS      float64               // finished per second
+	P50      float64               // corrected latency, ms (0 in mode off)
+	P99      float64               // corrected latency, ms (0 in mode off)
+	P99Raw   float64               // uncorrected latency, ms (0 in mode off)
+	Latency  results.LatencyCounts // requests by corrected latency, in every mode
 }
 
 // interval swaps the current interval buffer for the spare and reports it.
@@ -197,7 +202,7 @@ func (r *recorder) interval(now time.Time) IntervalStats {
 	r.lastIv = now
 	r.mu.Unlock()
 	b := &r.spare
-	s := IntervalStats{Requests: b.requests, Errors: b.errors}
+	s := IntervalStats{Requests: b.requests, Errors: b.errors, Latency: b.latency}
 	if !last.IsZero() && now.After(last) {
 		s.RPS = float64(b.requests) / now.Sub(last).Seconds()
 	}
@@ -208,7 +213,7 @@ func (r *recorder) interval(now time.Time) IntervalStats {
 		b.corr.Reset()
 		b.raw.Reset()
 	}
-	b.requests, b.errors = 0, 0
+	b.requests, b.errors, b.latency = 0, 0, results.LatencyCounts{}
 	return s
 }
 

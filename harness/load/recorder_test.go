@@ -124,6 +124,10 @@ func TestIntervalResets(t *testing.T) {
 	}
 	r.record(0, time.Millisecond, time.Millisecond, errHTTP4xx)
 	s := r.interval(t0.Add(time.Second))
+	// by latency: ≤1 ms (1 ms and the 4xx), ≤2.5, ≤5, ≤10, ≤25, ≤50, ≤100 ms
+	assert.Equal(t, [len(results.LatencyBounds) + 1]int64{2, 1, 3, 5, 15, 25, 50}, s.Latency.Buckets)
+	assert.InDelta(t, 5.051, s.Latency.Sum, 1e-9)
+	s.Latency = results.LatencyCounts{}
 	assert.Equal(t, IntervalStats{Requests: 101, Errors: 1, RPS: 101, P50: 50.015, P99: 99.007, P99Raw: 1}, roundStats(s))
 	s = r.interval(t0.Add(2 * time.Second))
 	assert.Equal(t, IntervalStats{}, s, "nothing since the previous call")

@@ -21,7 +21,7 @@ func (d driver) Run(ctx context.Context) (*results.Load, error) { return d.d.Run
 
 func (d driver) Interval() probe.LoadWindow {
 	s := d.d.Interval()
-	return probe.LoadWindow{Requests: s.Requests, Errors: s.Errors, RPS: s.RPS, P50: s.P50, P99: s.P99, P99Raw: s.P99Raw}
+	return probe.LoadWindow{Requests: s.Requests, Errors: s.Errors, RPS: s.RPS, P50: s.P50, P99: s.P99, P99Raw: s.P99Raw, Latency: s.Latency}
 }
 
 // driverFactory builds each cell's driver from the matrix's workload;
@@ -31,7 +31,7 @@ func driverFactory(workDir string) runner.DriverFactory {
 	return func(baseURL string, w matrix.Workload, c matrix.Cell) (runner.Driver, error) {
 		mix := make([]load.Request, 0, len(w.Requests))
 		for _, r := range w.Requests {
-			req := load.Request{Label: r.Label, Method: r.Method, Path: r.Path, Weight: r.Weight, Header: http.Header{}}
+			req := load.Request{Label: r.Label, Method: r.Method, Path: r.Path, Weight: r.Weight, Header: http.Header{}, Expect: r.Expect}
 			for k, v := range r.Headers {
 				req.Header.Set(k, v)
 			}

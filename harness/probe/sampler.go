@@ -13,6 +13,7 @@ type LoadWindow struct {
 	Requests, Errors int64
 	RPS              float64
 	P50, P99, P99Raw float64 // ms
+	Latency          results.LatencyCounts
 }
 
 // Sampler takes one reading of a target per interval. Every source is
@@ -67,6 +68,7 @@ func (s *Sampler) Take(ctx context.Context) results.Sample {
 		w := s.Load()
 		smp.Requests, smp.Errors, smp.RPS = w.Requests, w.Errors, w.RPS
 		smp.P50, smp.P99, smp.P99Raw = w.P50, w.P99, w.P99Raw
+		smp.Latency = w.Latency
 	}
 	if s.Scraper != nil {
 		sctx, cancel := context.WithTimeout(ctx, time.Second)

@@ -29,6 +29,11 @@ type Analysis struct {
 	Troughs *Troughs `json:"troughs,omitempty"`
 	// Upward stair steps (new plateaus) of the series.
 	Steps *Steps `json:"steps,omitempty"`
+	// Leak, oom-risk: where the growth changed most, with the slopes on
+	// each side; absent when the series is too short for two segments.
+	Change *Change `json:"change,omitempty"`
+	// Leak: the smallest leak this cell could have detected.
+	Detect *Detectability `json:"detect,omitempty"`
 	// oom-risk: the projection of the fitted line to the limit.
 	OOMRisk *OOMRisk `json:"oom_risk,omitempty"`
 	// peak: the highest memory held against the limit.
@@ -39,6 +44,9 @@ type Analysis struct {
 	Load *LoadFigures `json:"load,omitempty"`
 	// Growth of the target's goroutines (go_goroutines, when scraped).
 	Goroutines *Goroutines `json:"goroutines,omitempty"`
+	// thresholds: the episodes above each level the target's thresholds
+	// set, in the matrix's order.
+	Thresholds []ThresholdEpisodes `json:"thresholds,omitempty"`
 	// driver: soaklab's own memory while it drove the cell.
 	Driver *DriverMemory `json:"driver,omitempty"`
 }
@@ -77,6 +85,33 @@ type Troughs struct {
 // Steps counts upward stair steps.
 type Steps struct {
 	Count int `json:"count"`
+}
+
+// Change is the break of a two-segment fit of the judged memory series:
+// the judge reads "growth stopped at AtS" when the slope before it is
+// significantly above the recent one and the recent one is under the
+// floor, and then projects the limit from the recent slope.
+type Change struct {
+	AtS               float64 `json:"at_s"`
+	BeforeMiBPerH     float64 `json:"before_mib_per_h"`
+	RecentMiBPerH     float64 `json:"recent_mib_per_h"`
+	RecentLowMiBPerH  float64 `json:"recent_low_mib_per_h"`
+	RecentHighMiBPerH float64 `json:"recent_high_mib_per_h"`
+}
+
+// Detectability is the smallest leak the cell's leak criterion would have
+// found with 80 % probability at the cell's noise and duration: the
+// largest of the slope floor plus 1.43 half-widths of the slope's 95 %
+// interval (noise), 1.43 half-widths of the last half's slope interval
+// (last half: growth must go on there) and the slope whose drift reaches
+// max_drift_pct (drift). Half-widths shrink as duration^-1.5 under white
+// noise.
+type Detectability struct {
+	MinLeakMiBPerH       float64 `json:"min_leak_mib_per_h"`
+	HalfWidthMiBPerH     float64 `json:"half_width_mib_per_h"`                // of the fitted slope's 95 % interval
+	LateHalfWidthMiBPerH float64 `json:"late_half_width_mib_per_h,omitempty"` // of the last half's
+	WindowS              float64 `json:"window_s"`                            // the measured window it was computed for
+	Bound                string  `json:"bound"`                               // what sets it: "noise", "last half" or "drift"
 }
 
 // OOMRisk is the projected time to the limit at the fitted slope; absent
@@ -122,9 +157,31 @@ type LoadFigures struct {
 
 // Goroutines is the growth of the target's goroutine count.
 type Goroutines struct {
-	SlopePerH float64 `json:"slope_per_h"`
-	First     float64 `json:"first"`
-	Last      float64 `json:"last"`
+	SlopePerH     float64 `json:"slope_per_h"`
+	SlopeLowPerH  float64 `json:"slope_low_per_h"`  // 95 % interval of the slope
+	SlopeHighPerH float64 `json:"slope_high_per_h"` // (Theil–Sen)
+	First         float64 `json:"first"`
+	Last          float64 `json:"last"`
+	Max           float64 `json:"max,omitempty"` // the highest count measured
+}
+
+// ThresholdEpisodes lists the stretches a series spent above a level: each
+// entered at or above Above and left below Leave (Above less the
+// hysteresis), over every sample, warm-up included.
+type ThresholdEpisodes struct {
+	Series   string             `json:"series"`
+	Above    float64            `json:"above"`
+	Leave    float64            `json:"leave"`
+	Samples  int                `json:"samples"` // samples that carried the series
+	Peak     float64            `json:"peak"`    // its highest value
+	Episodes []ThresholdEpisode `json:"episodes"`
+}
+
+// ThresholdEpisode is one stretch above a level.
+type ThresholdEpisode struct {
+	CrossedS float64  `json:"crossed_s"`        // t of the first sample at or above the level
+	BackS    *float64 `json:"back_s,omitempty"` // t of the first sample below the leave level; absent: still above at the end
+	Peak     float64  `json:"peak"`             // the highest value in the episode
 }
 
 // DriverMemory is soaklab's own memory over the cell.

@@ -191,6 +191,11 @@ func ReadSamples(path string) ([]Sample, error) {
 			}
 			return out, err
 		}
+		if out == nil && name == path {
+			// Size the series once from the file's size and its first
+			// line, instead of growing it by copies.
+			out = presize(path)
+		}
 		out, err = readLines(name, r, out)
 		r.Close()
 		if err != nil {
@@ -200,25 +205,48 @@ func ReadSamples(path string) ([]Sample, error) {
 	return out, nil
 }
 
+// presize returns an empty series with room for the lines of the plain
+// samples file at path, estimated from its size and first line.
+func presize(path string) []Sample {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil
+	}
+	buf := make([]byte, 4096)
+	n, _ := io.ReadFull(f, buf)
+	i := bytes.IndexByte(buf[:n], '\n')
+	if i <= 0 {
+		return nil
+	}
+	return make([]Sample, 0, st.Size()/int64(i+1)+16)
+}
+
 // readLines appends the samples of one JSON-lines stream to out.
 func readLines(path string, r io.Reader, out []Sample) ([]Sample, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
 	line := 0
+	var dec sampleDecoder
 	for sc.Scan() {
 		line++
 		b := bytes.TrimSpace(sc.Bytes())
 		if len(b) == 0 {
 			continue
 		}
-		var s Sample
-		if err := json.Unmarshal(b, &s); err != nil {
+		// Decode in place: a day of samples is not copied twice.
+		out = append(out, Sample{})
+		if err := dec.decode(b, &out[len(out)-1]); err != nil {
+			out = out[:len(out)-1]
 			if !sc.Scan() { // torn final line
 				break
 			}
 			return out, fmt.Errorf("%s:%d: %w", path, line, err)
 		}
-		out = append(out, s)
 	}
 	return out, sc.Err()
 }

@@ -99,6 +99,9 @@ type Sample struct {
 	P50      float64 `json:"p50_ms,omitempty"`     // corrected latency, ms, this interval
 	P99      float64 `json:"p99_ms,omitempty"`     // corrected latency, ms, this interval
 	P99Raw   float64 `json:"p99_raw_ms,omitempty"` // uncorrected (service time) p99, ms
+	// Latency counts the interval's requests by latency for live metrics;
+	// it is not written to samples.jsonl.
+	Latency LatencyCounts `json:"-"`
 
 	// Metrics scraped from the target's Prometheus endpoint, by series name
 	// (e.g. "go_goroutines", "go_memstats_heap_inuse_bytes").
@@ -239,6 +242,12 @@ type Host struct {
 	Cgroup    string `json:"cgroup,omitempty"` // v1, v2, none
 }
 
+// Tool identifies the soaklab binary that wrote a run.
+type Tool struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit"`
+}
+
 // Counts tallies verdicts and outcomes.
 type Counts struct {
 	Cells   int `json:"cells"`
@@ -261,6 +270,7 @@ type Run struct {
 	Finished   time.Time `json:"finished,omitempty"`
 	Status     string    `json:"status"`             // running, finished, interrupted
 	Baseline   string    `json:"baseline,omitempty"` // run directory compared against
+	Soaklab    Tool      `json:"soaklab"`            // the soaklab that measured it
 
 	Cells       []Cell       `json:"cells"`
 	Comparisons []Comparison `json:"comparisons,omitempty"`

@@ -124,7 +124,16 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 		env = append(env, t.SinkEnv+"="+load.sink.URL())
 	}
 
-	inst, err := r.Backend.Start(ctx, cr.spec(env, logw))
+	sinkURL := ""
+	if load.sink != nil {
+		sinkURL = load.sink.URL()
+	}
+	spec, err := cr.spec(env, logw, port, sinkURL)
+	if err != nil {
+		cr.fail(results.Errored, err.Error())
+		return
+	}
+	inst, err := r.Backend.Start(ctx, spec)
 	if err != nil {
 		cr.fail(results.Errored, err.Error())
 		return
@@ -222,7 +231,6 @@ func (cr *cellRun) drive(ctx context.Context, base string, load *loadSource, sto
 		return
 	}
 	load.setDriver(d)
-	settleRuntime()
 	l, err := d.Run(ctx)
 	if err != nil && ctx.Err() == nil {
 		cr.warn("driver: " + err.Error())

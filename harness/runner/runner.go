@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/soaklab/soaklab/harness/buildinfo"
 	"github.com/soaklab/soaklab/harness/probe"
 	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/harness/target"
@@ -65,6 +66,10 @@ func (r *Runner) Run(ctx context.Context, run *results.Run, cells []matrix.Cell)
 		}
 	}
 	run.Status = "running"
+	if run.Soaklab == (results.Tool{}) { // a resumed run keeps the version that started it
+		b := buildinfo.Read()
+		run.Soaklab = results.Tool{Version: b.Version, Commit: b.Commit}
+	}
 	if err := r.save(run); err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/soaklab/soaklab/harness/buildinfo"
 	"github.com/soaklab/soaklab/harness/probe"
 	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/harness/target/process"
@@ -144,6 +145,8 @@ func TestRunCellOutcomes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "finished", onDisk.Status)
 	assert.Len(t, onDisk.Cells, 4)
+	b := buildinfo.Read()
+	assert.Equal(t, results.Tool{Version: b.Version, Commit: b.Commit}, onDisk.Soaklab, "run.json names the soaklab that measured it")
 }
 
 func TestRunInterruptedAndResumed(t *testing.T) {

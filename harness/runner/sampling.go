@@ -66,7 +66,11 @@ func (cr *cellRun) startSampling(inst target.Instance, base string, start time.T
 		if t.Throughput != "" {
 			names = append(names, t.Throughput)
 		}
-		sampler.Scraper = &probe.Scraper{URL: base + t.Metrics, Names: names}
+		names = append(names, t.MetricsKeep...)
+		for _, th := range t.Thresholds {
+			names = append(names, th.Series) // a built-in series is no family: never found, harmless
+		}
+		sampler.Scraper = &probe.Scraper{URL: base + t.Metrics, Names: names, MaxSeries: t.MetricsMaxSeries}
 		// A target that answers its metrics path with an error status is up
 		// and the path is wrong: say so during the run, once. (Refused
 		// connections are a target still starting, or gone.)
@@ -88,7 +92,6 @@ func (cr *cellRun) startSampling(inst target.Instance, base string, start time.T
 			}
 			cr.track(smp)
 			cr.obs.Sampled(cr.cell, smp)
-			collect()
 		})
 	}()
 	return s, nil

@@ -12,8 +12,9 @@ import (
 	"github.com/soaklab/soaklab/matrix"
 )
 
-// spec says how the backend starts this cell's target.
-func (cr *cellRun) spec(env []string, out io.Writer) target.Spec {
+// spec says how the backend starts this cell's target: a command's
+// arguments are rendered for the cell, its port and its sink URL.
+func (cr *cellRun) spec(env []string, out io.Writer, port int, sinkURL string) (target.Spec, error) {
 	r, t := cr.r, cr.tgt
 	spec := target.Spec{RunID: filepath.Base(r.Dir), CellID: cr.cell.ID, Name: t.Name, Dir: r.WorkDir,
 		Env: env, MemoryLimit: cr.cell.RAM, Stdout: out, Stderr: out, Image: t.Image}
@@ -21,14 +22,18 @@ func (cr *cellRun) spec(env []string, out io.Writer) target.Spec {
 	case t.Build != "":
 		spec.Path = r.Binaries[t.Name]
 	case len(t.Command) > 0:
-		spec.Path, spec.Args = t.Command[0], t.Command[1:]
+		args, err := t.Args(cr.cell, port, sinkURL)
+		if err != nil {
+			return spec, err
+		}
+		spec.Path, spec.Args = args[0], args[1:]
 		if !filepath.IsAbs(spec.Path) && filepath.Base(spec.Path) != spec.Path {
 			spec.Path = filepath.Join(r.WorkDir, spec.Path)
 		}
 	case t.Dockerfile != "":
 		spec.Dockerfile = filepath.Join(r.WorkDir, t.Dockerfile)
 	}
-	return spec
+	return spec, nil
 }
 
 // cellEnv is the target's environment for a cell: its rendered env, the

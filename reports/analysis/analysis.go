@@ -53,6 +53,8 @@ type Params struct {
 	ThresholdRatio  float64 // default DefaultThresholdRatio
 	HysteresisRatio float64 // default DefaultHysteresisRatio
 	Window          float64 // throughput window, seconds; default DefaultWindow
+	// Levels are thresholds whose episodes are listed (Result.Thresholds).
+	Levels []Level
 }
 
 // Result holds the per-cell numbers. Float fields are NaN when they could
@@ -66,6 +68,8 @@ type Result struct {
 	FitTo          float64    // t of the last measured memory sample
 	Fit            stats.Line // bytes against seconds, over the measured samples
 	Late           stats.Line // the same over the last half (growth that has not stopped)
+	Change         Change     // the break in the growth (see Change); valid when HasChange
+	HasChange      bool
 	Trough         stats.Line // troughs against seconds
 	HasTrough      bool
 	DriftPct       float64
@@ -83,15 +87,22 @@ type Result struct {
 	GoroutineSlope float64 // per hour
 	GoroutineFirst float64
 	GoroutineLast  float64
-	Noise          float64 // robust spread (MAD) of the residuals of the fit, bytes
-	Thrash         Thrash  // the longest stretch at the limit reading pages back
+	GoroutineMax   float64
+	// GoroutineFit is go_goroutines against seconds over the measured
+	// samples, GoroutineLate over their last half; N is 0 when not scraped.
+	GoroutineFit, GoroutineLate stats.Line
+	Noise                       float64 // robust spread (MAD) of the residuals of the fit, bytes
+	Thrash                      Thrash  // the longest stretch at the limit reading pages back
 	// The harness's own memory against seconds: Driver is the judged line,
 	// fitted to DriverSeries ("RSS anon", else "RSS"); DriverRSS and
-	// DriverHeap are its total RSS and its Go heap objects.
-	Driver, DriverRSS, DriverHeap          stats.Line
-	HasDriver, HasDriverRSS, HasDriverHeap bool
-	DriverSeries                           string
-	Warnings                               []error
+	// DriverHeap are its total RSS and its Go heap objects; DriverLate is
+	// the judged line over the last half.
+	Driver, DriverRSS, DriverHeap, DriverLate stats.Line
+	HasDriver, HasDriverRSS, HasDriverHeap    bool
+	DriverSeries                              string
+	Warnings                                  []error
+	// Thresholds are the episodes above each of Params.Levels.
+	Thresholds []results.ThresholdEpisodes
 }
 
 // MiBPerH converts a slope in bytes per second.
@@ -104,7 +115,7 @@ func Analyze(samples []results.Sample, p Params) Result {
 	r := Result{
 		Warmup: p.Warmup, FitFrom: p.Warmup, DriftPct: nan, TimeToLimit: nan, Peak: nan, PeakRatio: nan,
 		CVPct: nan, MeanRPS: nan, AchievedRatio: nan, ErrorRate: nan, P99: nan, Throughput: nan,
-		GoroutineSlope: nan, GoroutineFirst: nan, GoroutineLast: nan, Noise: nan,
+		GoroutineSlope: nan, GoroutineFirst: nan, GoroutineLast: nan, GoroutineMax: nan, Noise: nan,
 	}
 	for _, s := range samples {
 		if s.WorkingSet > 0 {
@@ -126,6 +137,7 @@ func Analyze(samples []results.Sample, p Params) Result {
 	r.goroutines(meas)
 	r.driver(meas)
 	r.Thrash = thrash(samples, p)
+	r.Thresholds = thresholdEpisodes(samples, p.Levels)
 	if r.N < 2 {
 		r.Warnings = append(r.Warnings, fmt.Errorf("%w: %d measured samples after %.0f s warm-up", stats.ErrTooFewSamples, r.N, p.Warmup))
 	}
@@ -244,6 +256,12 @@ func (r Result) Analysis() *results.Analysis {
 		}
 		a.Steps = &results.Steps{Count: r.Steps}
 	}
+	if r.HasChange {
+		a.Change = &results.Change{
+			AtS: r.Change.At, BeforeMiBPerH: MiBPerH(r.Change.Before.Slope), RecentMiBPerH: MiBPerH(r.Change.Recent.Slope),
+			RecentLowMiBPerH: MiBPerH(r.Change.Recent.SlopeLow), RecentHighMiBPerH: MiBPerH(r.Change.Recent.SlopeHigh),
+		}
+	}
 	if finite(r.DriftPct) {
 		a.Drift = &results.Drift{Pct: r.DriftPct}
 	}
@@ -276,8 +294,10 @@ func (r Result) Analysis() *results.Analysis {
 		a.Load = &load
 	}
 	if finite(r.GoroutineSlope) {
-		a.Goroutines = &results.Goroutines{SlopePerH: r.GoroutineSlope, First: r.GoroutineFirst, Last: r.GoroutineLast}
+		a.Goroutines = &results.Goroutines{SlopePerH: r.GoroutineSlope, First: r.GoroutineFirst, Last: r.GoroutineLast, Max: r.GoroutineMax,
+			SlopeLowPerH: r.GoroutineFit.SlopeLow * 3600, SlopeHighPerH: r.GoroutineFit.SlopeHigh * 3600}
 	}
+	a.Thresholds = r.Thresholds
 	if r.HasDriver {
 		a.Driver = &results.DriverMemory{
 			Series: r.DriverSeries, SlopeMiBPerH: MiBPerH(r.Driver.Slope),

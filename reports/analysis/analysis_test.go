@@ -227,9 +227,10 @@ func TestAnalysisFields(t *testing.T) {
 		"fit.series", "fit.intercept_bytes", "fit.slope_bytes_per_s", "fit.slope_mib_per_h",
 		"fit.slope_low_mib_per_h", "fit.slope_high_mib_per_h", "fit.r2",
 		"drift.pct", "troughs.slope_mib_per_h", "steps.count", "oom_risk.time_to_limit_s",
+		"change.at_s", "change.before_mib_per_h", "change.recent_mib_per_h", "change.recent_low_mib_per_h", "change.recent_high_mib_per_h",
 		"peak.series", "peak.bytes", "peak.ratio", "peak.episodes",
 		"load.cv_pct", "load.achieved_ratio", "load.error_rate", "load.p99_ms", "load.throughput_ops_per_s",
-		"goroutines.slope_per_h", "goroutines.first", "goroutines.last",
+		"goroutines.slope_per_h", "goroutines.first", "goroutines.last", "goroutines.max", "goroutines.slope_low_per_h", "goroutines.slope_high_per_h",
 		"driver.series", "driver.slope_mib_per_h", "driver.slope_low_mib_per_h", "driver.slope_high_mib_per_h",
 		"driver.rss_slope_mib_per_h", "driver.heap_slope_mib_per_h",
 		"thrash.max_faults_per_s", "thrash.longest_s", "thrash.from_s", "thrash.faults_per_s", "thrash.usage_ratio"} {

@@ -15,7 +15,10 @@ import (
 // runs for the first time, bounded by the file's size and reclaimable. A
 // 10-minute self-soak measured RssFile +0.3 MiB while RssAnon was flat. The
 // total RSS (DriverRSS) and the Go heap (DriverHeap) are fitted too, so a
-// report shows which of them moved.
+// report shows which of them moved. DriverLate fits the judged series' last
+// half, as Late does the target's: a warm-up ramp of the harness (its Go
+// heap taking two or three of the runtime's two-minute collection cycles to
+// find its size) stops there.
 func (r *Result) driver(meas []results.Sample) {
 	rss := valueSeries(meas, func(s *results.Sample) int64 { return s.DriverRSS })
 	anon := valueSeries(meas, func(s *results.Sample) int64 { return s.DriverAnon })
@@ -31,12 +34,18 @@ func (r *Result) driver(meas []results.Sample) {
 	r.DriverHeap, r.HasDriverHeap = fit(heap)
 	// Anonymous memory is judged only when every RSS reading has it: a
 	// series mixing both would fit a step between them.
-	if anon.len() == rss.len() {
-		if r.Driver, r.HasDriver = fit(anon); r.HasDriver {
-			r.DriverSeries = "RSS anon"
-			return
-		}
-	}
+	judged := rss
 	r.Driver, r.HasDriver = r.DriverRSS, r.HasDriverRSS
 	r.DriverSeries = "RSS"
+	if anon.len() == rss.len() {
+		if line, ok := fit(anon); ok {
+			judged = anon
+			r.Driver, r.HasDriver = line, true
+			r.DriverSeries = "RSS anon"
+		}
+	}
+	if judged.len() >= 4 {
+		h := judged.len() / 2
+		r.DriverLate, _ = fit(series{judged.t[h:], judged.y[h:]})
+	}
 }

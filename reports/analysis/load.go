@@ -136,6 +136,15 @@ func (r *Result) goroutines(meas []results.Sample) {
 		return
 	}
 	r.GoroutineFirst, r.GoroutineLast = s.y[0], s.y[s.len()-1]
+	r.GoroutineMax = s.y[0]
+	for _, v := range s.y {
+		r.GoroutineMax = max(r.GoroutineMax, v)
+	}
+	if h := s.len() / 2; s.len() >= 4 {
+		late := reduce(series{s.t[h:], s.y[h:]}, MaxFitPoints)
+		r.GoroutineLate = stats.TheilSen(late.t, late.y)
+	}
 	s = reduce(s, MaxFitPoints)
-	r.GoroutineSlope = stats.TheilSen(s.t, s.y).Slope * 3600
+	r.GoroutineFit = stats.TheilSen(s.t, s.y)
+	r.GoroutineSlope = r.GoroutineFit.Slope * 3600
 }

@@ -50,6 +50,7 @@ func (r *Result) memory(all, mem series, p Params) {
 		late := reduce(series{mem.t[h:], mem.y[h:]}, MaxFitPoints)
 		r.Late = stats.TheilSen(late.t, late.y)
 	}
+	r.Change, r.HasChange = changePoint(mem)
 	res := make([]float64, mem.len())
 	for i := range mem.t {
 		res[i] = mem.y[i] - r.Fit.At(mem.t[i])

@@ -68,7 +68,7 @@ func TestScan(t *testing.T) {
 func TestRender(t *testing.T) {
 	t.Parallel()
 	root := nightly(t, t.TempDir())
-	out := t.TempDir()
+	out := filepath.Join(root, "history")
 	require.NoError(t, history.Render(root, out, history.Now(fixture.Start)))
 	data, err := os.ReadFile(filepath.Join(out, history.File))
 	require.NoError(t, err)
@@ -77,15 +77,54 @@ func TestRender(t *testing.T) {
 		name, want string
 		count      int
 	}{
-		{"a plot per cell and measure", `<svg role="img"`, 9},
+		{"a plot per cell and measure", `<svg role="img"`, 12},
 		{"peak plots", `: peak memory"`, 3},
-		{"slope plots", `: memory slope"`, 3},
+		{"slope plots", `: judged memory slope"`, 3},
 		{"p99 plots", `: p99 latency (corrected)"`, 3},
-		{"every run listed", "synthetic-2026112", 3},
+		{"throughput plots", `: throughput"`, 3},
+		{"every run listed", `<th scope="row">synthetic-2026112`, 3},
+		{"every night of every cell linked to its report, in its table and on its 4 plots", `<a href="../`, 3*3 + 3*3*4},
+		{"the points link with a hover text", `/report/index.html"><title>`, 3 * 3 * 4},
 	} {
 		require.Equal(t, tc.count, strings.Count(page, tc.want), tc.name)
 	}
 	require.NotContains(t, page, "<script src")
+}
+
+// Twenty nightly runs, the first cell's peak 30 % higher from the
+// thirteenth night on: the change is found on that night, marked on its plot, listed
+// at the top of the page and in summary.md with a link to that night's
+// report; nothing else changed.
+func TestChangeFound(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	var id string
+	for i := range 20 {
+		dir := filepath.Join(root, fmt.Sprintf("night-%02d", i))
+		require.NoError(t, fixture.Synthetic(dir, 2, 30, fixture.Start.Add(time.Duration(i)*24*time.Hour)))
+		r, err := results.ReadRun(dir)
+		require.NoError(t, err)
+		id = r.Cells[0].ID
+		if i >= 12 {
+			r.Cells[0].Analysis.Peak.Bytes *= 1.3
+		}
+		require.NoError(t, results.WriteJSON(filepath.Join(dir, results.RunFile), r))
+	}
+	out := filepath.Join(root, "history")
+	require.NoError(t, history.Render(root, out, history.Now(genTime)))
+	page, err := os.ReadFile(filepath.Join(out, history.File))
+	require.NoError(t, err)
+	md, err := os.ReadFile(filepath.Join(out, history.SummaryFile))
+	require.NoError(t, err)
+	night := fixture.Start.Add(12 * 24 * time.Hour).Format("2006-01-02")
+	require.Contains(t, string(md), "| ["+night+"](../night-12/report/index.html) | `"+id+"` | peak memory |")
+	require.Equal(t, 1, strings.Count(string(md), "| peak memory |")+strings.Count(string(md), "| judged memory slope |")+
+		strings.Count(string(md), "| p99 latency (corrected) |")+strings.Count(string(md), "| throughput |"), "one change in all:\n%s", md)
+	has := func(s string) bool { return strings.Contains(string(page), s) }
+	require.True(t, has(`<a href="../night-12/report/index.html">`+night+`</a>`), "the first night linked to its report")
+	require.True(t, has("+30% from Dec 2"), "the change marked on the plot")
+	require.True(t, has(">Nov 27</text>"), "dates on the x axis")
+	require.False(t, has("days since"))
 }
 
 // TestRenderNoRuns: a directory without runs is an error the CLI can name.
@@ -108,7 +147,7 @@ func TestGolden(t *testing.T) {
 	future := filepath.Join(root, "d-future")
 	require.NoError(t, os.MkdirAll(future, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(future, results.RunFile), []byte(`{"schema": 999, "id": "future"}`), 0o644))
-	out := t.TempDir()
+	out := filepath.Join(base, "results", "history") // where soaklab history writes it
 	t.Chdir(base)
 	require.NoError(t, history.Render("results", out, history.Now(genTime)))
 	got, err := os.ReadFile(filepath.Join(out, history.File))

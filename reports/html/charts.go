@@ -3,34 +3,40 @@ package html
 import (
 	"fmt"
 	"html/template"
+	"math"
 	"sort"
 	"strings"
 
 	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/reports/plot"
+	"github.com/soaklab/soaklab/reports/view"
 )
 
-// Chart is one rendered plot of a cell: its title and inline SVG, or why it
-// could not be drawn.
+// Chart is one rendered plot of a cell: its title, the Prometheus name of
+// what it draws, its inline SVG (for print and readers without script), or
+// why it could not be drawn.
 type Chart struct {
-	Title string
-	SVG   template.HTML
-	Err   string
+	Title, Metric string
+	SVG           template.HTML
+	Err           string
+	// Live is the chart's index in the cell's interactive data; -1 when it
+	// has none.
+	Live int
 }
 
 const mib = 1 << 20
 
-// cellCharts draws every chart of a cell from its samples: memory, latency,
-// throughput and one per scraped metric. Charts without data are left out.
-// At most maxMetrics scraped metrics are plotted (goroutines first, then by
-// name); the names of the others are returned.
-func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option, maxMetrics int) (charts []Chart, omitted []string) {
+// MemoryTitle is the title of a cell's memory chart.
+const MemoryTitle = "Target memory"
+
+// cellCharts describes every chart of a cell from its samples: memory,
+// soaklab's own memory, latency, throughput and one per scraped metric.
+// Charts without data are left out. At most maxMetrics scraped metrics are
+// plotted (goroutines first, then by name); the names of the others are
+// returned. Every series of a time chart has ts as its X.
+func cellCharts(c *results.Cell, samples []results.Sample, ts []float64, maxMetrics int) (charts []plot.Chart, omitted []string) {
 	if len(samples) == 0 {
 		return nil, nil
-	}
-	ts := make([]float64, len(samples))
-	for i, s := range samples {
-		ts[i] = s.T
 	}
 	col := func(f func(s *results.Sample) float64) ([]float64, bool) {
 		ys := make([]float64, len(samples))
@@ -41,19 +47,34 @@ func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option, m
 		}
 		return ys, any
 	}
-	add := func(c plot.Chart) {
-		if len(c.Series) == 0 {
+	// Memory that reads 0 was not measured (the process was gone): a gap,
+	// not a fall to nothing.
+	mem := func(f func(s *results.Sample) int64) ([]float64, bool) {
+		ys := make([]float64, len(samples))
+		any := false
+		for i := range samples {
+			v := f(&samples[i])
+			if v <= 0 {
+				ys[i] = nan
+				continue
+			}
+			ys[i], any = float64(v)/mib, true
+		}
+		return ys, any
+	}
+	killT, killed := killTime(c, samples)
+	add := func(ch plot.Chart) {
+		if len(ch.Series) == 0 {
 			return
 		}
-		svg, err := plot.SVG(c, opts...)
-		ch := Chart{Title: c.Title, SVG: template.HTML(svg)} //nolint:gosec // SVG from gonum, text escaped by plot.
-		if err != nil {
-			ch = Chart{Title: c.Title, Err: err.Error()}
+		if killed {
+			ch.XMax = killT
 		}
 		charts = append(charts, ch)
 	}
 
-	add(memoryChart(c, samples, ts, col))
+	add(memoryChart(c, samples, ts, mem, killT, killed))
+	add(harnessChart(ts, mem))
 	add(faultsChart(c, samples, ts))
 
 	lat := plot.Chart{Title: "Latency per interval", YLabel: "ms", Time: true}
@@ -72,7 +93,7 @@ func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option, m
 	if ys, ok := col(func(s *results.Sample) float64 { return s.RPS }); ok {
 		thr.Series = append(thr.Series, plot.Series{Name: "completed/s", X: ts, Y: ys})
 		if c.Load != nil && c.Load.TargetRPS > 0 {
-			thr.HLines = append(thr.HLines, plot.HLine{Name: "requested", Y: c.Load.TargetRPS, Color: plot.Grey})
+			thr.HLines = append(thr.HLines, plot.HLine{Name: "requested " + view.Num(c.Load.TargetRPS) + "/s", Y: c.Load.TargetRPS, Color: plot.Grey})
 		}
 	}
 	if ys, ok := col(func(s *results.Sample) float64 {
@@ -84,7 +105,6 @@ func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option, m
 		thr.Series = append(thr.Series, plot.Series{Name: "errors/s", X: ts, Y: ys, Color: plot.Red})
 	}
 	add(thr)
-	add(harnessChart(samples, ts, col))
 
 	names := metricNames(samples)
 	if len(names) > maxMetrics {
@@ -99,19 +119,83 @@ func cellCharts(c *results.Cell, samples []results.Sample, opts []plot.Option, m
 			}
 			ys[i] = v
 		}
-		unit := ""
-		if strings.HasSuffix(name, "_bytes") {
-			unit = "MiB"
+		title, unit := MetricTitle(name)
+		scale := 1.0
+		if unit == "MiB" {
+			scale = mib
 			for i := range ys {
 				ys[i] /= mib
 			}
 		}
-		add(plot.Chart{Title: name, YLabel: unit, Time: true, Series: []plot.Series{{Name: name, X: ts, Y: ys}}})
+		ch := plot.Chart{Title: title, Metric: name, Label: title + " (" + name + ")", YLabel: unit, Time: true,
+			Counts: name == "go_goroutines" || name == "go_threads" || name == "process_open_fds",
+			Series: []plot.Series{{Name: title, X: ts, Y: ys}}}
+		thresholdMarks(&ch, c, name, scale)
+		add(ch)
 	}
 	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.Threads) }); ok && varies(ys) {
-		add(plot.Chart{Title: "Target threads", Time: true, Series: []plot.Series{{Name: "threads", X: ts, Y: ys}}})
+		add(plot.Chart{Title: "Target threads", Time: true, Counts: true, Series: []plot.Series{{Name: "threads", X: ts, Y: ys}}})
 	}
 	return charts, omitted
+}
+
+// killTime is when an OOM-killed cell died, in seconds since it started:
+// the sample that saw the kill, else a sample interval after the last one,
+// but no later than the cell's end.
+func killTime(c *results.Cell, samples []results.Sample) (float64, bool) {
+	if c.Outcome != results.OOMKilled || len(samples) == 0 {
+		return 0, false
+	}
+	last := samples[len(samples)-1]
+	for _, s := range samples {
+		if s.OOMKills > 0 {
+			return s.T, true
+		}
+	}
+	t := last.T + max(c.Interval, 0)
+	if !c.Started.IsZero() && c.Ended.After(c.Started) {
+		t = min(t, c.Ended.Sub(c.Started).Seconds())
+	}
+	return max(t, last.T), true
+}
+
+// metricWords names common Prometheus metrics in words; others are named
+// from their own words.
+var metricWords = map[string]string{
+	"go_goroutines":                   "Goroutines",
+	"go_threads":                      "OS threads",
+	"go_memstats_heap_inuse_bytes":    "Go heap in use",
+	"go_memstats_heap_alloc_bytes":    "Go heap allocated",
+	"go_memstats_heap_objects":        "Go heap objects",
+	"go_memstats_heap_sys_bytes":      "Go heap from the OS",
+	"go_memstats_heap_idle_bytes":     "Go heap idle",
+	"go_memstats_heap_released_bytes": "Go heap released to the OS",
+	"go_memstats_sys_bytes":           "Go runtime memory from the OS",
+	"go_memstats_stack_inuse_bytes":   "Goroutine stacks in use",
+	"go_gc_duration_seconds":          "GC pause",
+	"process_resident_memory_bytes":   "Resident memory",
+	"process_virtual_memory_bytes":    "Virtual memory",
+	"process_open_fds":                "Open file descriptors",
+}
+
+// MetricTitle is the chart title and unit of a scraped metric:
+// "Goroutines" for go_goroutines, "Go heap in use" in MiB for
+// go_memstats_heap_inuse_bytes, "Cache entries" for cache_entries.
+func MetricTitle(name string) (title, unit string) {
+	if strings.HasSuffix(name, "_bytes") {
+		unit = "MiB"
+	} else if strings.HasSuffix(name, "_seconds") {
+		unit = "s"
+	}
+	if t, ok := metricWords[name]; ok {
+		return t, unit
+	}
+	w := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(name, "_bytes"), "_seconds"), "_total")
+	w = strings.ReplaceAll(w, "_", " ")
+	if w == "" {
+		return name, unit
+	}
+	return strings.ToUpper(w[:1]) + w[1:], unit
 }
 
 // faultsChart is the rate of the cgroup's major page faults, drawn when the
@@ -145,43 +229,41 @@ func faultsChart(c *results.Cell, samples []results.Sample, ts []float64) plot.C
 	return ch
 }
 
-// harnessChart is soaklab's own memory, when the samples break it down: its
-// whole RSS, the anonymous part its slope is judged on, and its Go heap. It
-// is absent for results that only carry the driver's RSS (drawn on the
-// memory chart).
-func harnessChart(samples []results.Sample, ts []float64, col func(func(*results.Sample) float64) ([]float64, bool)) plot.Chart {
+// harnessChart is soaklab's own memory, on its own chart so that it is
+// never read against the target's limit: its whole RSS, and when the
+// samples break it down, the anonymous part its slope is judged on and its
+// Go heap.
+func harnessChart(ts []float64, mem func(func(*results.Sample) int64) ([]float64, bool)) plot.Chart {
 	ch := plot.Chart{Title: "soaklab's own memory", YLabel: "MiB", Time: true}
-	anon, ok := col(func(s *results.Sample) float64 { return float64(s.DriverAnon) / mib })
-	if !ok {
-		return ch
-	}
-	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.DriverRSS) / mib }); ok {
+	if ys, ok := mem(func(s *results.Sample) int64 { return s.DriverRSS }); ok {
 		ch.Series = append(ch.Series, plot.Series{Name: "RSS", X: ts, Y: ys, Color: plot.Palette[4]})
 	}
-	ch.Series = append(ch.Series, plot.Series{Name: "RSS anon (judged)", X: ts, Y: anon, Color: plot.Palette[2]})
-	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.DriverHeap) / mib }); ok {
+	if ys, ok := mem(func(s *results.Sample) int64 { return s.DriverAnon }); ok {
+		ch.Series = append(ch.Series, plot.Series{Name: "RSS anon (judged)", X: ts, Y: ys, Color: plot.Palette[2]})
+	}
+	if ys, ok := mem(func(s *results.Sample) int64 { return s.DriverHeap }); ok {
 		ch.Series = append(ch.Series, plot.Series{Name: "Go heap objects", X: ts, Y: ys, Thin: true, Color: plot.Palette[0]})
 	}
 	return ch
 }
 
-func memoryChart(c *results.Cell, samples []results.Sample, ts []float64, col func(func(*results.Sample) float64) ([]float64, bool)) plot.Chart {
-	ch := plot.Chart{Title: "Memory", YLabel: "MiB", Time: true}
-	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.RSS) / mib }); ok {
+// memoryChart is the target's memory against its limit: scaled to the data
+// (a limit far above is named, not drawn; see plot.OffScale), the fitted
+// slope, and for an OOM-killed cell the kill at the peak the cgroup saw.
+func memoryChart(c *results.Cell, samples []results.Sample, ts []float64, mem func(func(*results.Sample) int64) ([]float64, bool), killT float64, killed bool) plot.Chart {
+	ch := plot.Chart{Title: MemoryTitle, YLabel: "MiB", Time: true}
+	if ys, ok := mem(func(s *results.Sample) int64 { return s.RSS }); ok {
 		ch.Series = append(ch.Series, plot.Series{Name: "target RSS", X: ts, Y: ys, Color: plot.Palette[0]})
 	}
-	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.WorkingSet) / mib }); ok {
+	if ys, ok := mem(func(s *results.Sample) int64 { return s.WorkingSet }); ok {
 		ch.Series = append(ch.Series, plot.Series{Name: "cgroup working set", X: ts, Y: ys, Color: plot.Palette[1]})
 	}
 	// The leak slope is fitted to anonymous memory: draw it so the fitted
 	// line sits on a plotted series.
-	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.Anon) / mib }); ok {
+	if ys, ok := mem(func(s *results.Sample) int64 { return s.Anon }); ok {
 		ch.Series = append(ch.Series, plot.Series{Name: "cgroup anon", X: ts, Y: ys, Color: plot.Palette[2]})
-	} else if ys, ok := col(func(s *results.Sample) float64 { return float64(s.RSSAnon) / mib }); ok {
+	} else if ys, ok := mem(func(s *results.Sample) int64 { return s.RSSAnon }); ok {
 		ch.Series = append(ch.Series, plot.Series{Name: "target RSS anon", X: ts, Y: ys, Color: plot.Palette[2]})
-	}
-	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.DriverRSS) / mib }); ok {
-		ch.Series = append(ch.Series, plot.Series{Name: "driver RSS", X: ts, Y: ys, Thin: true, Color: plot.Palette[4]})
 	}
 	if a := c.Analysis; a != nil && a.Fit != nil {
 		fit := a.Fit
@@ -189,7 +271,7 @@ func memoryChart(c *results.Cell, samples []results.Sample, ts []float64, col fu
 		to := ts[len(ts)-1]
 		if to > from {
 			ch.Series = append(ch.Series, plot.Series{
-				Name:   fmt.Sprintf("fitted slope (%+.1f MiB/h)", fit.SlopeMiBPerH),
+				Name:   "fitted slope (" + signedNum(fit.SlopeMiBPerH) + " MiB/h)",
 				X:      []float64{from, to},
 				Y:      []float64{(fit.InterceptBytes + fit.SlopeBytesPerS*from) / mib, (fit.InterceptBytes + fit.SlopeBytesPerS*to) / mib},
 				Dashed: true, Color: plot.Palette[3],
@@ -197,20 +279,25 @@ func memoryChart(c *results.Cell, samples []results.Sample, ts []float64, col fu
 		}
 	}
 	if c.RAMLimit > 0 {
-		ch.HLines = append(ch.HLines, plot.HLine{Name: "memory limit", Y: float64(c.RAMLimit) / mib, Color: plot.Red})
+		ch.HLines = append(ch.HLines, plot.HLine{Name: "memory limit " + view.Bytes(c.RAMLimit), Y: float64(c.RAMLimit) / mib, Color: plot.Red})
 	}
-	if c.Outcome == results.OOMKilled {
-		last := samples[len(samples)-1]
-		y := float64(max(last.RSS, last.WorkingSet, last.Usage)) / mib
-		if y == 0 && c.RAMLimit > 0 {
-			y = float64(c.RAMLimit) / mib
+	if killed {
+		peak := float64(view.Peak(c)) / mib
+		if peak <= 0 {
+			last := samples[len(samples)-1]
+			peak = float64(max(last.RSS, last.WorkingSet, last.Usage)) / mib
 		}
-		ch.Marks = append(ch.Marks, plot.Mark{Label: "OOM kill", X: last.T, Y: y, Color: plot.Red})
+		if peak <= 0 && c.RAMLimit > 0 {
+			peak = float64(c.RAMLimit) / mib
+		}
+		ch.Marks = append(ch.Marks, plot.Mark{Label: "OOM kill at " + view.Num(peak) + " MiB", X: killT, Y: peak, Color: plot.Red})
 	}
 	return ch
 }
 
-// metricNames lists scraped metric names, goroutines first, then by name.
+// metricNames lists scraped metric names: goroutines first, then the
+// target's own families (those a matrix keeps with metrics_keep), then the
+// Go runtime's and process's, each by name.
 func metricNames(samples []results.Sample) []string {
 	seen := map[string]bool{}
 	for _, s := range samples {
@@ -222,10 +309,18 @@ func metricNames(samples []results.Sample) []string {
 	for k := range seen {
 		names = append(names, k)
 	}
+	rank := func(n string) int {
+		switch {
+		case n == "go_goroutines":
+			return 0
+		case strings.HasPrefix(n, "go_") || strings.HasPrefix(n, "process_"):
+			return 2
+		}
+		return 1
+	}
 	sort.Slice(names, func(i, j int) bool {
-		gi, gj := names[i] == "go_goroutines", names[j] == "go_goroutines"
-		if gi != gj {
-			return gi
+		if ri, rj := rank(names[i]), rank(names[j]); ri != rj {
+			return ri < rj
 		}
 		return names[i] < names[j]
 	})
@@ -235,9 +330,17 @@ func metricNames(samples []results.Sample) []string {
 // varies says a series is worth a chart: not one constant value.
 func varies(ys []float64) bool {
 	for _, y := range ys {
-		if y != ys[0] {
+		if y != ys[0] && !(math.IsNaN(y) && math.IsNaN(ys[0])) {
 			return true
 		}
 	}
 	return false
+}
+
+// signedNum is view.Num with a "+" for growth.
+func signedNum(v float64) string {
+	if v > 0 {
+		return "+" + view.Num(v)
+	}
+	return view.Num(v)
 }

@@ -23,17 +23,28 @@ type Input struct {
 	// Samples are each cell's samples, by cell id. A cell with none gets no
 	// plots.
 	Samples map[string][]results.Sample
-	// SamplesOf, when set, loads a cell's samples instead, one cell at a
-	// time while the page is built, so that only one cell's series is in
-	// memory at once (a day at one sample a second is some 86,000). A
-	// loading error is shown at the top of the page with whatever samples
-	// were read.
+	// SamplesOf, when set, loads a cell's samples instead, as the page is
+	// built, by Workers goroutines at once: only that many cells' series
+	// are in memory at a time (a day at one sample a second is some 86,000
+	// samples, tens of MB). It must be safe for concurrent use. A loading
+	// error is shown at the top of the page with whatever samples were
+	// read.
 	SamplesOf func(*results.Cell) ([]results.Sample, error)
+	// Chart, when set, is given every chart drawn, as SVG, with its cell and
+	// title (for example to write the memory charts beside the report for
+	// summary.md). It is called from several goroutines at once.
+	Chart func(c *results.Cell, title string, svg []byte)
+	// Workers is how many cells are loaded and drawn at once; 0 means
+	// GOMAXPROCS, at most DefaultWorkers.
+	Workers int
 	// Now is printed as the generation time; fixed in golden tests.
 	Now time.Time
-	// Buckets is how far long series are downsampled (see plot.MinMax);
-	// 0 means plot.DefaultBuckets.
+	// Buckets is how far long series are downsampled (see downsample.MinMax);
+	// 0 means downsample.DefaultBuckets.
 	Buckets int
+	// LiveBuckets is how far the interactive charts' series are
+	// downsampled (see downsample.Columns); 0 means DefaultLiveBuckets.
+	LiveBuckets int
 	// MaxMetrics caps how many scraped metrics are plotted per cell, to keep
 	// the page light when a target exposes many series; 0 means
 	// DefaultMaxMetrics. The names of the others are listed.
@@ -55,6 +66,11 @@ type Page struct {
 	Current     bool   // the page being rendered
 }
 
+// DefaultWorkers caps how many cells a report loads at once by default:
+// a day of one-second samples holds tens of MB (80 MiB with nine scraped
+// metrics) while its cell is drawn.
+const DefaultWorkers = 4
+
 // DefaultMaxMetrics is how many scraped metrics a cell's section plots
 // unless Input.MaxMetrics says otherwise.
 const DefaultMaxMetrics = 8
@@ -66,6 +82,19 @@ var reportTmpl string
 
 //go:embed style.css
 var styleCSS string
+
+//go:embed report.js
+var reportJS string
+
+// uPlot (MIT, github.com/leeoniya/uPlot), vendored at the version in
+// assets/uplot.version by scripts/uplot/fetch.sh and inlined in every
+// report: the page needs no network.
+var (
+	//go:embed assets/uPlot.iife.min.js
+	uplotJS string
+	//go:embed assets/uPlot.min.css
+	uplotCSS string
+)
 
 var tmpl = template.Must(template.New("report").Funcs(funcs).Parse(reportTmpl))
 

@@ -54,22 +54,31 @@ func TestCellSection(t *testing.T) {
 		want       []string
 		absent     []string
 	}{
-		// an OOM-killed cell gets the kill marked; no fit keys, no slope line
-		{"oom", results.Cell{ID: "a", Outcome: results.OOMKilled, RAMLimit: 128 << 20}, samples(20), 0,
-			[]string{">OOM kill<", "memory limit"}, []string{"fitted slope"}},
+		// an OOM-killed cell gets the kill marked at its peak; no fit keys, no slope line
+		{"oom", results.Cell{ID: "a", Outcome: results.OOMKilled, RAMLimit: 128 << 20, PeakCgroup: 128 << 20}, samples(20), 0,
+			[]string{">OOM kill at 128 MiB<", "memory limit 128 MiB"}, []string{"fitted slope"}},
 		// fit keys draw the slope line; a completed cell has no OOM mark
 		{"slope", results.Cell{ID: "b", Outcome: results.Completed, Analysis: fit}, samples(20), 0,
-			[]string{"fitted slope (+3600.0 MiB/h)"}, []string{">OOM kill<"}},
+			[]string{"fitted slope (+3,600 MiB/h)"}, []string{">OOM kill<"}},
 		// metrics beyond the cap are named, not plotted; goroutines come first
 		{"metric cap", results.Cell{ID: "c"}, samples(20, "z_total", "go_goroutines", "a_bytes"), 1,
-			[]string{`aria-label="go_goroutines"`, "Also scraped, not plotted: <code>a_bytes</code>, <code>z_total</code>."},
-			[]string{`aria-label="a_bytes"`}},
-		// the harness's memory broken down gets its own chart; a driver RSS
-		// alone stays a thin line on the memory chart
+			[]string{`aria-label="Goroutines (go_goroutines)"`, "Also scraped, not plotted: <code>a_bytes</code>, <code>z_total</code>."},
+			[]string{`aria-label="A (a_bytes)"`}},
+		// the target's own families come before the runtime's
+		{"target families first", results.Cell{ID: "c2"}, samples(20, "process_open_fds", "go_threads", "labelstorm_labels"), 2,
+			[]string{`(labelstorm_labels)"`, "Also scraped, not plotted: <code>process_open_fds</code>."},
+			[]string{`(process_open_fds)"`}},
+		// a threshold draws its level and each episode's crossing and return
+		{"threshold", results.Cell{ID: "c3", Analysis: &results.Analysis{Thresholds: []results.ThresholdEpisodes{{
+			Series: "heap_bytes", Above: 10, Leave: 9, Samples: 20, Peak: 20,
+			Episodes: []results.ThresholdEpisode{{CrossedS: 10, BackS: results.Ptr(15.0), Peak: 15}}}}}},
+			samples(20, "heap_bytes"), 0, []string{"threshold 9.537e-06", ">exceeded<", ">no longer exceeded<"}, nil},
+		// the harness's memory gets its own chart, never the target's: broken
+		// down, or its RSS alone
 		{"harness memory", results.Cell{ID: "e"}, harnessSamples(20), 0,
 			[]string{`aria-label="soaklab&#39;s own memory"`, "RSS anon (judged)", "Go heap objects"}, nil},
 		{"driver rss only", results.Cell{ID: "f"}, driverRSSOnly(samples(20)), 0,
-			[]string{"driver RSS"}, []string{"RSS anon (judged)"}},
+			[]string{`aria-label="soaklab&#39;s own memory"`}, []string{"RSS anon (judged)", "driver RSS"}},
 		// a cell that thrashed gets its major faults drawn and the stretch
 		// marked; one that did not, no such chart
 		{"thrash", results.Cell{ID: "g", Analysis: &results.Analysis{Thrash: &results.Thrash{LongestS: 8, FromS: results.Ptr(2.0), FaultsPerS: results.Ptr(200.0)}}},
@@ -116,14 +125,15 @@ func faultSamples(n int) []results.Sample {
 	return s
 }
 
-// SamplesOf loads each cell's samples as its section is built, one cell at
-// a time, and a loading error shows at the top with what was read.
+// SamplesOf loads each cell's samples once, as the sections are built, and
+// a loading error shows at the top with what was read; with one worker, in
+// order.
 func TestSamplesOfLoadsOneCellAtATime(t *testing.T) {
 	t.Parallel()
 	run := &results.Run{ID: "r", Cells: []results.Cell{{ID: "a"}, {ID: "b"}, {ID: "c"}}}
 	var loaded []string
 	var b bytes.Buffer
-	err := Render(&b, Input{Run: run, Now: time.Unix(0, 0), Warnings: []string{"earlier warning"},
+	err := Render(&b, Input{Run: run, Now: time.Unix(0, 0), Warnings: []string{"earlier warning"}, Workers: 1,
 		SamplesOf: func(c *results.Cell) ([]results.Sample, error) {
 			loaded = append(loaded, c.ID)
 			if c.ID == "b" {
@@ -136,5 +146,5 @@ func TestSamplesOfLoadsOneCellAtATime(t *testing.T) {
 	page := b.String()
 	assert.Contains(t, page, "earlier warning")
 	assert.Contains(t, page, "cell b: samples.jsonl line 6: torn")
-	assert.Equal(t, 3, strings.Count(page, `aria-label="Memory`), "every cell plotted, the torn one from what was read")
+	assert.Equal(t, 3, strings.Count(page, `aria-label="Target memory`), "every cell plotted, the torn one from what was read")
 }

@@ -3,8 +3,10 @@ package html
 import (
 	"fmt"
 	"html/template"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/soaklab/soaklab/harness/results"
@@ -19,6 +21,7 @@ type page struct {
 	Counts      results.Counts
 	Outcomes    string
 	Score       []scoreItem
+	Common      string // the axes every cell shares, shown once
 	Safe        []view.SafeRow
 	SafeOthers  bool
 	Comparisons []compView
@@ -27,10 +30,14 @@ type page struct {
 	CSS         template.CSS
 	Pages       []Page
 	Page        Page // the current page, when split
+	UPlotCSS    template.CSS
+	Script      template.JS // uPlot and the page's own script
 }
 
 type scoreItem struct {
 	ID, Anchor, Target string
+	Short              string // target and the axes that vary
+	Next               string // what to do next, for a NO-GO
 	Href               template.URL
 	Label, Class       string
 	Reason             string
@@ -56,9 +63,12 @@ type cellView struct {
 	Anchor       string
 	Label, Class string
 	Config       []kv
-	Analysis     []kv
+	Analysis     []view.Group // named rows by criterion
+	Raw          []kv         // the stored keys and values
+	Next         string
 	Charts       []Chart
 	Omitted      []string // scraped metrics not plotted
+	Live         template.JS
 	Reasons      []results.Reason
 }
 
@@ -68,7 +78,10 @@ func buildPage(in Input, opts []plot.Option) page {
 	if maxMetrics <= 0 {
 		maxMetrics = DefaultMaxMetrics
 	}
-	p := page{Run: r, Now: in.Now.UTC().Format(time.RFC3339), Warnings: slices.Clone(in.Warnings), CSS: template.CSS(styleCSS)}
+	p := page{Run: r, Now: in.Now.UTC().Format(time.RFC3339), Warnings: slices.Clone(in.Warnings), CSS: template.CSS(styleCSS),
+		UPlotCSS: template.CSS(uplotCSS), Script: template.JS(uplotJS + "\n" + reportJS)} //nolint:gosec // embedded at build time
+	varying, common := view.Axes(r.Cells)
+	p.Common = common
 	outcomes := map[results.Outcome]int{}
 	var order []results.Outcome
 	for i := range r.Cells {
@@ -93,21 +106,57 @@ func buildPage(in Input, opts []plot.Option) page {
 			Href:  template.URL("#" + view.Anchor(c.ID)), //nolint:gosec // CellDir keeps only URL-safe characters.
 			Label: view.VerdictLabel(c.Verdict), Class: view.VerdictClass(c.Verdict),
 			Reason: view.MainReasonText(c.Reasons), Outcome: c.Outcome, Peak: view.PeakText(c),
+			Short: view.ShortID(c, varying), Next: view.NextStep(c),
 		})
-		samples := in.Samples[c.ID]
-		if in.SamplesOf != nil {
-			var err error
-			if samples, err = in.SamplesOf(c); err != nil {
-				p.Warnings = append(p.Warnings, fmt.Sprintf("cell %s: %v", c.ID, err))
-			}
-		}
-		charts, omitted := cellCharts(c, samples, opts, maxMetrics)
 		p.Cells = append(p.Cells, cellView{
 			C: c, Anchor: view.Anchor(c.ID),
 			Label: view.VerdictLabel(c.Verdict), Class: view.VerdictClass(c.Verdict),
-			Config: cellConfig(c), Analysis: analysisRows(c.Analysis),
-			Charts: charts, Omitted: omitted, Reasons: c.Reasons,
+			Config: cellConfig(c), Analysis: view.AnalysisGroups(c.Analysis, c.RAMLimit), Raw: analysisRows(c.Analysis),
+			Reasons: c.Reasons, Next: view.NextStep(c),
 		})
+	}
+	// Each cell's samples are loaded and drawn by one of a few workers, so
+	// that at most that many cells' series are in memory at once.
+	workers := in.Workers
+	if workers <= 0 {
+		workers = min(runtime.GOMAXPROCS(0), DefaultWorkers)
+	}
+	warns := make([][]string, len(r.Cells))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, max(len(r.Cells), 1)) {
+		wg.Go(func() {
+			for i := range next {
+				c := &r.Cells[i]
+				samples := in.Samples[c.ID]
+				if in.SamplesOf != nil {
+					var err error
+					if samples, err = in.SamplesOf(c); err != nil {
+						warns[i] = append(warns[i], fmt.Sprintf("cell %s: %v", c.ID, err))
+					}
+				}
+				cv := &p.Cells[i]
+				cv.Charts, cv.Omitted, cv.Live = drawCell(c, samples, opts, maxMetrics, in.LiveBuckets)
+				if in.Chart != nil {
+					for _, ch := range cv.Charts {
+						if ch.SVG != "" {
+							in.Chart(c, ch.Title, []byte(ch.SVG))
+						}
+					}
+				}
+				if cv.Live == "" && len(cv.Charts) > 0 {
+					warns[i] = append(warns[i], fmt.Sprintf("cell %s: interactive charts left out", c.ID))
+				}
+			}
+		})
+	}
+	for i := range r.Cells {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, w := range warns {
+		p.Warnings = append(p.Warnings, w...)
 	}
 	var parts []string
 	for _, o := range order {
@@ -215,4 +264,30 @@ func wbr(id string) template.HTML {
 	esc = strings.ReplaceAll(esc, ",", ",<wbr>")
 	esc = strings.ReplaceAll(esc, "/", "/<wbr>")
 	return template.HTML(esc) //nolint:gosec // escaped above; only <wbr> added.
+}
+
+// drawCell draws a cell's charts as SVG and encodes them for the
+// interactive page.
+func drawCell(c *results.Cell, samples []results.Sample, opts []plot.Option, maxMetrics, liveBuckets int) (charts []Chart, omitted []string, live template.JS) {
+	ts := make([]float64, len(samples))
+	for i, s := range samples {
+		ts[i] = s.T
+	}
+	specs, omitted := cellCharts(c, samples, ts, maxMetrics)
+	var drawn []plot.Chart
+	for _, sp := range specs {
+		svg, err := plot.SVG(sp, opts...)
+		ch := Chart{Title: sp.Title, Metric: sp.Metric, SVG: template.HTML(svg), Live: len(drawn)} //nolint:gosec // SVG from gonum, text escaped by plot.
+		if err != nil {
+			ch = Chart{Title: sp.Title, Err: err.Error(), Live: -1}
+		} else {
+			drawn = append(drawn, sp)
+		}
+		charts = append(charts, ch)
+	}
+	live, err := liveData(drawn, ts, liveBuckets)
+	if err != nil {
+		return charts, omitted, ""
+	}
+	return charts, omitted, live
 }

@@ -15,6 +15,7 @@ type Option func(*options)
 
 type options struct {
 	throughputMetric map[string]string // target → counter
+	levels           map[string][]analysis.Level
 }
 
 // ThroughputMetric names the Prometheus counter whose rate is the
@@ -45,6 +46,7 @@ func Params(c *results.Cell, opts ...Option) analysis.Params {
 		Interval:         c.Interval,
 		Load:             c.Load,
 		ThroughputMetric: o.throughputMetric[c.Target],
+		Levels:           o.levels[c.Target],
 	}
 	if p.Warmup == 0 {
 		// The runner records the warm-up matrix applied; a result without
@@ -82,7 +84,9 @@ func judged(c *results.Cell, r analysis.Result, j matrix.Judge) (results.Verdict
 			rs = append(rs, x)
 		}
 	}
-	return Decide(rs), finite(rs), r.Analysis()
+	a := r.Analysis()
+	withDetect(rs, a, r, j)
+	return Decide(rs), finite(rs), a
 }
 
 // enoughSamples is UNKNOWN when fewer than j.MinSamples samples were measured
@@ -186,7 +190,11 @@ func leak(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason {
 	troughsRise := !r.HasTrough || trough > floor
 	stopped := growthStopped(r, floor)
 	continues := r.Late.N < 10 || r.Late.SlopeLow > 0
+	stopped2, flat := plateau(r, floor)
 	switch {
+	case flat:
+		rs.Status = results.Pass
+		rs.Message = fmt.Sprintf("no leak: %s: %s", stopped2.Why, msg)
 	case sig && troughsRise && driftOver && !stopped && continues:
 		rs.Status = results.Fail
 		rs.Message = fmt.Sprintf("growing: %s; slope above the %s MiB/h floor%s", msg, thr(floor), sources(c, r))
@@ -251,7 +259,11 @@ func oomRisk(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason 
 	}
 	limit := float64(c.RAMLimit)
 	fit := r.Fit
-	if growthStopped(r, j.MaxSlopeMiBPerH) {
+	stop := ""
+	pl, flat := plateau(r, j.MaxSlopeMiBPerH)
+	if flat {
+		fit, stop = pl.Recent, pl.Why+"; "
+	} else if growthStopped(r, j.MaxSlopeMiBPerH) {
 		fit = r.Late
 	}
 	now := fit.At(r.FitTo)
@@ -268,9 +280,12 @@ func oomRisk(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason 
 	}
 	h := j.Horizon.Seconds()
 	floor := j.MaxSlopeMiBPerH
-	base := fmt.Sprintf("at %.1f MiB/h the %s limit is reached in %s (%s…%s); horizon %s",
-		analysis.MiBPerH(fit.Slope), mib(limit), hours(point), hours(fast), hours(slow), hours(h))
+	base := fmt.Sprintf("%sat %.1f MiB/h the %s limit is reached in %s (%s…%s); horizon %s",
+		stop, analysis.MiBPerH(fit.Slope), mib(limit), hours(point), hours(fast), hours(slow), hours(h))
 	switch {
+	case flat && pl.Settling:
+		rs.Status = results.Pass
+		rs.Message = "no OOM projected: " + pl.Why
 	case analysis.MiBPerH(fit.SlopeLow) <= floor || (r.HasTrough && analysis.MiBPerH(r.Trough.Slope) <= floor) || fast >= h:
 		rs.Status = results.Pass
 		rs.Message = "no OOM projected within the horizon: " + base

@@ -193,7 +193,7 @@ func Compare(cmp matrix.Compare, a, b []CellData, opts ...Option) results.Compar
 				len(a), len(b), stats.MinCompareSamples, sc.Alpha),
 		})
 	}
-	out.Reasons = append(out.Reasons, rssGate(rows, sc, few), throughputGate(rows, sc, few), driftGate(sb["drift"], sc))
+	out.Reasons = append(out.Reasons, rssGate(rows, sc, few, sa["peak memory"], sb["peak memory"]), throughputGate(rows, sc, few), driftGate(sb["drift"], sc))
 	out.Reasons = finite(out.Reasons)
 	out.Verdict = Decide(out.Reasons)
 	if few && out.Verdict != results.NEUTRAL {
@@ -202,9 +202,14 @@ func Compare(cmp matrix.Compare, a, b []CellData, opts ...Option) results.Compar
 	return out
 }
 
-func rssGate(rows map[string]results.CompareRow, sc matrix.Scorecard, few bool) results.Reason {
+// rssGate passes a significant drop of at least MinRSSDropPct and fails
+// one the data exclude (memory grew, or the interval's largest drop is
+// below the requirement); a drop neither shown nor excluded is UNKNOWN,
+// hence NEUTRAL, with the repeats that would decide it (rssPlan).
+func rssGate(rows map[string]results.CompareRow, sc matrix.Scorecard, few bool, a, b []float64) results.Reason {
 	rs := results.Reason{Criterion: "rss", Hard: true, Limit: sc.MinRSSDropPct, Unit: "%"}
 	r, ok := rows["peak memory"]
+	plan := ""
 	switch {
 	case !ok:
 		rs.Status, rs.Hard = results.Unknown, false
@@ -214,11 +219,17 @@ func rssGate(rows map[string]results.CompareRow, sc matrix.Scorecard, few bool) 
 		rs.Status, rs.Hard = results.Unknown, false
 	case r.Detected && -r.DeltaPct >= sc.MinRSSDropPct:
 		rs.Status = results.Pass
-	default:
+	case dropExcluded(r, sc.MinRSSDropPct):
 		rs.Status = results.Fail
+		if !r.Detected {
+			plan = fmt.Sprintf("; excluded: the 95 %% interval's largest drop is %.1f %%", -r.Low)
+		}
+	default:
+		rs.Status, rs.Hard = results.Unknown, false
+		plan = rssPlan(r, sc, a, b)
 	}
 	rs.Value = -r.DeltaPct
-	rs.Message = fmt.Sprintf("%s; required drop ≥ %s %%", describe(r), thr(sc.MinRSSDropPct))
+	rs.Message = fmt.Sprintf("%s; required drop ≥ %s %%%s", describe(r), thr(sc.MinRSSDropPct), plan)
 	return rs
 }
 

@@ -106,6 +106,23 @@ var Criteria = []Criterion{
 		Meaning: "NO-GO when the limit is projected to be hit within it",
 		Zero:    "no time-to-limit projection: the oom-risk criterion is left out",
 	}}},
+	{Name: "goroutines", Stage: Measured, Judge: goroutines, Keys: []Threshold{{
+		Key: matrix.KeyMaxGoroutines,
+		// No ceiling unless the matrix sets one: what the target's own
+		// runners explain (a slow goroutine leak was found at 2–3× that).
+		Default: 0,
+		Meaning: "NO-GO when the target's go_goroutines exceeds this count",
+		Zero:    "no ceiling (same as leaving it out)",
+	}, {
+		Key: matrix.KeyMaxGoroutineGrowthPerH,
+		// A goroutine a minute. A leak needs the slope's whole 95 %
+		// interval above it, a gain of at least MinGoroutineGrowth and
+		// growth still significant in the last half: a server's count
+		// follows its requests in flight, which a flat load keeps level.
+		Default: 60.0,
+		Meaning: "NO-GO when go_goroutines grows significantly faster than this",
+		Zero:    "any significant growth of 10 goroutines or more counts",
+	}}},
 	{Name: "rate", Stage: Ran, Judge: achievedRate, Keys: []Threshold{{
 		Key: matrix.KeyMinRateRatio,
 		// An open-model driver that delivers under 95 % of the requested
@@ -144,6 +161,7 @@ var Criteria = []Criterion{
 		Meaning: "NEUTRAL when p99 exceeds it",
 		Zero:    "no latency budget (same as leaving it out)",
 	}}},
+	{Name: "thresholds", Stage: Always, Judge: thresholds},
 	{Name: "driver", Stage: Ran, Judge: driver},
 }
 

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/matrix"
 	"github.com/soaklab/soaklab/reports/analysis/synth"
@@ -46,7 +49,14 @@ func TestDriverCriterion(t *testing.T) {
 		// the executable's pages fault in as code runs the first time: whole
 		// RSS creeps, anonymous memory does not, and that is no leak
 		{name: "text pages", filePerH: 2, verdict: results.GO, status: results.Pass,
-			says: []string{"anonymous memory flat", "whole RSS +2.0 MiB/h"}},
+			says: []string{"anonymous memory flat", "whole RSS +2.0"}},
+		// growing, but surely slower than the floor: the upper bound is under it
+		{name: "under the floor", anonPerH: 2, verdict: results.GO, status: results.Pass,
+			says: []string{"anonymous memory +2.0", "under the 5 MiB/h floor"}},
+		// growing about as fast as the floor: neither under nor above it, the
+		// cell cannot be a confident GO
+		{name: "straddles", anonPerH: 5, verdict: results.NEUTRAL, status: results.Unknown,
+			says: []string{"anonymous memory +5.0", "straddles the 5 MiB/h floor"}},
 		// results without RssAnon are judged on the whole RSS
 		{name: "rss only", filePerH: 200, noAnon: true, verdict: results.NEUTRAL, status: results.Fail,
 			says: []string{"soaklab's own RSS grows +200"}},
@@ -87,6 +97,69 @@ func TestDriverCriterion(t *testing.T) {
 			if got, want := m.Driver.Series, map[bool]string{true: "RSS anon", false: "RSS"}[!c.noAnon]; got != want {
 				t.Errorf("driver series = %q, want %q", got, want)
 			}
+		})
+	}
+}
+
+// A 10-minute cell with a 60 s warm-up is judged however its samples fall
+// around the second: the fit spans from the first sample after 60 s to the
+// last at 600 s, here 539.9995 s apart.
+func TestDriverJudgedOnTenMinuteCell(t *testing.T) {
+	t.Parallel()
+	s := synth.Spec{Seed: 1, Duration: 600}.Samples()
+	for i := range s {
+		s[i].T = float64(i) + 0.001 // each sample a millisecond after its second
+		s[i].DriverRSS = 30 << 20
+		s[i].DriverAnon = 12 << 20
+	}
+	s[len(s)-1].T = float64(len(s)-1) + 0.0005 // the last one a little sooner
+	require.InDelta(t, 600, s[len(s)-1].T, 0.01, "the samples reach 600 s")
+	cl := cell(results.Completed)
+	cl.Duration, cl.Warmup = 600, 60
+	_, rs, _ := Cell(cl, s, matrix.Judge{})
+	r, ok := reason(rs, "driver")
+	require.True(t, ok, "no driver reason in %+v", rs)
+	assert.Equal(t, results.Pass, r.Status, r.Message)
+}
+
+// The harness's own memory at a 1 MiB/h floor, as `make soak-self` judges
+// it: a ramp that stopped passes on its last half, growth in the last half
+// does not.
+func TestDriverRampAtSoakSelfFloor(t *testing.T) {
+	t.Parallel()
+	mib := float64(1 << 20)
+	cases := []struct {
+		name   string
+		anon   func(t float64) float64 // RssAnon at t seconds, beyond 8 MiB
+		status results.Status
+		says   string
+	}{
+		// the Go heap finding its size over its first collection cycles:
+		// +1.5 MiB from 60 s to 220 s, then flat (a self-soak with GOGC=100)
+		{"ramp that stopped", func(t float64) float64 { return 1.5 * mib * min(max(t-60, 0), 160) / 160 },
+			results.Pass, "a ramp that stopped"},
+		// the same 1.5 MiB from 300 s to 440 s: growth in the last half
+		{"late growth", func(t float64) float64 { return 1.5 * mib * min(max(t-300, 0), 140) / 140 },
+			results.Fail, "grows"},
+		// a steady 3 MiB/h: above the floor all the way
+		{"steady growth", func(t float64) float64 { return 3 * mib * t / 3600 },
+			results.Fail, "grows"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			s := synth.Spec{Seed: 1, Duration: 600}.Samples()
+			for i := range s {
+				anon := int64(8<<20+c.anon(s[i].T)) &^ 4095 // whole pages
+				s[i].DriverAnon, s[i].DriverRSS = anon, anon+18<<20
+			}
+			cl := cell(results.Completed)
+			cl.Duration, cl.Warmup = 600, 60
+			_, rs, _ := Cell(cl, s, matrix.Judge{MaxSlopeMiBPerH: 1})
+			r, ok := reason(rs, "driver")
+			require.True(t, ok, "no driver reason in %+v", rs)
+			assert.Equal(t, c.status, r.Status, r.Message)
+			assert.Contains(t, r.Message, c.says)
 		})
 	}
 }

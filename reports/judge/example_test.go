@@ -28,6 +28,6 @@ func ExampleCell() {
 	fmt.Printf("steps=%v n=%v\n", analysis.Steps.Count, analysis.Window.Samples)
 	// Output:
 	// NO-GO
-	// FAIL growing: RSS slope +58.4 MiB/h (95% CI 54.8…62.0, r²=0.87) after 18 s warm-up; troughs 65.6 MiB/h; drift +12.6 % > 5 %; slope above the 5 MiB/h floor; top growing allocation sites: main.(*cache).add (main.go:31) +2.0 MiB
+	// FAIL growing: RSS slope +58.4 MiB/h (95% CI 54.8…62.0, r²=0.87) after 18 s warm-up; troughs 65.6 MiB/h; drift +12.6 % > 5 %; slope above the 5 MiB/h floor; top growing allocation sites: main.(*cache).add (main.go:31) +2.0 MiB; this cell detects leaks ≥ 23.3 MiB/h (558 MiB/day; 80 % power, bound by drift: slope ±3.6 MiB/h over 162 s); a 4× longer window would detect ≥ 5.8 MiB/h
 	// steps=0 n=163
 }

@@ -27,6 +27,9 @@ func JudgeRun(run *results.Run, samples SampleSource, m *matrix.Matrix) error {
 			if t.Throughput != "" {
 				opts = append(opts, ThroughputMetric(t.Name, t.Throughput))
 			}
+			if len(t.Thresholds) > 0 {
+				opts = append(opts, Thresholds(t.Name, t.Thresholds))
+			}
 		}
 	}
 	var errs []error

@@ -79,6 +79,17 @@ func startBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
+// plotsJS measures every chart a reader sees: the interactive chart of a
+// figure the script enhanced (its canvas), else the figure's SVG.
+const plotsJS = `Array.from(document.querySelectorAll('svg.chart')).map(s => {
+	const fig = s.closest('figure');
+	if (fig && fig.classList.contains('live')) {
+		const c = fig.querySelector('.live-chart canvas'), r = c ? c.getBoundingClientRect() : {width: 0, height: 0};
+		return {label: s.getAttribute('aria-label') || '', w: r.width, h: r.height};
+	}
+	const r = s.getBoundingClientRect(); return {label: s.getAttribute('aria-label') || '', w: r.width, h: r.height};
+})`
+
 type box struct {
 	Label string  `json:"label"`
 	W     float64 `json:"w"`
@@ -129,12 +140,10 @@ func open(t *testing.T, browser context.Context, url string) seen {
 	var s seen
 	var err error
 	s.ctx = step
-	s.plots, err = chromedp.Run(step, chromedp.Evaluate[[]box](`Array.from(document.querySelectorAll('svg')).map(s => {
-		const r = s.getBoundingClientRect(); return {label: s.getAttribute('aria-label') || '', w: r.width, h: r.height};
-	})`))
+	s.plots, err = chromedp.Run(step, chromedp.Evaluate[[]box](plotsJS))
 	require.NoError(t, err)
 	s.rows, err = chromedp.Run(step, chromedp.Evaluate[[]row](`Array.from(document.querySelectorAll('table.scorecard tbody tr')).map(r => ({
-		cell: r.querySelector('th').innerText.trim(), verdict: r.querySelector('.badge').innerText.trim()}))`))
+		cell: r.querySelector('th a').title, verdict: r.querySelector('.badge').innerText.trim()}))`))
 	require.NoError(t, err)
 	// Let late messages arrive, then stop listening.
 	_, err = chromedp.Run(step, chromedp.Evaluate[bool](`new Promise(r => setTimeout(() => r(true), 200))`, chromedp.EvalAwaitPromise))
@@ -224,7 +233,7 @@ func TestBrowser(t *testing.T) {
 		s := open(t, browser, "file://"+out.Report)
 		_, err := chromedp.Call(s.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
 		require.NoError(t, err)
-		plots, err := chromedp.Run(s.ctx, chromedp.Evaluate[[]box](`Array.from(document.querySelectorAll('svg')).map(s => {
+		plots, err := chromedp.Run(s.ctx, chromedp.Evaluate[[]box](`Array.from(document.querySelectorAll('svg.chart')).map(s => {
 			const r = s.getBoundingClientRect(); return {label: s.getAttribute('aria-label') || '', w: r.width, h: r.height};
 		})`))
 		require.NoError(t, err)
@@ -242,12 +251,32 @@ func TestBrowser(t *testing.T) {
 		t.Logf("printed: %s (%d bytes)", p, len(pdf.Data))
 	})
 
+	// Without script the static SVGs are the charts: every one drawn.
+	t.Run("no script", func(t *testing.T) {
+		tab, cancelTab := chromedp.NewContext(browser)
+		t.Cleanup(cancelTab)
+		step, cancelStep := context.WithTimeout(tab, 30*time.Second)
+		t.Cleanup(cancelStep)
+		require.NoError(t, chromedp.Do(step))
+		_, err := chromedp.Call(step, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		require.NoError(t, err)
+		require.NoError(t, chromedp.Do(step, chromedp.Navigate("file://"+out.Report), chromedp.WaitReady("body")))
+		plots, err := chromedp.Run(step, chromedp.Evaluate[[]box](plotsJS))
+		require.NoError(t, err)
+		require.Len(t, plots, strings.Count(string(pageHTML), "<svg "))
+		require.Empty(t, badPlots(plots))
+		live, err := chromedp.Run(step, chromedp.Evaluate[int](`document.querySelectorAll('.live-chart').length`))
+		require.NoError(t, err)
+		require.Zero(t, live)
+		shoot(step, t, "report-noscript.png", chromedp.Screenshot(chromedp.CSS(`article[id^="cell-leaky"]`)))
+	})
+
 	// The same checks catch a broken page: an uncaught exception and a plot
 	// that does not render.
 	t.Run("broken page is caught", func(t *testing.T) {
 		broken := filepath.Join(t.TempDir(), "broken.html")
 		bad := strings.Replace(string(pageHTML), "</body>",
-			`<style>svg.chart:first-of-type{display:none}</style><script>throw new Error("boom")</script></body>`, 1)
+			`<style>svg.chart:first-of-type, .live-chart{display:none}</style><script>throw new Error("boom")</script></body>`, 1)
 		require.NoError(t, os.WriteFile(broken, []byte(bad), 0o644))
 		s := open(t, browser, "file://"+broken)
 		require.NotEmpty(t, s.problems)
@@ -275,5 +304,12 @@ func TestBrowser(t *testing.T) {
 		require.NotEmpty(t, s.plots)
 		require.Empty(t, badPlots(s.plots))
 		shoot(s.ctx, t, "history-top.png", chromedp.CaptureScreenshot())
+		// Every point of every plot is a link to its night's report.
+		hrefs, err := chromedp.Run(s.ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('svg.chart a')).map(a => new URL(a.getAttribute('href'), document.baseURI).href)`))
+		require.NoError(t, err)
+		require.Len(t, hrefs, 4*4*4, "4 nights on 4 plots of 4 cells")
+		for _, h := range hrefs {
+			require.True(t, strings.HasPrefix(h, "file://") && strings.HasSuffix(h, "/report/index.html"), h)
+		}
 	})
 }

@@ -11,12 +11,13 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/reports/downsample"
 	"github.com/soaklab/soaklab/reports/html"
 	"github.com/soaklab/soaklab/reports/junit"
-	"github.com/soaklab/soaklab/reports/plot"
 	"github.com/soaklab/soaklab/reports/summary"
 )
 
@@ -25,11 +26,14 @@ const (
 	ReportFile  = "report/index.html"
 	JUnitFile   = "junit.xml"
 	SummaryFile = "summary.md"
+	// ChartsDir holds the memory charts of the cells not GO, as SVG files
+	// summary.md shows.
+	ChartsDir = "report/charts"
 )
 
 // DefaultMaxPoints is how many points a plotted series keeps at most: long
 // series are downsampled by min/max per bucket to this many.
-const DefaultMaxPoints = 2 * plot.DefaultBuckets
+const DefaultMaxPoints = 2 * downsample.DefaultBuckets
 
 // Output says what Run wrote.
 type Output struct {
@@ -81,12 +85,31 @@ func Run(runDir string, opts ...Option) (Output, error) {
 	// Each cell's samples are read as its section is built and dropped
 	// after: a report of many day-long cells holds one series at a time.
 	in := html.Input{Run: r, Now: cfg.now(), Buckets: max(1, cfg.maxPoints/2)}
+	var mu sync.Mutex // SamplesOf runs on several cells at once
 	in.SamplesOf = func(c *results.Cell) ([]results.Sample, error) {
 		s, err := results.ReadSamples(SamplesPath(runDir, c))
 		if err != nil {
+			mu.Lock()
 			out.Warnings = append(out.Warnings, fmt.Sprintf("cell %s: %v", c.ID, err))
+			mu.Unlock()
 		}
 		return s, err
+	}
+
+	// The memory chart of every cell not GO is written beside the report
+	// for summary.md to show.
+	charts := map[string]string{}
+	in.Chart = func(c *results.Cell, title string, svg []byte) {
+		if c.Verdict == results.GO || title != html.MemoryTitle {
+			return
+		}
+		rel := filepath.Join(ChartsDir, results.CellDir(c.ID)+"-memory.svg")
+		path := filepath.Join(runDir, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err == nil && results.WriteFile(path, svg) == nil {
+			mu.Lock()
+			charts[c.ID] = filepath.ToSlash(rel)
+			mu.Unlock()
+		}
 	}
 
 	if err := os.MkdirAll(filepath.Dir(out.Report), 0o755); err != nil {
@@ -104,7 +127,7 @@ func Run(runDir string, opts ...Option) (Output, error) {
 		return out, err
 	}
 	var md bytes.Buffer
-	if err := summary.Write(&md, r, cfg.link); err != nil {
+	if err := summary.Write(&md, r, cfg.link, summary.MemoryChart(func(id string) string { return charts[id] })); err != nil {
 		return out, err
 	}
 	if err := results.WriteFile(out.Summary, md.Bytes()); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/reports/internal/fixture"
 	"github.com/soaklab/soaklab/reports/render"
 )
@@ -156,11 +157,12 @@ func TestReportContent(t *testing.T) {
 		{"NEUTRAL label", `<span class="badge neutral">NEUTRAL</span>`, 1},
 		{"cell link", `href="#cell-leaky_duration=3m,ram=512MiB,rps=500,tasks=10"`, 1},
 		{"cell anchor", `id="cell-leaky_duration=3m,ram=512MiB,rps=500,tasks=10"`, 1},
-		{"accessible plots", `<svg role="img" aria-label="Memory"`, 5},
+		{"accessible plots", `<svg role="img" aria-label="Target memory"`, 5},
 		{"OOM kill marked", "OOM kill", 2},
-		{"fitted slope drawn", "fitted slope (+3240.0 MiB/h)", 1},
+		{"fitted slope drawn", "fitted slope (+3,240 MiB/h)", 1},
 		{"memory limit drawn", "memory limit", 5},
-		{"goroutines plotted", `aria-label="go_goroutines"`, 1},
+		{"goroutines plotted", `aria-label="Goroutines (go_goroutines)"`, 1},
+		{"interactive data", `<script type="application/json" class="cell-data"`, 5},
 		{"no change shown as ~", `nochange">~</td>`, 1},
 		{"growth site", "main.(*cache).remember", 1},
 		{"matrix shown", "<summary>matrix.yaml", 1},
@@ -171,8 +173,36 @@ func TestReportContent(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"http://", "https://", "<script src", "<link "} {
-		// The SVG namespace URIs are identifiers, not fetched.
-		clean := strings.NewReplacer(`xmlns="http://www.w3.org/2000/svg"`, "", `xmlns:xlink="http://www.w3.org/1999/xlink"`, "").Replace(page)
+		// The SVG namespace URIs are identifiers, not fetched; the inlined
+		// uPlot's licence banner names its home page.
+		clean := strings.NewReplacer(`xmlns="http://www.w3.org/2000/svg"`, "", `xmlns:xlink="http://www.w3.org/1999/xlink"`, "",
+			"/*! https://github.com/leeoniya/uPlot (v", "").Replace(page)
 		require.NotContains(t, clean, bad, "the report must not reach the network")
+	}
+}
+
+// The memory chart of every cell not GO is written beside the report as a
+// standalone SVG, and summary.md shows it; GO cells get none.
+func TestSummaryCharts(t *testing.T) {
+	t.Parallel()
+	dir := copyRun(t, fixtureDir)
+	_, err := render.Run(dir, render.Now(genTime))
+	require.NoError(t, err)
+	run, err := results.ReadRun(dir)
+	require.NoError(t, err)
+	md, err := os.ReadFile(filepath.Join(dir, render.SummaryFile))
+	require.NoError(t, err)
+	for _, c := range run.Cells {
+		rel := render.ChartsDir + "/" + results.CellDir(c.ID) + "-memory.svg"
+		_, statErr := os.Stat(filepath.Join(dir, rel))
+		if c.Verdict == results.GO {
+			require.True(t, os.IsNotExist(statErr), "%s is GO: no chart", c.ID)
+			continue
+		}
+		require.NoError(t, statErr, c.ID)
+		svg, err := os.ReadFile(filepath.Join(dir, rel))
+		require.NoError(t, err)
+		require.True(t, strings.HasPrefix(string(svg), "<svg") && strings.Contains(string(svg), `xmlns="http://www.w3.org/2000/svg"`), "a standalone SVG")
+		require.Contains(t, string(md), "]("+rel+")")
 	}
 }

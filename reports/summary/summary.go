@@ -32,9 +32,22 @@ const (
 	maxText = 1500
 )
 
+// Option sets a knob of Write.
+type Option func(*config)
+
+type config struct{ chart func(cellID string) string }
+
+// MemoryChart names the image of a cell's memory chart (a path or URL,
+// "" for none): the cells not GO show theirs under their table.
+func MemoryChart(f func(cellID string) string) Option { return func(c *config) { c.chart = f } }
+
 // Write writes the summary of r to w. report is the path or URL of the HTML
 // report to point at; "" leaves the pointer out.
-func Write(w io.Writer, r *results.Run, report string) error {
+func Write(w io.Writer, r *results.Run, report string, opts ...Option) error {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
 	b := &bytes.Buffer{}
 	var c results.Counts
 	for i := range r.Cells {
@@ -96,6 +109,9 @@ func Write(w io.Writer, r *results.Run, report string) error {
 			for _, r := range view.UnmetReasons(cell.Reasons) {
 				rs = append(rs, fmt.Sprintf("**%s** %s", text(string(r.Status)), text(view.ReasonText(r))))
 			}
+			if next := view.NextStep(cell); next != "" {
+				rs = append(rs, "**next:** "+text(next))
+			}
 			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", text(view.VerdictLabel(cell.Verdict)), code(cell.ID),
 				text(orDash(string(cell.Outcome))), text(view.PeakText(cell)), clip(strings.Join(rs, "<br>")))
 		}
@@ -103,6 +119,16 @@ func Write(w io.Writer, r *results.Run, report string) error {
 			fmt.Fprintf(b, "\n… and %d more cells not GO; the full report lists them all.\n", n)
 		}
 		b.WriteString("\n")
+		if cfg.chart != nil {
+			for i, cell := range flagged {
+				if i == MaxCells {
+					break
+				}
+				if img := cfg.chart(cell.ID); img != "" {
+					fmt.Fprintf(b, "![Target memory of %s](%s)\n\n", text(cell.ID), link(img))
+				}
+			}
+		}
 	}
 	if len(r.Comparisons) > 0 {
 		b.WriteString("### Comparisons\n\n")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/soaklab/soaklab/harness/results"
@@ -29,41 +30,56 @@ func AnalysisFields(a *results.Analysis) []Field {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var out []Field
-	var path []string // enclosing objects' keys
-	var key string    // the key whose value comes next, "" inside no object
+	var path []string       // enclosing objects' keys and arrays' indexes
+	var arrays []int        // per level of path: the next index of an array, -1 for an object
+	var key string          // the key whose value comes next, "" inside no object
+	name := func() string { // the key of the value that comes next
+		if n := len(arrays); n > 0 && arrays[n-1] >= 0 {
+			k := strconv.Itoa(arrays[n-1])
+			arrays[n-1]++
+			return k
+		}
+		return key
+	}
 	for {
 		tok, err := dec.Token()
 		if err != nil {
 			break
 		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{':
-				if key != "" {
-					path = append(path, key)
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{', '[':
+				if k := name(); k != "" {
+					path = append(path, k)
+					arrays = append(arrays, map[bool]int{true: 0, false: -1}[d == '['])
+				} else if d == '[' { // a top-level array: not the form of Analysis
+					arrays = append(arrays, 0)
+					path = append(path, "")
 				}
-			case '}':
+			case '}', ']':
 				if len(path) > 0 {
-					path = path[:len(path)-1]
+					path, arrays = path[:len(path)-1], arrays[:len(arrays)-1]
 				}
 			}
 			key = ""
 			continue
+		}
+		if s, ok := tok.(string); ok && key == "" && (len(arrays) == 0 || arrays[len(arrays)-1] < 0) {
+			key = s
+			continue
+		}
+		k := join(path, name())
+		switch t := tok.(type) {
 		case string:
-			if key == "" {
-				key = t
-				continue
-			}
-			out = append(out, Field{join(path, key), t})
+			out = append(out, Field{k, t})
 		case json.Number:
 			f, _ := t.Float64()
-			out = append(out, Field{join(path, key), AnalysisValue(join(path, key), f)})
+			out = append(out, Field{k, AnalysisValue(k, f)})
 		case bool:
-			out = append(out, Field{join(path, key), map[bool]string{true: "yes", false: "no"}[t]})
+			out = append(out, Field{k, map[bool]string{true: "yes", false: "no"}[t]})
 		case nil:
 		default:
-			out = append(out, Field{join(path, key), fmt.Sprint(t)})
+			out = append(out, Field{k, fmt.Sprint(t)})
 		}
 		key = ""
 	}

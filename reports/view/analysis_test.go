@@ -30,3 +30,21 @@ func TestAnalysisFields(t *testing.T) {
 	assert.Equal(t, want, AnalysisFields(a))
 	assert.Nil(t, AnalysisFields(nil), "a cell not judged lists nothing")
 }
+
+// Lists are numbered: each threshold's episodes as thresholds.0.episodes.1.crossed_s.
+func TestAnalysisFieldsLists(t *testing.T) {
+	t.Parallel()
+	a := &results.Analysis{
+		Window: results.Window{Samples: 10},
+		Thresholds: []results.ThresholdEpisodes{{Series: "go_goroutines", Above: 100, Leave: 90, Samples: 10, Peak: 130,
+			Episodes: []results.ThresholdEpisode{{CrossedS: 3, BackS: results.Ptr(5.0), Peak: 120}, {CrossedS: 8, Peak: 130}}}},
+	}
+	want := []Field{
+		{"window.warmup_s", "0s"}, {"window.samples", "10"}, {"window.from_s", "0s"},
+		{"thresholds.0.series", "go_goroutines"}, {"thresholds.0.above", "100"}, {"thresholds.0.leave", "90"},
+		{"thresholds.0.samples", "10"}, {"thresholds.0.peak", "130"},
+		{"thresholds.0.episodes.0.crossed_s", "3s"}, {"thresholds.0.episodes.0.back_s", "5s"}, {"thresholds.0.episodes.0.peak", "120"},
+		{"thresholds.0.episodes.1.crossed_s", "8s"}, {"thresholds.0.episodes.1.peak", "130"},
+	}
+	assert.Equal(t, want, AnalysisFields(a))
+}

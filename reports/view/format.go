@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/soaklab/soaklab/harness/results"
@@ -30,10 +31,17 @@ func ReasonValue(r results.Reason) string {
 		if r.Unit == "bytes" || r.Unit == "B" {
 			return Bytes(int64(v))
 		}
+		if r.Unit == "s" {
+			return duration(v)
+		}
 		if r.Unit == "" {
 			return Num(v)
 		}
 		return Num(v) + " " + r.Unit
+	}
+	if r.Criterion == "oom-risk" && r.Value <= 0 {
+		// No time to the limit: memory does not grow toward it.
+		return "never (horizon " + f(r.Limit) + ")"
 	}
 	if r.Limit == 0 {
 		return f(r.Value)
@@ -62,4 +70,16 @@ func AnalysisValue(key string, v float64) string {
 		return Num(v) + " ms"
 	}
 	return Num(v)
+}
+
+// duration spells seconds for a reader: "0.95 s" under ten seconds, "1h30m"
+// up to two days, "31 days" beyond.
+func duration(s float64) string {
+	switch {
+	case s < 10:
+		return Num(s) + " s"
+	case s >= 2*86400:
+		return Num(math.Round(s/86400)) + " days"
+	}
+	return Seconds(s)
 }

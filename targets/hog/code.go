@@ -97,15 +97,6 @@ func reexec(open func() (*os.File, string, error)) error {
 	return fmt.Errorf("exec %s: %w", path, err)
 }
 
-// memfd opens an anonymous memory file; exec reads it through /proc.
-func memfd() (*os.File, string, error) {
-	fd, err := unix.MemfdCreate(codeName, unix.MFD_CLOEXEC) // an ELF exec reads it before the close
-	if err != nil {
-		return nil, "", fmt.Errorf("memfd_create: %w", err)
-	}
-	return os.NewFile(uintptr(fd), codeName), "", nil
-}
-
 // tempCopy creates an executable file in the temporary directory.
 func tempCopy() (*os.File, string, error) {
 	f, err := os.CreateTemp("", codeName+"-*")

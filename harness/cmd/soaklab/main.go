@@ -4,31 +4,48 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 
 	"github.com/soaklab/soaklab/harness/cli"
-	"github.com/soaklab/soaklab/harness/internal/godebug"
 	"github.com/soaklab/soaklab/harness/supervise"
 )
 
-// The Go memory profiler is off in soaklab unless GODEBUG=memprofilerate=N
-// asks for it. With it on, every sampled allocation whose stack is new adds
-// a bucket to the profiler's hash table of stacks, 1.4 MiB touched a page
-// at a time and never returned: soaklab's own RSS gains a page at random
-// moments through a cell, ever more rarely, which a self-soak reads as a
-// slope of the harness's memory. `--listen` serves /debug/pprof/, whose
-// heap and allocs profiles are empty unless it is on.
-func init() {
-	if !memProfileAsked(os.Getenv("GODEBUG")) {
-		runtime.MemProfileRate = 0
+// memProfileRateEnv names the environment variable that turns the Go
+// memory profiler on: its value is the profiler's sampling rate in bytes
+// (Go's usual rate is 524288). The profiler is off without it. Its table of
+// sampled allocation stacks gains a page of RSS whenever a new stack is
+// sampled, at random moments through a cell, which reads as a slow growth of
+// the harness itself; `--listen` serves /debug/pprof/, whose heap and allocs
+// profiles are empty unless it is on. soaklab reads its own variable rather
+// than GODEBUG=memprofilerate, which the runtime applies before main and
+// soaklab would have to parse as the runtime does to respect.
+const memProfileRateEnv = "SOAKLAB_MEMPROFILERATE"
+
+// memProfileRate returns the memory profiler's rate for the value of
+// memProfileRateEnv: 0 (off) when it is empty.
+func memProfileRate(v string) (int, error) {
+	if v == "" {
+		return 0, nil
 	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s=%q: want a sampling rate in bytes, a whole number ≥ 0 (524288 is Go's usual rate)", memProfileRateEnv, v)
+	}
+	return n, nil
 }
 
-// memProfileAsked reports whether the GODEBUG value env sets memprofilerate.
-func memProfileAsked(env string) bool {
-	_, ok := godebug.Value(env, "memprofilerate")
-	return ok
+// setMemProfileRate sets the memory profiler's rate from the environment,
+// before anything else runs.
+func setMemProfileRate() error {
+	rate, err := memProfileRate(os.Getenv(memProfileRateEnv))
+	if err != nil {
+		return err
+	}
+	runtime.MemProfileRate = rate
+	return nil
 }
 
 // main runs soaklab under a supervisor: the same executable as a child
@@ -36,6 +53,10 @@ func memProfileAsked(env string) bool {
 // goroutine, running out of memory) exits 3 with one line and leaves the
 // run finished and its cgroups removed, never a stack trace and exit 2.
 func main() {
+	if err := setMemProfileRate(); err != nil {
+		fmt.Fprintln(os.Stderr, "soaklab:", err)
+		os.Exit(2)
+	}
 	if supervise.IsChild(os.Getenv) || os.Getenv(unsupervisedEnv) == "1" {
 		os.Exit(cli.Main(context.Background(), os.Args[1:], cli.OSEnv()))
 	}

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/soaklab/soaklab/harness/target"
@@ -108,7 +107,7 @@ func (g *Group) Procs() ([]int, error) {
 func (g *Group) Kill() {
 	pids, _ := g.Procs()
 	for _, pid := range pids {
-		_ = syscall.Kill(pid, syscall.SIGKILL)
+		kill(pid)
 	}
 }
 

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/soaklab/soaklab/harness/target"
 	"github.com/soaklab/soaklab/harness/target/cgroup"
 )
@@ -132,7 +130,7 @@ func (w *watcher) close() {
 // signals when the cgroup is removed; the reads that follow tell the two
 // apart.
 func oomEventV1(dir string, notify chan<- struct{}) (func(), error) {
-	efd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	efd, err := eventfd()
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@
 package process
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/soaklab/soaklab/harness/target"
@@ -31,6 +29,13 @@ const (
 	// cgroup holds the limit.
 	DefaultWatchdogInterval = 100 * time.Millisecond
 )
+
+// ErrNoCgroup is returned by Memory in watchdog mode.
+var ErrNoCgroup = errors.New("no cgroup: limit held by the RSS watchdog")
+
+// ErrNeedsLinux is returned by Start off Linux: the backend's child
+// processes rely on Linux (cgroups, the parent-death signal, /proc).
+var ErrNeedsLinux = errors.New("the process backend needs Linux")
 
 var _ target.Backend = (*Backend)(nil)
 var _ target.Cleaner = (*Backend)(nil)
@@ -225,26 +230,6 @@ func ownerPID(name string) int {
 	}
 	pid, _ := strconv.Atoi(parts[len(parts)-2])
 	return pid
-}
-
-// alive reports whether pid is a running process.
-func alive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	err := syscall.Kill(pid, 0)
-	return (err == nil || errors.Is(err, syscall.EPERM)) && !zombie(pid)
-}
-
-// zombie reports whether pid has exited and waits to be reaped: a harness
-// killed outright is dead even before its parent reaps it.
-func zombie(pid int) bool {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	i := bytes.LastIndexByte(data, ')')
-	return i >= 0 && i+2 < len(data) && data[i+2] == 'Z'
 }
 
 func safeName(s string) string {

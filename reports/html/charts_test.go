@@ -1,0 +1,66 @@
+package html
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/soaklab/soaklab/harness/results"
+)
+
+// An OOM-killed cell's memory chart: samples that read 0 (the process
+// gone) are gaps, and the kill sits at the cgroup's peak, at the sample
+// that saw it, else an interval after the last sample but not after the
+// cell's end.
+func TestOOMMemoryChart(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
+	mk := func(rss ...int64) []results.Sample {
+		out := make([]results.Sample, len(rss))
+		for i, r := range rss {
+			out[i] = results.Sample{T: float64(i), RSS: r << 20}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name    string
+		samples []results.Sample
+		ended   time.Duration
+		killT   float64
+	}{
+		// killed between the last two samples' interval and the cell's end
+		{"between samples", mk(10, 30, 50), 2500 * time.Millisecond, 2.5},
+		// the end is late (teardown): an interval after the last sample
+		{"late end", mk(10, 30, 50), 10 * time.Second, 3},
+		// the sample after the kill reads nothing and has the counter
+		{"seen", append(mk(10, 30, 50), results.Sample{T: 3, OOMKills: 1}), 10 * time.Second, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := &results.Cell{ID: "x", Outcome: results.OOMKilled, RAMLimit: 64 << 20, PeakCgroup: 64 << 20, Interval: 1,
+				Started: start, Ended: start.Add(tc.ended)}
+			ts := make([]float64, len(tc.samples))
+			for i, s := range tc.samples {
+				ts[i] = s.T
+			}
+			charts, _ := cellCharts(c, tc.samples, ts, 0)
+			mem := charts[0]
+			require.Equal(t, MemoryTitle, mem.Title)
+			require.Len(t, mem.Marks, 1)
+			require.Equal(t, tc.killT, mem.Marks[0].X)
+			require.Equal(t, 64.0, mem.Marks[0].Y, "the kill at the cgroup's peak")
+			rss := mem.Series[0].Y
+			require.Equal(t, []float64{10, 30, 50}, rss[:3])
+			if len(rss) > 3 {
+				require.True(t, math.IsNaN(rss[3]), "a reading of nothing is a gap")
+			}
+			r, ok := mem.Ranges()
+			require.True(t, ok)
+			require.Equal(t, 0.0, r.XMin)
+			require.Equal(t, tc.killT, r.XMax)
+			require.GreaterOrEqual(t, r.YMax, 64.0)
+		})
+	}
+}
