@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 )
+
+// errBusy is tryLock's answer for a lock another process holds.
+var errBusy = errors.New("lock held")
 
 // LockFile is the lock a harness holds on a run directory while it writes
 // there. It holds the owner's pid and host, for the message another
@@ -33,10 +35,10 @@ func LockRun(dir string) (*RunLock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", dir, err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := tryLock(f); err != nil {
 		owner, _ := os.ReadFile(path)
 		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
+		if errors.Is(err, errBusy) {
 			return nil, fmt.Errorf("%w: %s is being written by soaklab %s; wait for it to end or stop it first",
 				ErrLocked, dir, describeOwner(string(owner)))
 		}

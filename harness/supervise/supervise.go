@@ -98,7 +98,7 @@ func Run(c Config) int {
 	cmd.Env = append(append([]string(nil), c.Env...), ChildEnv+"=3")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Stdin, c.Stdout, errW
 	cmd.ExtraFiles = []*os.File{announceW}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = childAttr()
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintf(c.Stderr, "soaklab: cannot start: %v\n", err)
 		return ExitCrash
@@ -124,9 +124,7 @@ func Run(c Config) int {
 		for {
 			select {
 			case s := <-c.Signals:
-				if sig, ok := s.(syscall.Signal); ok {
-					syscall.Kill(cmd.Process.Pid, sig)
-				}
+				cmd.Process.Signal(s)
 			case <-done:
 				return
 			}
@@ -144,9 +142,7 @@ func Run(c Config) int {
 	case werr == nil:
 	case errors.As(werr, &exitErr):
 		code = exitErr.ExitCode()
-		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			signaled = ws.Signal().String()
-		}
+		signaled = signalOf(exitErr)
 	default:
 		fmt.Fprintf(c.Stderr, "soaklab: %v\n", werr)
 		return ExitCrash
@@ -162,7 +158,7 @@ func Run(c Config) int {
 		}
 	} else {
 		what += ": killed by signal " + signaled
-		if signaled == syscall.SIGKILL.String() {
+		if signaled == "killed" {
 			what += " (the kernel's OOM killer, or kill -9)"
 		}
 	}
