@@ -7,10 +7,10 @@ RESULTS ?= results
 # Test timeout for the whole suite (cgroup, Docker and browser tests included).
 TEST_TIMEOUT ?= 20m
 
-.PHONY: help build matrix test check bench soak-self verdicts docker-up clean uplot release-check
+.PHONY: help build matrix test test-cgroup2 check bench soak-self verdicts early-stop docker-up clean uplot release-check
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
 
 build: ## build bin/soaklab
 	$(GO) build -o $(BIN) ./harness/cmd/soaklab
@@ -21,6 +21,9 @@ matrix: build ## run the default matrix and print where the report is (succeeds 
 
 test: check ## run the tests (race detector; real cgroups, Docker and browser where present)
 	$(GO) test -race -timeout $(TEST_TIMEOUT) ./...
+
+test-cgroup2: ## cgroup v2 tests in a qemu VM (Debian's cloud kernel, fetched once into the cache): the process backend, an end-to-end run
+	SOAKLAB_VM=1 $(GO) test -count=1 -v -timeout 20m ./scripts/vm/
 
 check: ## formatting, vet, go.mod tidiness, and the builds for macOS and Windows
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -45,6 +48,17 @@ soak-self: build ## the harness soaks itself, 10 min at 5,000 RPS: its memory sl
 verdicts: build ## acceptance: 5 repeats of steady/leaky/hog and a stairstep A/B must come out as expected
 	./$(BIN) run -m ci/verdicts.yaml --results $(RESULTS) --run-id verdicts-$$(date +%s) || true
 	$(GO) run ./scripts/verdicts $(RESULTS)
+
+early-stop: build ## early stopping against full-length verdicts: labelled shapes and 30 quiet cells, 10 min each, all at once (~12 min)
+	@# One process per cell: shard counts are chosen so that hash sharding puts each
+	@# cell of the matrix in a shard of its own (31 for ci/earlystop.yaml's 10 cells,
+	@# 127 for ci/earlystop-quiet.yaml's 30); empty shards are skipped.
+	@id=$$(date +%s); pids=; dirs=; \
+	for spec in ci/earlystop.yaml:31 ci/earlystop-quiet.yaml:127; do m=$${spec%:*}; n=$${spec#*:}; \
+	  for i in $$(seq 1 $$n); do ./$(BIN) expand $$m --shard $$i/$$n 2>/dev/null | grep -q . || continue; \
+	    CI=true ./$(BIN) run -m $$m --results $(RESULTS) --run-id es-$$id-$$n-$$i --shard $$i/$$n --quiet >/dev/null 2>&1 & pids="$$pids $$!"; dirs="$$dirs $(RESULTS)/es-$$id-$$n-$$i"; done; done; \
+	for p in $$pids; do wait $$p; code=$$?; [ $$code -le 1 ] || exit $$code; done; \
+	$(GO) run ./scripts/earlystop $$dirs
 
 # goreleaser v2 from the Go module proxy, built once into GOPATH/bin under a
 # versioned name (about 4 min of CPU; kept there, so later runs and fresh

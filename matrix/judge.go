@@ -14,6 +14,26 @@ const (
 	KeyMaxP99          = "max_p99"
 	KeyMaxThrash       = "max_thrash"
 	KeyMinSamples      = "min_samples"
+	// KeyEarlyStop is no threshold: it says whether a cell whose NO-GO is
+	// already certain stops before its planned end (EarlyStop).
+	KeyEarlyStop = "early_stop"
+)
+
+// EarlyStop says what happens to a cell once a hard criterion's failure is
+// certain before its planned end (reports/judge's Watch decides when).
+type EarlyStop string
+
+// Early-stop modes.
+const (
+	// EarlyStopOn (the default, also written `early_stop: true`) stops the
+	// cell as NO-GO. A GO is never decided early.
+	EarlyStopOn EarlyStop = "on"
+	// EarlyStopOff (`early_stop: false`) runs every cell to its end.
+	EarlyStopOff EarlyStop = "off"
+	// EarlyStopRecord (`early_stop: record`) judges as EarlyStopOn would
+	// and records when the cell would have stopped, but runs it to its
+	// end: what early stopping saves, measured against full-length verdicts.
+	EarlyStopRecord EarlyStop = "record"
 	// Goroutine criterion.
 	KeyMaxGoroutines          = "max_goroutines"
 	KeyMaxGoroutineGrowthPerH = "max_goroutine_growth_per_h"
@@ -34,6 +54,8 @@ type Judge struct {
 	MaxP99          time.Duration // NEUTRAL when p99 exceeds it; 0 = no budget
 	MaxThrash       time.Duration // NO-GO when the cgroup thrashed at its limit longer; set 0 = not at all
 	MinSamples      int           // fewer measured samples: UNKNOWN
+	// EarlyStop is the early-stop mode; "" is EarlyStopOn.
+	EarlyStop EarlyStop
 	// MaxGoroutines is a ceiling on the target's go_goroutines; 0 = none.
 	MaxGoroutines int
 	// MaxGoroutineGrowthPerH is the goroutine growth floor; set 0 = any
@@ -97,9 +119,17 @@ func JudgeKeyOf(key string) (JudgeKey, bool) {
 
 // judgeKeyNames lists the keys `judge:` accepts.
 func judgeKeyNames() []string {
-	out := make([]string, len(JudgeKeys))
+	out := make([]string, len(JudgeKeys), len(JudgeKeys)+1)
 	for i, k := range JudgeKeys {
 		out[i] = k.Key
 	}
-	return out
+	return append(out, KeyEarlyStop)
+}
+
+// Mode is the early-stop mode with its default applied.
+func (e EarlyStop) Mode() EarlyStop {
+	if e == "" {
+		return EarlyStopOn
+	}
+	return e
 }

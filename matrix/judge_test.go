@@ -137,7 +137,9 @@ func TestJudgeKeysCoverJudge(t *testing.T) {
 	fields := map[uintptr]string{}
 	v := reflect.ValueOf(&j).Elem()
 	for i := range v.NumField() {
-		if name := v.Type().Field(i).Name; name != "Set" {
+		// Set records the keys given; EarlyStop is a mode, not a
+		// threshold, decoded on its own (TestEarlyStopKey).
+		if name := v.Type().Field(i).Name; name != "Set" && name != "EarlyStop" {
 			fields[v.Field(i).Addr().Pointer()] = name
 		}
 	}
@@ -165,5 +167,39 @@ func TestJudgeKeysCoverJudge(t *testing.T) {
 		if _, ok := seen[name]; !ok {
 			t.Errorf("Judge.%s has no row in JudgeKeys", name)
 		}
+	}
+}
+
+func TestEarlyStopKey(t *testing.T) {
+	t.Parallel()
+	base := "targets:\n  t: {command: [x], kind: workload}\naxes: {duration: [1m, 2m]}\n"
+	cases := []struct {
+		name, yaml string
+		judge      EarlyStop // judge.early_stop as decoded
+		compare    EarlyStop // compare[0].early_stop as decoded
+		err        string
+	}{
+		// Left out: "" (on for cells, off for compared pairs).
+		{"absent", base, "", "", ""},
+		{"true", base + "judge: {early_stop: true}\n", EarlyStopOn, "", ""},
+		{"false", base + "judge: {early_stop: false}\n", EarlyStopOff, "", ""},
+		{"record", base + "judge: {early_stop: record}\n", EarlyStopRecord, "", ""},
+		{"compared pair", base + "compare: [{name: c, axis: duration, baseline: 1m, candidate: 2m, early_stop: true}]\n", "", EarlyStopOn, ""},
+		// Anything else is refused with its position.
+		{"bad word", base + "judge: {early_stop: sometimes}\n", "", "", `4:21: judge.early_stop: expected true, false or record, got "sometimes"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := Parse("m.yaml", []byte(c.yaml))
+			if c.err != "" {
+				require.ErrorContains(t, err, c.err)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, c.judge, m.Judge.EarlyStop)
+			if len(m.Compare) > 0 {
+				require.Equal(t, c.compare, m.Compare[0].EarlyStop)
+			}
+		})
 	}
 }

@@ -9,7 +9,7 @@ import (
 )
 
 var (
-	compareKeys   = []string{"name", "axis", "baseline", "candidate", "targets", "scorecard"}
+	compareKeys   = []string{"name", "axis", "baseline", "candidate", "targets", "scorecard", KeyEarlyStop}
 	scorecardKeys = []string{KeyMinRSSDropPct, KeyMaxThroughputLossPct, KeyMaxDriftPct, KeyAlpha}
 	judgeKeys     = judgeKeyNames()
 )
@@ -102,6 +102,9 @@ func (d *decoder) compares(n *yaml.Node) []Compare {
 			c.Targets = d.strList(v, w+".targets")
 		}
 		c.Scorecard = d.scorecard(o["scorecard"], w+".scorecard")
+		if v := o[KeyEarlyStop]; v != nil {
+			c.EarlyStop, _ = d.earlyStop(v, w+"."+KeyEarlyStop)
+		}
 		out = append(out, c)
 	}
 	return out
@@ -181,5 +184,26 @@ func (d *decoder) judge(n *yaml.Node) Judge {
 		}
 		set(k.Key, ok)
 	}
+	if v := o[KeyEarlyStop]; v != nil {
+		j.EarlyStop, _ = d.earlyStop(v, "judge."+KeyEarlyStop)
+	}
 	return j
+}
+
+// earlyStop reads `early_stop:` true, false or record.
+func (d *decoder) earlyStop(n *yaml.Node, what string) (EarlyStop, bool) {
+	n, s, ok := d.scalar(n, what, "true, false or record")
+	if !ok {
+		return "", false
+	}
+	switch s {
+	case "true":
+		return EarlyStopOn, true
+	case "false":
+		return EarlyStopOff, true
+	case "record":
+		return EarlyStopRecord, true
+	}
+	d.errf(n, "%s: expected true, false or record, got %q", what, s)
+	return "", false
 }

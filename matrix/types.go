@@ -124,6 +124,10 @@ type Compare struct {
 	Candidate string
 	Targets   []string // default: every target that has the axis
 	Scorecard Scorecard
+	// EarlyStop is the early-stop mode of the pair's cells: "" runs them
+	// to their end (an A/B scorecard compares whole cells), whatever
+	// judge.early_stop says.
+	EarlyStop EarlyStop
 }
 
 // Keys of a compare block's `scorecard:`, as Scorecard.Set records them.

@@ -72,7 +72,7 @@ func TestReadmeListsEveryTarget(t *testing.T) {
 	t.Parallel()
 	b, err := os.ReadFile("README.md")
 	require.NoError(t, err)
-	for _, name := range append(goTargets(t), "pyserver") {
+	for _, name := range append(goTargets(t), "pyserver", "shapes") {
 		assert.Contains(t, string(b), "| `"+name+"`", "README.md has no row for %s", name)
 	}
 }

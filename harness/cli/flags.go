@@ -19,6 +19,7 @@ var envVars = map[string]string{
 	"backend":        "SOAKLAB_BACKEND",
 	"listen":         "SOAKLAB_LISTEN",
 	"progress-every": "SOAKLAB_PROGRESS_EVERY",
+	"no-early-stop":  "SOAKLAB_NO_EARLY_STOP",
 }
 
 // cmdline is a command's flag set. Its NArg, Arg and Args are the

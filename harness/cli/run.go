@@ -14,7 +14,7 @@ import (
 // runFlags are `soaklab run`'s flags.
 type runFlags struct {
 	matrix, resultsDir, runID, shard, baseline, resume, backend, listen string
-	quiet, jsonLog                                                      bool
+	quiet, jsonLog, noEarlyStop                                         bool
 	progressEvery                                                       time.Duration
 }
 
@@ -32,6 +32,7 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&f.listen, "listen", "", "serve live Prometheus metrics on this loopback address, e.g. 127.0.0.1:9464")
 	fs.BoolVar(&f.quiet, "quiet", false, "print only the final summary")
 	fs.BoolVar(&f.jsonLog, "json", false, "print progress as JSON lines")
+	fs.BoolVar(&f.noEarlyStop, "no-early-stop", false, "run every cell to its planned end, even once its NO-GO is certain (overrides the matrix's judge.early_stop)")
 	fs.DurationVar(&f.progressEvery, "progress-every", 0, "plain progress (stdout not a terminal, or CI=true): a line per running cell this often (default 30s; a terminal gets a live view)")
 	if code := parse(fs, args); code >= 0 {
 		return code
@@ -66,7 +67,7 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 	}
 	penv := pipelineEnv(env)
 	plan, err := pipeline.NewPlan(pipeline.Options{Matrix: f.matrix, ResultsDir: f.resultsDir, RunID: f.runID,
-		Shard: f.shard, Baseline: f.baseline, Resume: f.resume, Backend: f.backend}, penv)
+		Shard: f.shard, Baseline: f.baseline, Resume: f.resume, Backend: f.backend, NoEarlyStop: f.noEarlyStop}, penv)
 	if err != nil {
 		return failErr(env, "run", err)
 	}
@@ -86,6 +87,10 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 		return fail(env, ExitUsage, "%v", err)
 	}
 	defer closeObs()
+	// Once the run can start: a run refused is one line.
+	if !f.quiet && !f.jsonLog {
+		fmt.Fprintf(env.Stderr, "planned: %s\n", pipeline.EstimateCells(plan.Cells))
+	}
 	fmt.Fprintf(env.Stderr, "soaklab: run %s: %d cells, backend %s\n", plan.Run.ID, len(plan.Cells), note)
 
 	ctx, stop := pipeline.WithSignals(ctx, penv)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/soaklab/soaklab/harness/pipeline"
 	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/matrix"
 )
@@ -89,7 +90,7 @@ func cmdExpand(ctx context.Context, args []string, env Env) int {
 	for _, c := range cells {
 		fmt.Fprintln(env.Stdout, c.ID)
 	}
-	fmt.Fprintf(env.Stderr, "%d cells\n", len(cells))
+	fmt.Fprintln(env.Stderr, pipeline.EstimateCells(cells))
 	return ExitOK
 }
 

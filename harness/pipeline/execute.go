@@ -50,7 +50,7 @@ func (p *Plan) Execute(ctx context.Context, obs runner.Observer, env Env) error 
 	}
 	r := &runner.Runner{Backend: p.backend, Matrix: p.Matrix, Binaries: bins, WorkDir: workDir, Dir: p.Dir,
 		NewDriver: driverFactory(workDir), NewSink: newSink, Observer: obs, Procs: procs, SelfPID: env.PID,
-		Runtime: probe.ReadGoRuntime}
+		Runtime: probe.ReadGoRuntime, Watch: p.watchFactory()}
 	// Interrupted while building, the run is still written, every cell
 	// pending and the run interrupted, so --resume can finish it.
 	if err := r.Run(ctx, p.Run, p.Cells); err != nil {

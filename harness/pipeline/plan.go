@@ -11,6 +11,7 @@ import (
 
 	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/target/cgroup"
 	"github.com/soaklab/soaklab/matrix"
 )
 
@@ -26,6 +27,9 @@ type Options struct {
 	Baseline   string // an earlier run directory to compare against
 	Resume     string // a run directory to finish: only cells without a final result run
 	Backend    string // overrides the matrix's backend: process, docker or auto
+	// NoEarlyStop runs every cell to its planned end, whatever the
+	// matrix's judge.early_stop says.
+	NoEarlyStop bool
 }
 
 // Plan is a run ready to start: its directory exists and is writable, its
@@ -36,9 +40,10 @@ type Plan struct {
 	Matrix *matrix.Matrix
 	Cells  []matrix.Cell // this shard's cells, in order
 
-	backend target.Backend // set by Open
-	lock    *results.RunLock
-	created bool // NewPlan made the run directory
+	backend     target.Backend // set by Open
+	noEarlyStop bool
+	lock        *results.RunLock
+	created     bool // NewPlan made the run directory
 }
 
 // NewPlan reads the matrix (or, with Resume, the run and the matrix it
@@ -54,7 +59,7 @@ func NewPlan(opts Options, env Env) (*Plan, error) {
 	if opts.Backend != "" && !slices.Contains(matrix.Backends, opts.Backend) {
 		return nil, input(fmt.Errorf("--backend: unknown backend %q (want %s)", opts.Backend, strings.Join(matrix.Backends, ", ")))
 	}
-	p := &Plan{}
+	p := &Plan{noEarlyStop: opts.NoEarlyStop}
 	var text []byte
 	var err error
 	if opts.Resume != "" {
@@ -192,6 +197,12 @@ func host(env Env) results.Host {
 	if env.ProcRoot != "" {
 		if data, err := os.ReadFile(filepath.Join(env.ProcRoot, "sys/kernel/osrelease")); err == nil {
 			h.Kernel = strings.TrimSpace(string(data))
+		}
+	}
+	h.Cgroup = cgroup.None.String()
+	if env.CgroupRoot != "" && env.Mounts != "" {
+		if hier, err := cgroup.Detect(env.CgroupRoot, env.Mounts); err == nil {
+			h.Cgroup = hier.Version.String() // the memory controller's hierarchy
 		}
 	}
 	return h

@@ -216,7 +216,8 @@ func TestSamplerTake(t *testing.T) {
 		Procs:   procs,
 		SelfPID: os.Getpid(),
 		Memory: func() (target.Memory, error) {
-			return target.Memory{Usage: 100, InactiveFile: 30, Anon: 60, File: 40, Peak: 120, OOMKills: 1, MajorFaults: 7}, nil
+			return target.Memory{Usage: 100, InactiveFile: 30, Anon: 60, File: 40, Peak: 120, OOMKills: 1, MajorFaults: 7,
+				Pressure: &target.Pressure{SomeAvg10: 3, FullAvg10: 1.5, SomeTotal: 900, FullTotal: 400}}, nil
 		},
 		Load:   func() LoadWindow { return LoadWindow{Requests: 10, Errors: 1, RPS: 10, P50: 1, P99: 9, P99Raw: 2} },
 		Now:    func() time.Time { return now },
@@ -230,6 +231,7 @@ func TestSamplerTake(t *testing.T) {
 	assert.Equal(t, int64(120), got.CgroupPeak)
 	assert.Equal(t, int64(1), got.OOMKills)
 	assert.Equal(t, int64(7), got.MajorFaults)
+	assert.Equal(t, &results.MemPressure{SomeAvg10: 3, FullAvg10: 1.5, SomeUs: 900, FullUs: 400}, got.Pressure, "v2's memory.pressure")
 	assert.Equal(t, 9.0, got.P99)
 	assert.Greater(t, got.DriverRSS, int64(0))
 	assert.Zero(t, got.RSS, "no target pid")
@@ -238,6 +240,7 @@ func TestSamplerTake(t *testing.T) {
 	s.Memory = func() (target.Memory, error) { return target.Memory{}, errors.New("gone") }
 	got = s.Take(context.Background())
 	assert.Empty(t, got.Phase)
+	assert.Nil(t, got.Pressure, "no reading, no pressure")
 	assert.Zero(t, got.Usage, "a failed source leaves zeros")
 }
 

@@ -264,6 +264,12 @@ func endLine(i, n int, r *results.Cell) string {
 	if r.Verdict != "" {
 		verdict = string(r.Verdict) + ": "
 	}
+	if e := r.EarlyStop; e != nil && !e.Recorded {
+		detail += fmt.Sprintf("; stopped early at %s of %s: %s certain", seconds(e.AtS), seconds(e.PlannedS), e.Criterion)
+	}
 	return results.Printable(fmt.Sprintf("[%d/%d] %s: %s%s after %s, %s%s", i, n, r.ID, verdict, r.Outcome,
 		r.Ended.Sub(r.Started).Round(time.Second), peak, detail))
 }
+
+// seconds spells a number of seconds as a duration rounded to the second.
+func seconds(s float64) time.Duration { return time.Duration(s+0.5) * time.Second }

@@ -143,6 +143,16 @@ type Thrash struct {
 	FromS      *float64 `json:"from_s,omitempty"`
 	FaultsPerS *float64 `json:"faults_per_s,omitempty"`
 	UsageRatio *float64 `json:"usage_ratio,omitempty"`
+	// Basis is "memory-stall" when the stretch was measured from the
+	// cgroup's memory pressure (v2 with PSI: every task waiting on memory
+	// at once); absent, or "major-faults", for the major-fault rule. With
+	// memory-stall, MaxStallPct is the highest share of an interval spent
+	// stalled, StallPct the longest stretch's mean share, StalledS the
+	// cell's total stall; the fault fields are then absent or zero.
+	Basis       string   `json:"basis,omitempty"`
+	MaxStallPct *float64 `json:"max_stall_pct,omitempty"`
+	StallPct    *float64 `json:"stall_pct,omitempty"`
+	StalledS    *float64 `json:"stalled_s,omitempty"`
 }
 
 // LoadFigures are the figures of the load criteria, each absent when it

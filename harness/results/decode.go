@@ -186,6 +186,10 @@ func fastSample(p *scanner, s *Sample) bool {
 			if !p.metrics(s) {
 				return false
 			}
+		case "mem_pressure":
+			if !p.pressure(s) {
+				return false
+			}
 		case "rss":
 			dst = &s.RSS
 		case "rss_peak":
@@ -270,6 +274,46 @@ func (p *scanner) metrics(s *Sample) bool {
 		}
 		return p.eat('}')
 	}
+}
+
+// pressure reads the mem_pressure object (cgroup v2's memory.pressure).
+func (p *scanner) pressure(s *Sample) bool {
+	if !p.eat('{') {
+		return false
+	}
+	var m MemPressure
+	if !p.eat('}') {
+		for {
+			key, ok := p.quoted()
+			if !ok || !p.eat(':') {
+				return false
+			}
+			switch str(key) {
+			case "some_avg10":
+				m.SomeAvg10, ok = p.float()
+			case "full_avg10":
+				m.FullAvg10, ok = p.float()
+			case "some_total_us":
+				m.SomeUs, ok = p.int()
+			case "full_total_us":
+				m.FullUs, ok = p.int()
+			default:
+				return false
+			}
+			if !ok {
+				return false
+			}
+			if p.eat(',') {
+				continue
+			}
+			if !p.eat('}') {
+				return false
+			}
+			break
+		}
+	}
+	s.Pressure = &m
+	return true
 }
 
 // utcTime reads "2006-01-02T15:04:05.999999999Z", the UTC form the writer

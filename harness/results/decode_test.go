@@ -26,20 +26,26 @@ func TestDecodeSampleMatchesJSON(t *testing.T) {
 		if i%7 == 0 {
 			s.Metrics = map[string]float64{}
 		}
+		if i%5 == 0 { // cgroup v2's memory pressure
+			s.Pressure = &MemPressure{SomeAvg10: r.Float64() * 100, FullAvg10: r.Float64(), SomeUs: r.Int64N(1 << 40), FullUs: r.Int64N(1 << 30)}
+		}
 		b, err := json.Marshal(&s)
 		require.NoError(t, err)
 		lines = append(lines, string(b))
 	}
 	lines = append(lines,
 		`{}`,
-		`{ "t" : 1.5 , "rss" : 10 }`,               // spaces
-		`{"t":1,"phase":"warm\"up"}`,               // an escape: left to encoding/json
-		`{"t":1,"RSS":12}`,                         // a key in other case: encoding/json matches it
-		`{"t":1,"rss":null}`,                       // null
-		`{"t":1,"unknown":[1,2],"rss":5}`,          // an unknown key
-		`{"t":1e3,"rss":7,"rss":8}`,                // exponent, duplicate key (last wins)
-		`{"t":1,"metrics":{"a":1,"a":2}}`,          // duplicate metric
-		`{"t":1,"at":"2026-11-20T02:00:00+01:00"}`, // an offset
+		`{ "t" : 1.5 , "rss" : 10 }`,                       // spaces
+		`{"t":1,"phase":"warm\"up"}`,                       // an escape: left to encoding/json
+		`{"t":1,"RSS":12}`,                                 // a key in other case: encoding/json matches it
+		`{"t":1,"rss":null}`,                               // null
+		`{"t":1,"unknown":[1,2],"rss":5}`,                  // an unknown key
+		`{"t":1e3,"rss":7,"rss":8}`,                        // exponent, duplicate key (last wins)
+		`{"t":1,"metrics":{"a":1,"a":2}}`,                  // duplicate metric
+		`{"t":1,"at":"2026-11-20T02:00:00+01:00"}`,         // an offset
+		`{"t":1,"mem_pressure":{}}`,                        // an empty pressure object
+		`{"t":1,"mem_pressure":null}`,                      // null pressure
+		`{"t":1,"mem_pressure":{"full_total_us":5,"x":1}}`, // an unknown pressure key
 	)
 	for _, line := range lines {
 		var want, got Sample

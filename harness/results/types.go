@@ -84,6 +84,9 @@ type Sample struct {
 	// MajorFaults is the cgroup's major page faults so far (pgmajfault):
 	// at the limit, a climbing count is the cgroup thrashing.
 	MajorFaults int64 `json:"major_faults,omitempty"`
+	// Pressure is the cgroup's memory pressure stall information (cgroup
+	// v2's memory.pressure); absent on v1 and where the kernel keeps none.
+	Pressure *MemPressure `json:"mem_pressure,omitempty"`
 
 	// The harness's own memory: RSS, its anonymous part (without the pages
 	// of its executable), and its Go heap objects and goroutines.
@@ -106,6 +109,19 @@ type Sample struct {
 	// Metrics scraped from the target's Prometheus endpoint, by series name
 	// (e.g. "go_goroutines", "go_memstats_heap_inuse_bytes").
 	Metrics map[string]float64 `json:"metrics,omitempty"`
+}
+
+// MemPressure is a reading of a cgroup's memory.pressure (PSI): how long
+// its tasks waited on memory. Some: at least one task waited; full: every
+// non-idle task at once (no progress at all). Totals are microseconds since
+// the cgroup was made, so their difference between two samples over the
+// time between them is the share of that interval spent stalled; Avg10 is
+// the kernel's own share of the last 10 s, in percent.
+type MemPressure struct {
+	SomeAvg10 float64 `json:"some_avg10"`
+	FullAvg10 float64 `json:"full_avg10"`
+	SomeUs    int64   `json:"some_total_us"`
+	FullUs    int64   `json:"full_total_us"`
 }
 
 // Latency summarises one latency distribution in milliseconds.
@@ -198,11 +214,25 @@ type Cell struct {
 	Load        *Load        `json:"load,omitempty"`
 	GrowthSites []GrowthSite `json:"growth_sites,omitempty"`
 	Warnings    []string     `json:"warnings,omitempty"`
+	// EarlyStop is set when the cell was stopped before its planned end
+	// because a hard criterion's failure was certain, or, with
+	// `early_stop: record`, when it would have been.
+	EarlyStop *EarlyStop `json:"early_stop,omitempty"`
 
 	// Filled by reports.
 	Analysis *Analysis `json:"analysis,omitempty"`
 	Verdict  Verdict   `json:"verdict,omitempty"`
 	Reasons  []Reason  `json:"reasons,omitempty"`
+}
+
+// EarlyStop is the look at which a cell's NO-GO became certain.
+type EarlyStop struct {
+	AtS       float64 `json:"at_s"`      // t of the deciding look, seconds since the target started
+	PlannedS  float64 `json:"planned_s"` // the cell's planned duration
+	Criterion string  `json:"criterion"` // the hard criterion that failed: leak, oom-risk or errors
+	Message   string  `json:"message"`   // the criterion's reason at that look
+	// Recorded is true in record mode: the cell ran on to its end.
+	Recorded bool `json:"recorded,omitempty"`
 }
 
 // Comparison is the judged result of one A/B pair or baseline match.

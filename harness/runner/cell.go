@@ -24,6 +24,9 @@ type cellRun struct {
 	dir  string
 	obs  Observer
 
+	watcher Watcher // nil: the cell runs to its planned end
+	stopper stopper
+
 	mu sync.Mutex // guards res.Warnings and res.Detail written by goroutines
 }
 
@@ -76,6 +79,9 @@ func (r *Runner) runCell(ctx context.Context, c matrix.Cell, obs Observer) *resu
 		return cr.fail(results.Errored, "keep the earlier attempt's files: "+err.Error())
 	} else if old != "" {
 		cr.warn("an earlier attempt of this cell is kept in " + old)
+	}
+	if r.Watch != nil {
+		cr.watcher = r.Watch(c, res)
 	}
 	cr.run(ctx, warmup)
 	res.Ended = time.Now().UTC()
@@ -173,6 +179,7 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 
 	lctx, stopLoad := context.WithTimeout(ctx, c.Duration)
 	defer stopLoad()
+	cr.stopper.set(stopLoad)
 	loadDone := make(chan struct{})
 	go func() {
 		defer close(loadDone)

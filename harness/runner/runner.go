@@ -35,6 +35,9 @@ type Runner struct {
 	Procs     probe.Procs
 	SelfPID   int                    // the harness's own pid, sampled as the driver's RSS
 	Runtime   func() probe.GoRuntime // the harness's own Go heap; nil = not sampled
+	// Watch makes each cell's watcher, which may stop it early; nil: every
+	// cell runs to its planned end.
+	Watch WatchFactory
 }
 
 // Done reports whether a cell result needs no re-run on --resume.

@@ -91,6 +91,7 @@ func (cr *cellRun) startSampling(inst target.Instance, base string, start time.T
 				cr.warn("write samples: " + err.Error())
 			}
 			cr.track(smp)
+			cr.watch(smp)
 			cr.obs.Sampled(cr.cell, smp)
 		})
 	}()

@@ -41,6 +41,19 @@ type Memory struct {
 	// back from disk, the sign of a cgroup reclaiming its own code and
 	// files at its limit (thrashing) instead of being OOM-killed.
 	MajorFaults int64
+	// Pressure is the cgroup's memory pressure stall information (v2's
+	// memory.pressure); nil where the kernel has none (v1, or PSI off).
+	Pressure *Pressure
+}
+
+// Pressure is a reading of a cgroup's memory.pressure: how long its tasks
+// waited on memory (reclaim, refaults of evicted pages, swap-in). Some: at
+// least one task waited; full: every non-idle task did at once, the cgroup
+// making no progress at all. Totals are microseconds since the cgroup was
+// made; Avg10 the kernel's share of the last 10 s, in percent.
+type Pressure struct {
+	SomeAvg10, FullAvg10 float64
+	SomeTotal, FullTotal int64 // µs
 }
 
 // WorkingSet is usage minus inactive file pages, as docker and kubelet count it.

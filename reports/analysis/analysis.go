@@ -55,6 +55,10 @@ type Params struct {
 	Window          float64 // throughput window, seconds; default DefaultWindow
 	// Levels are thresholds whose episodes are listed (Result.Thresholds).
 	Levels []Level
+	// Confidence is the level of the memory slopes' intervals (fit, last
+	// half, troughs); default stats.Confidence (95 %). Early stopping asks
+	// for a stricter one.
+	Confidence float64
 }
 
 // Result holds the per-cell numbers. Float fields are NaN when they could
@@ -92,7 +96,11 @@ type Result struct {
 	// samples, GoroutineLate over their last half; N is 0 when not scraped.
 	GoroutineFit, GoroutineLate stats.Line
 	Noise                       float64 // robust spread (MAD) of the residuals of the fit, bytes
-	Thrash                      Thrash  // the longest stretch at the limit reading pages back
+	// FitAR1 and LateAR1 are the lag-one autocorrelation of the residuals
+	// of Fit and Late (NaN when under 3 points): near 1, memory wanders and
+	// Sen's interval, which assumes independent points, is too narrow.
+	FitAR1, LateAR1 float64
+	Thrash          Thrash // the longest stretch at the limit reading pages back
 	// The harness's own memory against seconds: Driver is the judged line,
 	// fitted to DriverSeries ("RSS anon", else "RSS"); DriverRSS and
 	// DriverHeap are its total RSS and its Go heap objects; DriverLate is
@@ -115,7 +123,7 @@ func Analyze(samples []results.Sample, p Params) Result {
 	r := Result{
 		Warmup: p.Warmup, FitFrom: p.Warmup, DriftPct: nan, TimeToLimit: nan, Peak: nan, PeakRatio: nan,
 		CVPct: nan, MeanRPS: nan, AchievedRatio: nan, ErrorRate: nan, P99: nan, Throughput: nan,
-		GoroutineSlope: nan, GoroutineFirst: nan, GoroutineLast: nan, GoroutineMax: nan, Noise: nan,
+		GoroutineSlope: nan, GoroutineFirst: nan, GoroutineLast: nan, GoroutineMax: nan, Noise: nan, FitAR1: nan, LateAR1: nan,
 	}
 	for _, s := range samples {
 		if s.WorkingSet > 0 {
@@ -156,6 +164,9 @@ func (p Params) withDefaults() Params {
 	}
 	if p.Window <= 0 {
 		p.Window = DefaultWindow
+	}
+	if p.Confidence <= 0 || p.Confidence >= 1 {
+		p.Confidence = stats.Confidence
 	}
 	return p
 }
@@ -280,7 +291,16 @@ func (r Result) Analysis() *results.Analysis {
 			a.Peak.Episodes = results.Ptr(r.Episodes)
 		}
 	}
-	if th := r.Thrash; th.Sampled {
+	if th := r.Thrash; th.Sampled && th.Basis == BasisStall {
+		a.Thrash = &results.Thrash{Basis: BasisStall, LongestS: th.Seconds, MaxStallPct: results.Ptr(100 * th.MaxStall),
+			StalledS: results.Ptr(th.Stalled)}
+		if th.Seconds > 0 {
+			a.Thrash.FromS, a.Thrash.StallPct = opt(th.From), opt(100*th.Stall)
+			if th.Usage > 0 {
+				a.Thrash.UsageRatio = opt(th.Usage)
+			}
+		}
+	} else if th.Sampled {
 		a.Thrash = &results.Thrash{MaxFaultsPerS: th.MaxRate, LongestS: th.Seconds}
 		if th.Seconds > 0 {
 			a.Thrash.FromS, a.Thrash.FaultsPerS, a.Thrash.UsageRatio = opt(th.From), opt(th.Rate), opt(th.Usage)

@@ -43,12 +43,14 @@ func (r *Result) memory(all, mem series, p Params) {
 	}
 	r.FitTo = mem.t[mem.len()-1]
 	fit := reduce(mem, MaxFitPoints)
-	r.Fit = stats.TheilSen(fit.t, fit.y)
+	r.Fit = stats.TheilSenLevel(fit.t, fit.y, p.Confidence)
 	r.Warnings = append(r.Warnings, r.Fit.Warnings...)
+	r.FitAR1 = lagOne(fit, r.Fit)
 	if mem.len() >= 4 {
 		h := mem.len() / 2
 		late := reduce(series{mem.t[h:], mem.y[h:]}, MaxFitPoints)
-		r.Late = stats.TheilSen(late.t, late.y)
+		r.Late = stats.TheilSenLevel(late.t, late.y, p.Confidence)
+		r.LateAR1 = lagOne(late, r.Late)
 	}
 	r.Change, r.HasChange = changePoint(mem)
 	res := make([]float64, mem.len())
@@ -64,7 +66,7 @@ func (r *Result) memory(all, mem series, p Params) {
 		}
 	}
 	if tr := troughs(mem); tr.len() >= 3 {
-		r.Trough = stats.TheilSen(tr.t, tr.y)
+		r.Trough = stats.TheilSenLevel(tr.t, tr.y, p.Confidence)
 		r.HasTrough = true
 	}
 	r.Steps = steps(mem.y)
@@ -162,4 +164,30 @@ func episodes(y []float64, enter, leave float64) int {
 		}
 	}
 	return n
+}
+
+// lagOne is the lag-one autocorrelation of the residuals of s around l;
+// NaN under 3 points or when they do not vary.
+func lagOne(s series, l stats.Line) float64 {
+	n := s.len()
+	if n < 3 {
+		return math.NaN()
+	}
+	res := make([]float64, n)
+	for i := range res {
+		res[i] = s.y[i] - l.At(s.t[i])
+	}
+	m := stats.Mean(res)
+	var num, den float64
+	for i := range res {
+		d := res[i] - m
+		den += d * d
+		if i > 0 {
+			num += d * (res[i-1] - m)
+		}
+	}
+	if den == 0 {
+		return math.NaN()
+	}
+	return num / den
 }

@@ -12,6 +12,24 @@ import "github.com/soaklab/soaklab/harness/results"
 // requested rate; a healthy target reads none once started.
 const ThrashFaultsPerS = 50.0
 
+// ThrashStallShare is, on cgroup v2 with pressure stall information, the
+// share of a sample interval in which every task of the cgroup waited on
+// memory at once (memory.pressure's "full" total) that counts as
+// thrashing. That is the kernel's own measure of what the major-fault rule
+// infers: reclaim and refaults of evicted pages instead of work. Measured
+// in the cgroup v2 test VM (make test-cgroup2, 1-s intervals): steady and
+// leaky servers 0.00 % in every interval; a hog OOM-killed at its limit
+// 0.02–0.19 % at most; a hog held just under its limit with its code on
+// disk, thrashing, 52–82 % on average over 20–24 s in five runs, and
+// 18–22 % for the 2 s before the kill when it grew through the limit.
+const ThrashStallShare = 0.10
+
+// Thrash bases: what a Thrash was measured from.
+const (
+	BasisFaults = "major-faults" // v1, or v2 without PSI: pgmajfault at the limit
+	BasisStall  = "memory-stall" // v2 with PSI: memory.pressure's full stall time
+)
+
 // Thrash is the longest stretch of thrashing in a cell.
 type Thrash struct {
 	// Sampled says the samples carry major faults and usage against a
@@ -25,6 +43,15 @@ type Thrash struct {
 	// MaxRate is the highest major-fault rate of any interval that ended
 	// at or above the threshold, thrashing or not.
 	MaxRate float64
+
+	// Basis is BasisStall when the samples carry memory pressure (the
+	// fields below are then set and Rate/MaxRate are not), BasisFaults
+	// otherwise.
+	Basis string
+	// Stall is the longest stretch's mean full-stall share (0–1), MaxStall
+	// the highest share of any interval, Stalled the cell's total full
+	// stall time in seconds.
+	Stall, MaxStall, Stalled float64
 }
 
 // thrash finds the longest run of consecutive sample intervals that each
@@ -32,17 +59,25 @@ type Thrash struct {
 // pages back at ThrashFaultsPerS or more. Warm-up samples count: a target
 // thrashing while it warms up is thrashing. A counter that goes down (a
 // restarted container) breaks the run.
+//
+// Samples that carry memory pressure (cgroup v2 with PSI) are judged by
+// stallThrash instead.
 func thrash(samples []results.Sample, p Params) Thrash {
-	var th Thrash
+	for _, s := range samples {
+		if s.Pressure != nil {
+			return stallThrash(samples, p)
+		}
+	}
+	th := Thrash{Basis: BasisFaults}
 	if p.Limit <= 0 {
-		return th
+		return Thrash{}
 	}
 	faults := false
 	for _, s := range samples {
 		faults = faults || s.MajorFaults > 0
 	}
 	if !faults {
-		return th
+		return Thrash{}
 	}
 	limit := float64(p.Limit)
 	at := p.ThresholdRatio * limit
@@ -77,6 +112,60 @@ func thrash(samples []results.Sample, p Params) Thrash {
 		if d := b.T - start; d > th.Seconds {
 			th.Seconds, th.From, th.Rate, th.Usage = d, start, sum/d, peak
 		}
+	}
+	if !th.Sampled {
+		return Thrash{}
+	}
+	return th
+}
+
+// stallThrash finds the longest run of consecutive sample intervals in
+// each of which every task of the cgroup was stalled on memory for at
+// least ThrashStallShare of the interval (the difference of memory.pressure's
+// full totals). Unlike the major-fault rule it needs no usage at the limit:
+// a cgroup stalled on memory is not doing its work, whatever the cause;
+// Usage still records the highest usage / limit of the stretch. Intervals
+// where either sample lacks a reading, or the total goes down (a new
+// cgroup), break a run.
+func stallThrash(samples []results.Sample, p Params) Thrash {
+	th := Thrash{Basis: BasisStall}
+	var (
+		start, peak float64
+		sum         float64 // stalled seconds in the current run
+		in          bool
+	)
+	for i := 1; i < len(samples); i++ {
+		a, b := samples[i-1], samples[i]
+		if a.Pressure == nil || b.Pressure == nil {
+			in = false
+			continue
+		}
+		th.Sampled = true
+		dt, df := b.T-a.T, float64(b.Pressure.FullUs-a.Pressure.FullUs)/1e6
+		if dt <= 0 || df < 0 {
+			in = false
+			continue
+		}
+		th.Stalled += df
+		share := df / dt
+		th.MaxStall = max(th.MaxStall, share)
+		if share < ThrashStallShare {
+			in = false
+			continue
+		}
+		if !in {
+			in, start, peak, sum = true, a.T, 0, 0
+		}
+		sum += df
+		if p.Limit > 0 {
+			peak = max(peak, float64(b.Usage)/float64(p.Limit))
+		}
+		if d := b.T - start; d > th.Seconds {
+			th.Seconds, th.From, th.Stall, th.Usage = d, start, sum/d, peak
+		}
+	}
+	if !th.Sampled {
+		return Thrash{}
 	}
 	return th
 }

@@ -70,12 +70,16 @@ func cellCharts(c *results.Cell, samples []results.Sample, ts []float64, maxMetr
 		if killed {
 			ch.XMax = killT
 		}
+		if e := c.EarlyStop; e != nil && !e.Recorded {
+			ch.XMax = max(ch.XMax, e.PlannedS) // the planned duration, not only what ran
+		}
 		charts = append(charts, ch)
 	}
 
 	add(memoryChart(c, samples, ts, mem, killT, killed))
 	add(harnessChart(ts, mem))
 	add(faultsChart(c, samples, ts))
+	add(pressureChart(c, samples, ts))
 
 	lat := plot.Chart{Title: "Latency per interval", YLabel: "ms", Time: true}
 	if ys, ok := col(func(s *results.Sample) float64 { return s.P50 }); ok {
@@ -229,6 +233,44 @@ func faultsChart(c *results.Cell, samples []results.Sample, ts []float64) plot.C
 	return ch
 }
 
+// pressureChart is the cgroup's memory pressure (cgroup v2's PSI), drawn
+// when the samples carry it and the cgroup stalled at all: the share of
+// each interval in which some task, and every task ("full"), waited on
+// memory; the stretch the thrash criterion measured is marked at its start.
+func pressureChart(c *results.Cell, samples []results.Sample, ts []float64) plot.Chart {
+	ch := plot.Chart{Title: "Memory pressure (PSI: time stalled on memory)", YLabel: "% of interval", Time: true}
+	some, full := make([]float64, len(samples)), make([]float64, len(samples))
+	stalled := false
+	for i := 1; i < len(samples); i++ {
+		a, b := samples[i-1].Pressure, samples[i].Pressure
+		dt := samples[i].T - samples[i-1].T
+		if a == nil || b == nil || dt <= 0 {
+			continue
+		}
+		if d := b.SomeUs - a.SomeUs; d > 0 {
+			some[i], stalled = 100*float64(d)/1e6/dt, true
+		}
+		if d := b.FullUs - a.FullUs; d > 0 {
+			full[i] = 100 * float64(d) / 1e6 / dt
+		}
+	}
+	if !stalled {
+		return ch
+	}
+	ch.Series = append(ch.Series, plot.Series{Name: "some task waiting", X: ts, Y: some, Color: plot.Palette[1]},
+		plot.Series{Name: "every task waiting (full)", X: ts, Y: full, Color: plot.Red})
+	if c.Analysis != nil {
+		if th := c.Analysis.Thrash; th != nil && th.Basis == "memory-stall" && th.StallPct != nil {
+			from := 0.0
+			if th.FromS != nil {
+				from = *th.FromS
+			}
+			ch.Marks = append(ch.Marks, plot.Mark{Label: fmt.Sprintf("stalled %.0f s", th.LongestS), X: from, Y: *th.StallPct, Color: plot.Red})
+		}
+	}
+	return ch
+}
+
 // harnessChart is soaklab's own memory, on its own chart so that it is
 // never read against the target's limit: its whole RSS, and when the
 // samples break it down, the anonymous part its slope is judged on and its
@@ -292,7 +334,24 @@ func memoryChart(c *results.Cell, samples []results.Sample, ts []float64, mem fu
 		}
 		ch.Marks = append(ch.Marks, plot.Mark{Label: "OOM kill at " + view.Num(peak) + " MiB", X: killT, Y: peak, Color: plot.Red})
 	}
+	if e := c.EarlyStop; e != nil && !e.Recorded && len(ch.Series) > 0 {
+		ch.Marks = append(ch.Marks, plot.Mark{Label: "stopped early: " + e.Criterion + " certain", X: e.AtS, Y: lastAt(ch.Series[0], e.AtS), Color: plot.Red})
+	}
 	return ch
+}
+
+// lastAt is s's last value at or before x (0 when none).
+func lastAt(s plot.Series, x float64) float64 {
+	y := 0.0
+	for i := range min(len(s.X), len(s.Y)) {
+		if s.X[i] > x {
+			break
+		}
+		if !math.IsNaN(s.Y[i]) {
+			y = s.Y[i]
+		}
+	}
+	return y
 }
 
 // metricNames lists scraped metric names: goroutines first, then the

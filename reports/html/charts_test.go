@@ -64,3 +64,31 @@ func TestOOMMemoryChart(t *testing.T) {
 		})
 	}
 }
+
+// TestEarlyStopCharts: a cell stopped early keeps the planned duration on
+// every chart's x axis and marks where it stopped on the memory chart.
+func TestEarlyStopCharts(t *testing.T) {
+	t.Parallel()
+	samples := []results.Sample{{T: 0, RSS: 10 << 20}, {T: 60, RSS: 20 << 20}, {T: 150, RSS: 40 << 20}, {T: 151, RSS: 41 << 20}}
+	ts := []float64{0, 60, 150, 151}
+	c := &results.Cell{ID: "x", Outcome: results.Completed, RAMLimit: 256 << 20, Interval: 1,
+		EarlyStop: &results.EarlyStop{AtS: 150, PlannedS: 600, Criterion: "leak"}}
+	charts, _ := cellCharts(c, samples, ts, 0)
+	require.NotEmpty(t, charts)
+	mem := charts[0]
+	require.Len(t, mem.Marks, 1)
+	require.Equal(t, "stopped early: leak certain", mem.Marks[0].Label)
+	require.Equal(t, 150.0, mem.Marks[0].X)
+	require.Equal(t, 40.0, mem.Marks[0].Y, "at the memory it had when it stopped")
+	for _, ch := range charts {
+		r, ok := ch.Ranges()
+		require.True(t, ok, ch.Title)
+		require.Equal(t, 600.0, r.XMax, "%s: the planned 10 minutes", ch.Title)
+	}
+	// In record mode the cell ran on: nothing marked, the axis is what ran.
+	c.EarlyStop.Recorded = true
+	charts, _ = cellCharts(c, samples, ts, 0)
+	require.Empty(t, charts[0].Marks)
+	r, _ := charts[0].Ranges()
+	require.Equal(t, 151.0, r.XMax)
+}

@@ -85,6 +85,12 @@ func TestCellSection(t *testing.T) {
 			faultSamples(20), 0, []string{"Major page faults (thrashing at the limit)", ">thrashing 8 s<"}, nil},
 		{"no thrash", results.Cell{ID: "h", Analysis: &results.Analysis{Thrash: &results.Thrash{LongestS: 0}}}, faultSamples(20), 0,
 			nil, []string{"Major page faults"}},
+		// cgroup v2: the memory pressure drawn, the stalled stretch marked;
+		// without a stall (or without PSI) no such chart
+		{"pressure", results.Cell{ID: "i", Analysis: &results.Analysis{Thrash: &results.Thrash{Basis: "memory-stall", LongestS: 6,
+			FromS: results.Ptr(3.0), StallPct: results.Ptr(60.0)}}}, pressureSamples(20, 0.6), 0,
+			[]string{"Memory pressure (PSI: time stalled on memory)", "every task waiting (full)", ">stalled 6 s<"}, nil},
+		{"no pressure", results.Cell{ID: "j"}, pressureSamples(20, 0), 0, nil, []string{"Memory pressure"}},
 		// no samples: no plots, a sentence instead
 		{"no samples", results.Cell{ID: "d"}, nil, 0, []string{"No samples were recorded for this cell."}, []string{"<svg"}},
 	} {
@@ -114,6 +120,17 @@ func TestEscaping(t *testing.T) {
 	require.NoError(t, Render(&b, Input{Run: run}))
 	require.NotContains(t, b.String(), "<script>alert")
 	require.NotContains(t, b.String(), "<img src=x")
+}
+
+// pressureSamples are samples of a v2 cgroup whose tasks all wait on
+// memory share of each second.
+func pressureSamples(n int, share float64) []results.Sample {
+	s := samples(n)
+	for i := range s {
+		us := int64(share * 1e6 * s[i].T)
+		s[i].Pressure = &results.MemPressure{SomeUs: us, FullUs: us}
+	}
+	return s
 }
 
 // faultSamples are samples whose cgroup reads 200 pages a second back.

@@ -15,8 +15,13 @@ type Option func(*options)
 
 type options struct {
 	throughputMetric map[string]string // target → counter
+	confidence       float64           // of the memory slopes' intervals; 0 = analysis' default
 	levels           map[string][]analysis.Level
 }
+
+// Confidence sets the level of the memory slopes' intervals (default 95 %):
+// early stopping judges at a stricter one.
+func Confidence(level float64) Option { return func(o *options) { o.confidence = level } }
 
 // ThroughputMetric names the Prometheus counter whose rate is the
 // throughput of a workload target.
@@ -46,6 +51,7 @@ func Params(c *results.Cell, opts ...Option) analysis.Params {
 		Interval:         c.Interval,
 		Load:             c.Load,
 		ThroughputMetric: o.throughputMetric[c.Target],
+		Confidence:       o.confidence,
 		Levels:           o.levels[c.Target],
 	}
 	if p.Warmup == 0 {

@@ -57,14 +57,20 @@ const (
 // listed.
 var Criteria = []Criterion{
 	{Name: "outcome", Stage: Always, Judge: always(outcome)},
+	// A cell stopped early failed a hard criterion for certain (early.go);
+	// judge.early_stop (a mode, not a threshold) is read by the pipeline.
+	{Name: "early-stop", Stage: Always, Judge: earlyStopped},
 	{Name: "thrash", Stage: Always, Judge: thrash, Keys: []Threshold{{
 		Key: matrix.KeyMaxThrash,
 		// A cgroup at its limit reading its own pages back from disk
 		// (analysis.ThrashFaultsPerS) for longer is NO-GO. It is not
 		// OOM-killed, so nothing else says why it barely runs; a few
 		// seconds of it happen when a burst meets the limit and passes.
+		// On cgroup v2 with PSI the stretch is the cgroup stalled on
+		// memory instead (every task waiting, analysis.ThrashStallShare
+		// of each interval or more), with the same budget.
 		Default: 5 * time.Second,
-		Meaning: "NO-GO when the cgroup thrashed longer than this: usage at ≥ 90 % of the limit while reading ≥ 50 pages a second back from disk (major faults), a target the kernel slows to a crawl instead of killing",
+		Meaning: "NO-GO when the cgroup thrashed longer than this: usage at ≥ 90 % of the limit while reading ≥ 50 pages a second back from disk (major faults), a target the kernel slows to a crawl instead of killing; on cgroup v2 with PSI, every task of the cgroup stalled on memory ≥ 10 % of each interval (`memory.pressure`)",
 		Zero:    "any thrashing fails the cell",
 	}}},
 	{Name: "samples", Stage: Ran, Judge: enoughSamples, Keys: []Threshold{{

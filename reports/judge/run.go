@@ -12,6 +12,24 @@ import (
 // cell's samples.jsonl, or a fake in tests).
 type SampleSource func(c *results.Cell) ([]results.Sample, error)
 
+// MatrixOptions are the judge's options that m's targets ask for (their
+// throughput counters); m may be nil.
+func MatrixOptions(m *matrix.Matrix) []Option {
+	var opts []Option
+	if m == nil {
+		return nil
+	}
+	for _, t := range m.Targets {
+		if t.Throughput != "" {
+			opts = append(opts, ThroughputMetric(t.Name, t.Throughput))
+		}
+		if len(t.Thresholds) > 0 {
+			opts = append(opts, Thresholds(t.Name, t.Thresholds))
+		}
+	}
+	return opts
+}
+
 // JudgeRun judges every cell of run that has an outcome (cells without one
 // have not run yet and stay pending), fills their Verdict, Reasons and
 // Analysis, replaces run.Comparisons with the A/B comparisons of m's
@@ -20,18 +38,10 @@ type SampleSource func(c *results.Cell) ([]results.Sample, error)
 // returned error; their cells are judged without samples (inconclusive).
 func JudgeRun(run *results.Run, samples SampleSource, m *matrix.Matrix) error {
 	var j matrix.Judge
-	var opts []Option
 	if m != nil {
 		j = m.Judge
-		for _, t := range m.Targets {
-			if t.Throughput != "" {
-				opts = append(opts, ThroughputMetric(t.Name, t.Throughput))
-			}
-			if len(t.Thresholds) > 0 {
-				opts = append(opts, Thresholds(t.Name, t.Thresholds))
-			}
-		}
 	}
+	opts := MatrixOptions(m)
 	var errs []error
 	load := func(c *results.Cell) []results.Sample {
 		s, err := samples(c)

@@ -74,6 +74,59 @@ func TestThrashCriterion(t *testing.T) {
 	}
 }
 
+// withStall adds memory pressure to samples (cgroup v2 with PSI): every
+// task stalled share of each second between from and to, 0.1 % otherwise.
+func withStall(s []results.Sample, from, to, share float64) []results.Sample {
+	var us int64
+	for i := range s {
+		d := 0.001
+		if s[i].T > from && s[i].T <= to {
+			d = share
+		}
+		us += int64(d * 1e6)
+		s[i].Pressure = &results.MemPressure{FullUs: us, SomeUs: us}
+	}
+	return s
+}
+
+// TestThrashCriterionStall: on v2 the stall rule decides, whatever the
+// major faults say.
+func TestThrashCriterionStall(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		samples []results.Sample
+		judge   matrix.Judge
+		status  results.Status
+		says    string
+	}{
+		// stalled 60 % of each second for a minute, without a major fault above 2/s
+		{"stalled", withStall(atLimit(0, 0, 0), 60, 120, 0.6), matrix.Judge{}, results.Fail,
+			"thrashing: stalled on memory for 60 s from 60 s (5 s allowed): every task of the cgroup waited on memory 60 % of that time (PSI full), usage at 99 % of the 48.0 MiB limit; 36.1 s stalled in all"},
+		// a short stall within the budget
+		{"brief", withStall(atLimit(0, 0, 0), 60, 63, 0.5), matrix.Judge{}, results.Pass,
+			"stalled on memory 3 s (5 s allowed): every task waited 50 % of that time (PSI full)"},
+		// major faults at the limit, but no stall: PSI says the cgroup ran
+		{"faults without stall", withStall(atLimit(60, 120, 200), 0, 0, 0), matrix.Judge{}, results.Pass,
+			"no thrashing: every task of the cgroup waited on memory at most 0.1 % of an interval (PSI full; thrashing from 10 %)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := cell(results.Completed)
+			c.RAMLimit = 48 << 20
+			_, rs, m := Cell(c, tc.samples, tc.judge)
+			r, ok := reason(rs, "thrash")
+			require.True(t, ok, "no thrash reason in %v", rs)
+			assert.Equal(t, tc.status, r.Status, r.Message)
+			assert.Contains(t, r.Message, tc.says)
+			require.NotNil(t, m.Thrash)
+			assert.Equal(t, "memory-stall", m.Thrash.Basis)
+			assert.NotNil(t, m.Thrash.StalledS)
+		})
+	}
+}
+
 // Without major faults in the samples (older results, a backend without a
 // cgroup) or below the threshold, there is nothing to judge.
 func TestThrashLeftOut(t *testing.T) {

@@ -13,8 +13,9 @@ const MinFitSamples = 10
 // Line is a fitted straight line y = Intercept + Slope·x.
 type Line struct {
 	Slope, Intercept float64
-	// SlopeLow and SlopeHigh bound the slope at the 95 % level (Theil–Sen
-	// only; equal to Slope when no interval could be computed).
+	// SlopeLow and SlopeHigh bound the slope at the 95 % level, or at
+	// TheilSenLevel's (Theil–Sen only; equal to Slope when no interval
+	// could be computed).
 	SlopeLow, SlopeHigh float64
 	// R2 is 1 − SSres/SStot of the line against the data, clamped at 0.
 	R2 float64
@@ -34,7 +35,16 @@ func (l Line) At(x float64) float64 { return l.Intercept + l.Slope*x }
 //
 // Cost is O(n²) in time and memory: callers with long series reduce them
 // first (the analysis package averages into at most a few hundred bins).
-func TheilSen(x, y []float64) Line {
+func TheilSen(x, y []float64) Line { return TheilSenLevel(x, y, Confidence) }
+
+// TheilSenLevel is TheilSen with the slope's interval at another two-sided
+// confidence level (0 < level < 1): a stricter level for a decision taken
+// at many looks, as early stopping does.
+func TheilSenLevel(x, y []float64, level float64) Line {
+	z := z95
+	if level != Confidence {
+		z = math.Sqrt2 * math.Erfinv(level)
+	}
 	n := len(x)
 	if n != len(y) {
 		panic(fmt.Sprintf("stats: TheilSen: %d x values, %d y values", len(x), len(y)))
@@ -73,14 +83,14 @@ func TheilSen(x, y []float64) Line {
 	l.SlopeLow, l.SlopeHigh = l.Slope, l.Slope
 	if n < MinFitSamples {
 		l.Warnings = append(l.Warnings, fmt.Errorf("%w: need >= %d points for a slope interval at level %v, have %d",
-			ErrTooFewSamples, MinFitSamples, Confidence, n))
+			ErrTooFewSamples, MinFitSamples, level, n))
 		return l
 	}
 	varS := float64(n*(n-1)*(2*n+5)) / 18
 	for _, t := range ties(x) {
 		varS -= float64(t*(t-1)*(2*t+5)) / 18
 	}
-	c := z95 * math.Sqrt(varS)
+	c := z * math.Sqrt(varS)
 	nn := float64(len(slopes))
 	lo := int(math.Floor((nn-c)/2)) - 1 // 0-based rank of (N−C)/2
 	hi := int(math.Ceil((nn + c) / 2))  // 0-based rank of (N+C)/2 + 1

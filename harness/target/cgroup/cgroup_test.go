@@ -3,6 +3,7 @@ package cgroup
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,8 +24,10 @@ func TestReadMemory(t *testing.T) {
 		{"v1", V1, "testdata/v1/soak", target.Memory{Usage: 8 << 20, Peak: 9 << 20, Limit: 32 << 20,
 			Anon: 7 << 20, File: 1 << 20, InactiveFile: 512 << 10, OOMKills: 2, MajorFaults: 41}},
 		// v2 reads memory.current, memory.peak, "max" as no limit, oom_kill from memory.events.
+		// memory.pressure's some/full avg10 and totals (µs) too.
 		{"v2", V2, "testdata/v2/soak", target.Memory{Usage: 8 << 20, Peak: 9 << 20, Limit: 0,
-			Anon: 7 << 20, File: 1 << 20, InactiveFile: 512 << 10, OOMKills: 3, MajorFaults: 43}},
+			Anon: 7 << 20, File: 1 << 20, InactiveFile: 512 << 10, OOMKills: 3, MajorFaults: 43,
+			Pressure: &target.Pressure{SomeAvg10: 12.5, FullAvg10: 7.25, SomeTotal: 3456789, FullTotal: 2345678}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -35,6 +38,19 @@ func TestReadMemory(t *testing.T) {
 			assert.Equal(t, int64(8<<20-512<<10), got.WorkingSet())
 		})
 	}
+}
+
+// TestReadPressure: a kernel without PSI has no memory.pressure (nil, not
+// zeros); a file without totals is not a reading.
+func TestReadPressure(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	assert.Nil(t, readPressure(dir), "absent")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "memory.pressure"), []byte("some avg10=1.00\n"), 0o644))
+	assert.Nil(t, readPressure(dir), "no total")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "memory.pressure"),
+		[]byte("some avg10=0.50 avg60=0.10 avg300=0.00 total=1200\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"), 0o644))
+	assert.Equal(t, &target.Pressure{SomeAvg10: 0.5, SomeTotal: 1200}, readPressure(dir))
 }
 
 func TestReadMemoryMissing(t *testing.T) {
@@ -127,4 +143,55 @@ func TestReadKVAndInt(t *testing.T) {
 		require.NoError(t, err, tt.file)
 		assert.Equal(t, tt.want, got, tt.file)
 	}
+}
+
+// TestDelegate runs against fixture directories (as root every directory
+// is writable, so the topmost one below the mount is the subtree's root;
+// the unprivileged case runs in the test VM).
+func TestDelegate(t *testing.T) {
+	mount := t.TempDir()
+	scope := filepath.Join(mount, "user.slice", "run-1.scope")
+	require.NoError(t, os.MkdirAll(scope, 0o755))
+	for _, dir := range []string{filepath.Join(mount, "user.slice"), scope} {
+		for _, f := range []string{"cgroup.procs", "cgroup.subtree_control"} {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, f), nil, 0o644))
+		}
+	}
+	self := filepath.Join(t.TempDir(), "cgroup")
+	require.NoError(t, os.WriteFile(self, []byte("0::/user.slice/run-1.scope\n"), 0o644))
+	h := Hierarchy{Version: V2, Mount: mount}
+	top := filepath.Join(mount, "user.slice")
+
+	// no memory controller reaching the subtree: said so
+	require.NoError(t, os.WriteFile(filepath.Join(top, "cgroup.controllers"), []byte("cpu pids\n"), 0o644))
+	_, err := h.Delegate(self)
+	assert.ErrorIs(t, err, ErrNotDelegated)
+	assert.ErrorContains(t, err, "memory controller does not reach")
+
+	// memory reaches it; soaklab sits in the subtree's root with other
+	// processes: it moves to a leaf, and the others are named
+	require.NoError(t, os.WriteFile(filepath.Join(top, "cgroup.controllers"), []byte("cpu memory pids\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(top, "cgroup.procs"), []byte("123\n456\n"), 0o644))
+	inRoot := filepath.Join(t.TempDir(), "cgroup")
+	require.NoError(t, os.WriteFile(inRoot, []byte("0::/user.slice\n"), 0o644))
+	_, err = h.Delegate(inRoot)
+	assert.ErrorContains(t, err, "pids 123 456")
+	moved, _ := os.ReadFile(filepath.Join(top, HarnessLeaf, "cgroup.procs"))
+	assert.Equal(t, strconv.Itoa(os.Getpid()), string(moved))
+
+	// soaklab's own cgroup is below the subtree's root: nothing to vacate
+	require.NoError(t, os.WriteFile(filepath.Join(top, "cgroup.procs"), []byte("123\n"), 0o644))
+	got, err := h.Delegate(self)
+	require.NoError(t, err)
+	assert.Equal(t, top, got.Base)
+	assert.Equal(t, filepath.Join(top, Parent, "x"), got.Dir("x"))
+	ctl, _ := os.ReadFile(filepath.Join(top, "cgroup.subtree_control"))
+	assert.Equal(t, "+memory", string(ctl))
+
+	// v1, or no unified line: not delegable
+	_, err = Hierarchy{Version: V1, Mount: mount}.Delegate(self)
+	assert.ErrorIs(t, err, ErrNotDelegated)
+	require.NoError(t, os.WriteFile(self, []byte("4:memory:/x\n"), 0o644))
+	_, err = h.Delegate(self)
+	assert.ErrorContains(t, err, "no cgroup v2 entry")
 }

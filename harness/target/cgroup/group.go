@@ -24,14 +24,14 @@ func (h Hierarchy) Create(name string, limit int64) (*Group, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("cgroup %s: memory limit must be positive, got %d", name, limit)
 	}
-	parent := filepath.Join(h.Mount, Parent)
+	parent := filepath.Join(h.Root(), Parent)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("create cgroup parent: %w", err)
 	}
 	if h.Version == V2 {
 		// Children of a v2 cgroup get the memory controller only if the
 		// parent delegates it.
-		_ = os.WriteFile(filepath.Join(h.Mount, "cgroup.subtree_control"), []byte("+memory"), 0)
+		_ = os.WriteFile(filepath.Join(h.Root(), "cgroup.subtree_control"), []byte("+memory"), 0)
 		_ = os.WriteFile(filepath.Join(parent, "cgroup.subtree_control"), []byte("+memory"), 0)
 	}
 	g := &Group{Version: h.Version, Path: filepath.Join(parent, name)}

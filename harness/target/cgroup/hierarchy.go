@@ -53,6 +53,17 @@ var ErrNoMemoryController = errors.New("no writable cgroup memory controller")
 type Hierarchy struct {
 	Version Version
 	Mount   string // e.g. /sys/fs/cgroup/memory (v1) or /sys/fs/cgroup (v2)
+	// Base is the cgroup under which soaklab's Parent is made: Mount when
+	// empty (root), or a delegated subtree (see Delegate).
+	Base string
+}
+
+// Root is where soaklab's Parent directory lives: Base, or Mount.
+func (h Hierarchy) Root() string {
+	if h.Base != "" {
+		return h.Base
+	}
+	return h.Mount
 }
 
 // Detect finds the memory controller under root (normally DefaultRoot),
@@ -137,5 +148,5 @@ func hasWord(s, w string) bool {
 
 // Dir is the directory of the named soaklab cgroup.
 func (h Hierarchy) Dir(name string) string {
-	return filepath.Join(h.Mount, Parent, name)
+	return filepath.Join(h.Root(), Parent, name)
 }

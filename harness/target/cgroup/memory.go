@@ -46,6 +46,7 @@ func ReadMemory(v Version, dir string) (target.Memory, error) {
 		if err := readKV(dir, "memory.events", []field{{"oom_kill", &m.OOMKills}}); err != nil {
 			return m, err
 		}
+		m.Pressure = readPressure(dir) // nil when the kernel keeps no PSI
 	default:
 		return m, fmt.Errorf("cgroup %s: %w", dir, ErrNoMemoryController)
 	}
@@ -104,4 +105,53 @@ func scanKV(data []byte, fields []field) {
 			}
 		}
 	}
+}
+
+// readPressure reads a v2 memory.pressure file:
+//
+//	some avg10=0.00 avg60=0.00 avg300=0.00 total=0
+//	full avg10=0.00 avg60=0.00 avg300=0.00 total=0
+//
+// It returns nil when the file is absent or unreadable (a kernel without
+// CONFIG_PSI, or booted with psi=0, which Debian's and Fedora's honour).
+func readPressure(dir string) *target.Pressure {
+	var p target.Pressure
+	ok := false
+	_ = smallfile.Read(filepath.Join(dir, "memory.pressure"), func(data []byte) error {
+		for line := range bytes.Lines(data) {
+			f := bytes.Fields(line)
+			if len(f) < 2 {
+				continue
+			}
+			var avg *float64
+			var total *int64
+			switch string(f[0]) {
+			case "some":
+				avg, total = &p.SomeAvg10, &p.SomeTotal
+			case "full":
+				avg, total = &p.FullAvg10, &p.FullTotal
+			default:
+				continue
+			}
+			for _, kv := range f[1:] {
+				k, v, _ := bytes.Cut(kv, []byte("="))
+				switch string(k) {
+				case "avg10":
+					if x, err := strconv.ParseFloat(string(v), 64); err == nil {
+						*avg = x
+					}
+				case "total":
+					if n, good := smallfile.ParseInt(v); good {
+						*total = n
+						ok = true
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if !ok {
+		return nil
+	}
+	return &p
 }

@@ -9,3 +9,8 @@ import "errors"
 func eventfd() (int, error) {
 	return -1, errors.New("eventfd needs Linux")
 }
+
+// inotifyModify fails off Linux: the watcher polls alone.
+func inotifyModify(string) (int, error) {
+	return -1, errors.New("inotify needs Linux")
+}

@@ -28,6 +28,18 @@ var (
 // package fast); it removes the test binary's directory at the end, and
 // doubles as the "no engine" probe when re-executed by TestNoEngine.
 func TestMain(m *testing.M) {
+	if os.Getenv("SOAKLAB_DOCKER_TEST_MODE") == "hog" { // touch 1 MiB at a time until killed
+		var keep [][]byte
+		for i := 0; i < 4096; i++ {
+			b := make([]byte, 1<<20)
+			for j := range b {
+				b[j] = 1
+			}
+			keep = append(keep, b)
+			time.Sleep(2 * time.Millisecond)
+		}
+		os.Exit(3)
+	}
 	if os.Getenv("SOAKLAB_DOCKER_TEST_MODE") == "noengine" {
 		start := time.Now()
 		_, err := New(context.Background(), PingTimeout(2*time.Second))

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/soaklab/soaklab/harness/target"
@@ -23,8 +24,10 @@ const (
 // watcher reads a container's cgroup in the background and keeps the last
 // reading, the highest peak and the highest oom_kill count seen: the engine
 // removes the cgroup the moment the container exits, taking those numbers
-// with it. On v1 an eventfd on memory.oom_control wakes it as soon as the
-// cgroup runs out of memory; on v2 it polls.
+// with it. It reads every interval, and the kernel wakes it as soon as the
+// cgroup runs out of memory: on v1 an eventfd on memory.oom_control, on v2
+// inotify on memory.events (modified at every max, oom and oom_kill event),
+// so an OOM kill is caught between two polls.
 type watcher struct {
 	v     cgroup.Version
 	dir   string
@@ -39,23 +42,31 @@ type watcher struct {
 	stop    chan struct{}
 	stopped chan struct{}
 	once    sync.Once
+
+	notified atomic.Int64 // kernel notifications received (tests)
 }
 
 func newWatcher(v cgroup.Version, dir string, every time.Duration) *watcher {
 	w := &watcher{v: v, dir: dir, every: every, stop: make(chan struct{}), stopped: make(chan struct{})}
+	// Register for the kernel's notifications before the first read, so
+	// that nothing after it goes unnoticed.
+	notify := make(chan struct{}, 1)
+	register := oomEventV1
+	if v == cgroup.V2 {
+		register = oomEventV2
+	}
+	closeFn, err := register(dir, notify)
+	if err != nil {
+		closeFn = func() {}
+	}
 	w.read()
-	go w.run()
+	go w.run(notify, closeFn)
 	return w
 }
 
-func (w *watcher) run() {
+func (w *watcher) run(notify <-chan struct{}, closeFn func()) {
 	defer close(w.stopped)
-	notify := make(chan struct{}, 1)
-	if w.v == cgroup.V1 {
-		if closeFn, err := oomEventV1(w.dir, notify); err == nil {
-			defer closeFn()
-		}
-	}
+	defer closeFn()
 	t := time.NewTicker(w.every)
 	defer t.Stop()
 	for {
@@ -67,6 +78,7 @@ func (w *watcher) run() {
 				return
 			}
 		case <-notify:
+			w.notified.Add(1)
 			if !w.burst() {
 				return
 			}
@@ -164,4 +176,30 @@ func oomEventV1(dir string, notify chan<- struct{}) (func(), error) {
 		}
 	}()
 	return func() { ev.Close() }, nil
+}
+
+// oomEventV2 watches the v2 cgroup's memory.events with inotify and
+// signals notify on each change: cgroup v2 reports its file changes as
+// IN_MODIFY, and memory.events changes when the cgroup hits its limit, the
+// OOM killer runs, and it kills. The watch ends when the cgroup is removed
+// (IN_IGNORED), which also signals; the reads that follow tell it apart.
+func oomEventV2(dir string, notify chan<- struct{}) (func(), error) {
+	fd, err := inotifyModify(filepath.Join(dir, "memory.events"))
+	if err != nil {
+		return nil, err
+	}
+	in := os.NewFile(uintptr(fd), "memory.events-inotify") // non-blocking: pollable, Close unblocks Read
+	go func() {
+		buf := make([]byte, 4096) // whole events; their contents do not matter
+		for {
+			if _, err := in.Read(buf); err != nil {
+				return
+			}
+			select {
+			case notify <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return func() { in.Close() }, nil
 }

@@ -97,6 +97,14 @@ func New(opts ...Option) *Backend {
 	h, err := cgroup.Detect(c.cgroupRoot, c.mounts)
 	if err == nil {
 		err = probeWritable(h)
+		if err != nil && h.Version == cgroup.V2 {
+			// Not root: a delegated subtree (systemd's Delegate=yes) will do.
+			if d, derr := h.Delegate(filepath.Join(c.procRoot, "self", "cgroup")); derr == nil {
+				h, err = d, probeWritable(d)
+			} else {
+				err = fmt.Errorf("%w; %w", err, derr)
+			}
+		}
 	}
 	b.hier, b.noCgroup = h, err
 	return b
@@ -114,11 +122,14 @@ func probeWritable(h cgroup.Hierarchy) error {
 // Name is "process".
 func (b *Backend) Name() string { return "process" }
 
-// Mode says how limits are held: "cgroup-v1", "cgroup-v2" or "watchdog
-// (reason)".
+// Mode says how limits are held: "cgroup-v1", "cgroup-v2" (with the
+// delegated subtree when not root) or "watchdog (reason)".
 func (b *Backend) Mode() string {
 	if b.noCgroup != nil {
 		return "watchdog (" + b.noCgroup.Error() + ")"
+	}
+	if b.hier.Base != "" {
+		return "cgroup-" + b.hier.Version.String() + " (delegated " + b.hier.Base + ")"
 	}
 	return "cgroup-" + b.hier.Version.String()
 }
@@ -163,7 +174,7 @@ func (b *Backend) Clean(ctx context.Context, w io.Writer) (int, error) {
 	if b.noCgroup != nil {
 		return 0, nil
 	}
-	parent := filepath.Join(b.hier.Mount, cgroup.Parent)
+	parent := filepath.Join(b.hier.Root(), cgroup.Parent)
 	entries, err := os.ReadDir(parent)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, nil

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/soaklab/soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/target/cgroup"
 )
 
 // The test binary doubles as the target: SOAKLAB_TEST_TARGET picks what it
@@ -217,4 +218,76 @@ func TestStartErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "target x")
 	_, err = b.Start(context.Background(), target.Spec{Name: "y", Path: self(t)})
 	assert.ErrorContains(t, err, "memory limit")
+}
+
+// requireV2 skips a test that needs the unified hierarchy, unless
+// SOAKLAB_REQUIRE_CGROUP_VERSION=2 (set inside the test VM) makes that a
+// failure.
+func requireV2(t *testing.T, b *Backend) {
+	t.Helper()
+	if b.hier.Version == cgroup.V2 {
+		return
+	}
+	if os.Getenv("SOAKLAB_REQUIRE_CGROUP_VERSION") == "2" {
+		t.Fatalf("SOAKLAB_REQUIRE_CGROUP_VERSION=2 but the memory controller is on %s", b.hier.Version)
+	}
+	t.Skipf("cgroup %s here; make test-cgroup2 runs this in a v2 VM", b.hier.Version)
+}
+
+// TestV2LimitSwapAndPeak checks the v2 files themselves: memory.max holds
+// the limit, memory.swap.max forbids swap, memory.peak and memory.current
+// are read, and Stop leaves nothing under soaklab/.
+func TestV2LimitSwapAndPeak(t *testing.T) {
+	b := cgroupBackend(t)
+	requireV2(t, b)
+	inst, err := b.Start(context.Background(), spec(t, "sleep", 64<<20, nil))
+	require.NoError(t, err)
+	defer inst.Stop(context.Background())
+	group := inst.(*instance).group.Path
+	assert.Equal(t, "cgroup-v2", inst.Enforcement())
+	read := func(name string) string {
+		data, err := os.ReadFile(filepath.Join(group, name))
+		require.NoError(t, err)
+		return strings.TrimSpace(string(data))
+	}
+	assert.Equal(t, fmt.Sprint(64<<20), read("memory.max"))
+	assert.Equal(t, "0", read("memory.swap.max"), "no swap: the limit is the memory the target has")
+	require.Eventually(t, func() bool {
+		m, err := inst.Memory()
+		return err == nil && m.Usage >= 8<<20 && m.Peak >= m.Usage && m.Anon >= 8<<20
+	}, 10*time.Second, 50*time.Millisecond, "memory.current, memory.peak and memory.stat's anon see the 8 MiB held")
+	require.NoError(t, inst.Stop(context.Background()))
+	assert.NoDirExists(t, group)
+	m, err := inst.Memory()
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, m.Peak, int64(8<<20), "the last reading is kept after the cgroup is gone")
+	left, _ := os.ReadDir(filepath.Dir(group))
+	for _, e := range left {
+		assert.False(t, strings.HasPrefix(e.Name(), safeName(spec(t, "", 0, nil).RunID)+"_"), "orphaned cgroup %s", e.Name())
+	}
+}
+
+// TestDelegated runs where SOAKLAB_TEST_DELEGATED=1 says the tests run as
+// an unprivileged user inside a delegated cgroup v2 subtree (the test VM):
+// the backend must hold limits with cgroups there, under the subtree.
+func TestDelegated(t *testing.T) {
+	if os.Getenv("SOAKLAB_TEST_DELEGATED") != "1" {
+		t.Skip("runs in the cgroup v2 VM as an unprivileged user (make test-cgroup2)")
+	}
+	require.NotZero(t, os.Getuid(), "must run unprivileged")
+	b := cgroupBackend(t)
+	requireV2(t, b)
+	require.NotEmpty(t, b.hier.Base, "a delegated subtree, not the root")
+	assert.Contains(t, b.Mode(), "delegated "+b.hier.Base)
+	var out strings.Builder
+	inst, err := b.Start(context.Background(), spec(t, "cgroup", 64<<20, &out))
+	require.NoError(t, err)
+	group := inst.(*instance).group.Path
+	assert.True(t, strings.HasPrefix(group, b.hier.Base+"/"), "%s under %s", group, b.hier.Base)
+	waitDone(t, inst, 10*time.Second)
+	require.NoError(t, inst.Stop(context.Background()))
+	assert.Contains(t, out.String(), strings.TrimPrefix(group, b.hier.Mount), "born in its cgroup")
+	self, err := os.ReadFile("/proc/self/cgroup")
+	require.NoError(t, err)
+	assert.Contains(t, string(self), "/"+cgroup.HarnessLeaf, "the harness left the subtree's root for a leaf")
 }

@@ -22,9 +22,13 @@ type Spec struct {
 	Warmup   float64 // samples before it are marked Phase "warmup"
 	Base     float64 // steady level, default 15 MiB
 	Noise    float64 // standard deviation of GC noise around the shape
-	Seed     uint64
+	// AR is the lag-one autocorrelation of the noise (0 = independent):
+	// memory wanders, as a real heap's does between collections.
+	AR   float64
+	Seed uint64
 
 	LeakPerMin float64 // linear growth per minute
+	LeakFrom   float64 // the leak starts at this t (a late leak)
 
 	SawPeriod    float64 // a GC saw-tooth: climbs by SawAmplitude over SawPeriod then drops
 	SawAmplitude float64
@@ -63,9 +67,9 @@ func (s Spec) Samples() []results.Sample {
 	rng := rand.New(rand.NewPCG(s.Seed, s.Seed^0x9e3779b97f4a7c15))
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var out []results.Sample
-	var counter float64
+	var counter, noise float64
 	for t := 0.0; t <= s.Duration+1e-9; t += s.Interval {
-		m := s.Base + s.LeakPerMin*t/60
+		m := s.Base + s.LeakPerMin*math.Max(0, t-s.LeakFrom)/60
 		if s.SawPeriod > 0 {
 			m += s.SawAmplitude * math.Mod(t, s.SawPeriod) / s.SawPeriod
 		}
@@ -75,7 +79,9 @@ func (s Spec) Samples() []results.Sample {
 		if s.RampFor > 0 && t < s.RampFor {
 			m -= s.RampHeight * (1 - t/s.RampFor)
 		}
-		m += s.Noise * rng.NormFloat64()
+		// AR(1) noise of standard deviation Noise whatever AR is.
+		noise = s.AR*noise + math.Sqrt(1-s.AR*s.AR)*s.Noise*rng.NormFloat64()
+		m += noise
 		x := results.Sample{T: t, At: start.Add(time.Duration(t * float64(time.Second))), RSS: int64(m)}
 		if t < s.Warmup {
 			x.Phase = "warmup"
