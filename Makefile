@@ -45,9 +45,8 @@ soak-self: build ## the harness soaks itself, 10 min at 5,000 RPS: its memory sl
 	@./$(BIN) run -m ci/soak-self.yaml --results $(RESULTS) --run-id soak-self-$$(date +%s); code=$$?; [ $$code -le 1 ] || exit $$code
 	$(GO) run ./scripts/soakself $(RESULTS)
 
-verdicts: build ## acceptance: 5 repeats of steady/leaky/hog and a stairstep A/B must come out as expected
-	./$(BIN) run -m ci/verdicts.yaml --results $(RESULTS) --run-id verdicts-$$(date +%s) || true
-	$(GO) run ./scripts/verdicts $(RESULTS)
+verdicts: build ## acceptance: steady/leaky/hog, A/B, shm/socket/pipe leaks, page cache, wrapped crash, smoke cells; false-alarm count over 30 steady runs
+	scripts/verdicts/run.sh ./$(BIN) $(RESULTS)
 
 early-stop: build ## early stopping against full-length verdicts: labelled shapes and 30 quiet cells, 10 min each, all at once (~12 min)
 	@# One process per cell: shard counts are chosen so that hash sharding puts each

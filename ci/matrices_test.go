@@ -6,9 +6,12 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // matrixDoc is the part of a matrix file these checks read. Full
@@ -122,4 +125,39 @@ func TestNightlyTargetKinds(t *testing.T) {
 	require.Contains(t, churn.Env, "LEAN")
 	require.Equal(t, []string{"0", "100"}, m.Axes["max_labels"], fmt.Sprint(m.Axes))
 	require.Equal(t, []string{"fast", "lean"}, m.Axes["mode"])
+}
+
+// The matrices of `make verdicts` beyond ci/verdicts.yaml: every labelled
+// class has its target, and the false-alarm matrix has at least 30
+// three-minute cells of steady servers.
+func TestVerdictMatrices(t *testing.T) {
+	t.Parallel()
+	cells := func(file string) map[string][]matrix.Cell {
+		m, err := matrix.Load(file)
+		require.NoError(t, err)
+		cs, err := m.Expand()
+		require.NoError(t, err)
+		by := map[string][]matrix.Cell{}
+		for _, c := range cs {
+			by[c.Target] = append(by[c.Target], c)
+		}
+		return by
+	}
+	mem := cells("verdicts-memory.yaml")
+	for _, name := range []string{"shmleak", "sockleak", "pipeleak", "pagecache", "wrapped", "smoke"} {
+		require.NotEmpty(t, mem[name], "target %s", name)
+	}
+	for _, c := range mem["smoke"] {
+		require.LessOrEqual(t, c.Duration, 25*time.Second, "smoke cells are 20-25 s")
+	}
+	fa := cells("false-alarms.yaml")
+	n := 0
+	for _, name := range []string{"steady", "pyserver", "static"} {
+		require.GreaterOrEqual(t, len(fa[name]), 10, "%s runs at least 10 times", name)
+		for _, c := range fa[name] {
+			require.Equal(t, 3*time.Minute, c.Duration)
+		}
+		n += len(fa[name])
+	}
+	require.GreaterOrEqual(t, n, 30)
 }

@@ -25,32 +25,16 @@ func cmdCompare(ctx context.Context, args []string, env Env) int {
 			return failErr(env, "compare", err)
 		}
 	}
-	cmps, err := pipeline.Compare(dirs[0], dirs[1])
+	rc, err := pipeline.CompareRuns(dirs[0], dirs[1])
 	if err != nil {
 		return failErr(env, "compare", err)
 	}
+	rc.Write(env.Stdout, dirs[0], dirs[1], value)
 	code := ExitOK
-	for _, c := range cmps {
-		fmt.Fprintf(env.Stdout, "%-7s %s\n", c.Verdict, c.Name)
-		for _, r := range c.Rows {
-			delta := "~"
-			if r.Detected {
-				delta = fmt.Sprintf("%+.1f%%", r.DeltaPct)
-			}
-			fmt.Fprintf(env.Stdout, "        %-14s %12s → %-12s %8s  (p=%.3f n=%d+%d)\n",
-				r.Measure, value(r.A, r.Unit), value(r.B, r.Unit), delta, r.P, r.NA, r.NB)
-		}
-		for _, r := range c.Reasons {
-			if r.Status != results.Pass {
-				fmt.Fprintf(env.Stdout, "        %s: %s\n", r.Status, r.Message)
-			}
-		}
+	for _, c := range rc.Comparisons {
 		if c.Verdict == results.NOGO {
 			code = ExitNoGo
 		}
-	}
-	if len(cmps) == 0 {
-		fmt.Fprintln(env.Stdout, "no cell ids in common")
 	}
 	return code
 }

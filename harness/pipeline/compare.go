@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/matrix"
@@ -67,8 +68,32 @@ func compareBaseline(runDir string, run *results.Run, m *matrix.Matrix) error {
 
 // Compare matches the cells of two runs by id and judges the memory
 // regressions of the new run against the old one, by the new run's judge
-// criteria. A directory that is not a run is an InputError.
+// criteria. A directory that is not a run, or two runs that share no cell,
+// is an InputError.
 func Compare(oldDir, newDir string) ([]results.Comparison, error) {
+	rc, err := CompareRuns(oldDir, newDir)
+	if err != nil {
+		return nil, err
+	}
+	return rc.Comparisons, nil
+}
+
+// RunComparison is two runs' cells, the rule they were compared by and the
+// comparisons: what judge.WriteRegressions prints.
+type RunComparison struct {
+	Old, New    []judge.CellData
+	Rule        judge.RegressionRule
+	Comparisons []results.Comparison
+}
+
+// Write prints the comparison as text (judge.WriteRegressions): oldName
+// and newName name the runs, value spells a measure in its unit.
+func (rc *RunComparison) Write(w io.Writer, oldName, newName string, value func(v float64, unit string) string) {
+	judge.WriteRegressions(w, oldName, newName, rc.Old, rc.New, rc.Comparisons, rc.Rule, value)
+}
+
+// CompareRuns is Compare with the cells and rule kept for printing.
+func CompareRuns(oldDir, newDir string) (*RunComparison, error) {
 	var data [2][]judge.CellData
 	var newRun *results.Run
 	for i, dir := range []string{oldDir, newDir} {
@@ -85,5 +110,9 @@ func Compare(oldDir, newDir string) ([]results.Comparison, error) {
 	if err != nil {
 		return nil, err
 	}
-	return judge.Regressions(data[0], data[1], rule), nil
+	if err := judge.CommonCells(data[0], data[1]); err != nil {
+		return nil, input(err)
+	}
+	return &RunComparison{Old: data[0], New: data[1], Rule: rule,
+		Comparisons: judge.Regressions(data[0], data[1], rule)}, nil
 }

@@ -217,6 +217,7 @@ func TestSamplerTake(t *testing.T) {
 		SelfPID: os.Getpid(),
 		Memory: func() (target.Memory, error) {
 			return target.Memory{Usage: 100, InactiveFile: 30, Anon: 60, File: 40, Peak: 120, OOMKills: 1, MajorFaults: 7,
+				Shmem: 25, Kernel: 8, Sock: 3,
 				Pressure: &target.Pressure{SomeAvg10: 3, FullAvg10: 1.5, SomeTotal: 900, FullTotal: 400}}, nil
 		},
 		Load:   func() LoadWindow { return LoadWindow{Requests: 10, Errors: 1, RPS: 10, P50: 1, P99: 9, P99Raw: 2} },
@@ -231,6 +232,9 @@ func TestSamplerTake(t *testing.T) {
 	assert.Equal(t, int64(120), got.CgroupPeak)
 	assert.Equal(t, int64(1), got.OOMKills)
 	assert.Equal(t, int64(7), got.MajorFaults)
+	// anon 60 + shmem 25 (inside file's 40) + kernel 8 + sock 3; the file cache's other 15 stays out.
+	assert.Equal(t, int64(96), got.Unreclaimable)
+	assert.Equal(t, [3]int64{25, 8, 3}, [3]int64{got.Shmem, got.Kernel, got.Sock})
 	assert.Equal(t, &results.MemPressure{SomeAvg10: 3, FullAvg10: 1.5, SomeUs: 900, FullUs: 400}, got.Pressure, "v2's memory.pressure")
 	assert.Equal(t, 9.0, got.P99)
 	assert.Greater(t, got.DriverRSS, int64(0))

@@ -55,6 +55,8 @@ func (s *Sampler) Take(ctx context.Context) results.Sample {
 			smp.Anon, smp.File = m.Anon, m.File
 			smp.CgroupPeak, smp.OOMKills = m.Peak, m.OOMKills
 			smp.MajorFaults = m.MajorFaults
+			smp.Shmem, smp.Kernel, smp.Sock = m.Shmem, m.Kernel, m.Sock
+			smp.Unreclaimable = m.Unreclaimable()
 			if p := m.Pressure; p != nil {
 				smp.Pressure = &results.MemPressure{SomeAvg10: p.SomeAvg10, FullAvg10: p.FullAvg10,
 					SomeUs: p.SomeTotal, FullUs: p.FullTotal}

@@ -40,13 +40,17 @@ type Event struct {
 
 	Sample *results.Sample `json:"sample,omitempty"`
 
-	Outcome  results.Outcome `json:"outcome,omitempty"`
-	Verdict  results.Verdict `json:"verdict,omitempty"` // when the cell was judged as it ended
-	Detail   string          `json:"detail,omitempty"`
-	Elapsed  float64         `json:"elapsed_s,omitempty"`
-	PeakRSS  int64           `json:"peak_rss,omitempty"`
-	OOMKills int64           `json:"oom_kills,omitempty"`
-	Samples  int             `json:"samples,omitempty"`
+	Outcome results.Outcome `json:"outcome,omitempty"`
+	Verdict results.Verdict `json:"verdict,omitempty"` // when the cell was judged as it ended
+	Detail  string          `json:"detail,omitempty"`
+	Elapsed float64         `json:"elapsed_s,omitempty"`
+	PeakRSS int64           `json:"peak_rss,omitempty"`
+	// PeakCgroup is the cgroup's high-water mark (memory.max_usage_in_bytes,
+	// memory.peak), read as the target ended: the real peak of a target
+	// killed between two samples.
+	PeakCgroup int64 `json:"peak_cgroup,omitempty"`
+	OOMKills   int64 `json:"oom_kills,omitempty"`
+	Samples    int   `json:"samples,omitempty"`
 
 	Message string `json:"message,omitempty"`
 }
@@ -90,7 +94,7 @@ func (j *JSON) Sampled(c matrix.Cell, s results.Sample) {
 func (j *JSON) CellEnded(i, n int, r *results.Cell) {
 	j.emit(Event{Event: EventCellEnded, Index: i, Total: n, Cell: r.ID, Target: r.Target,
 		Outcome: r.Outcome, Verdict: r.Verdict, Detail: r.Detail, Elapsed: r.Ended.Sub(r.Started).Seconds(),
-		PeakRSS: r.PeakRSS, OOMKills: r.OOMKills, Samples: r.Samples})
+		PeakRSS: r.PeakRSS, PeakCgroup: r.PeakCgroup, OOMKills: r.OOMKills, Samples: r.Samples})
 }
 
 func (j *JSON) Warn(msg string) {

@@ -61,8 +61,11 @@ type Window struct {
 // Fit is a line fitted to the judged memory series: bytes = InterceptBytes
 // + SlopeBytesPerS * t, with the 95 % interval of the slope.
 type Fit struct {
-	// Series is what the line is fitted to: "anon" (the cgroup's anonymous
-	// memory), "RSS anon", "working set" or "RSS".
+	// Series is what the line is fitted to: "unreclaimable
+	// (anon+shmem+kernel+sock)" (what the cgroup cannot reclaim, see
+	// docs/memory.md), "anon" (the cgroup's anonymous memory, in runs
+	// recorded before the total was sampled), "RSS anon", "working set" or
+	// "RSS".
 	Series           string  `json:"series"`
 	InterceptBytes   float64 `json:"intercept_bytes"`
 	SlopeBytesPerS   float64 `json:"slope_bytes_per_s"`

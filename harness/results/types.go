@@ -80,7 +80,15 @@ type Sample struct {
 	Anon       int64 `json:"anon,omitempty"`        // cgroup anon (v2) / total_rss (v1)
 	File       int64 `json:"file,omitempty"`        // cgroup file (v2) / total_cache (v1)
 	CgroupPeak int64 `json:"cgroup_peak,omitempty"` // cgroup max usage so far
-	OOMKills   int64 `json:"oom_kills,omitempty"`   // cgroup oom_kill counter
+	// What the kernel cannot reclaim from the cgroup (docs/memory.md):
+	// Unreclaimable = Anon + Shmem + Kernel + Sock. Shmem (tmpfs, /dev/shm,
+	// memfd, SysV) is also inside File; Kernel is kernel memory less
+	// reclaimable slab; Sock is socket buffers.
+	Unreclaimable int64 `json:"unreclaimable,omitempty"`
+	Shmem         int64 `json:"shmem,omitempty"`
+	Kernel        int64 `json:"kernel,omitempty"`
+	Sock          int64 `json:"sock,omitempty"`
+	OOMKills      int64 `json:"oom_kills,omitempty"` // cgroup oom_kill counter
 	// MajorFaults is the cgroup's major page faults so far (pgmajfault):
 	// at the limit, a climbing count is the cgroup thrashing.
 	MajorFaults int64 `json:"major_faults,omitempty"`
@@ -259,6 +267,9 @@ type CompareRow struct {
 	Low      float64 `json:"ci_low_pct,omitempty"`
 	High     float64 `json:"ci_high_pct,omitempty"`
 	Detected bool    `json:"detected"` // false prints "~"
+	// Label is a regression comparison's verdict on the row: "regressed",
+	// "improved", "~" or "too few repeats" (empty for A/B scorecards).
+	Label string `json:"label,omitempty"`
 }
 
 // Host records the environment a run was measured in.

@@ -35,6 +35,12 @@ func serveTarget(mode string) int {
 		fmt.Println("fatal: cannot open config")
 		return 7
 	}
+	if mode == "late-crash" { // serve for a second, then exit 7
+		time.AfterFunc(time.Second, func() {
+			fmt.Println("fatal: lost the database")
+			os.Exit(7)
+		})
+	}
 	mux := http.NewServeMux()
 	ready := mode != "never-ready"
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -92,12 +98,16 @@ func cell(target, mode string, ram int64, d time.Duration) matrix.Cell {
 func TestRunCellOutcomes(t *testing.T) {
 	dir := t.TempDir()
 	r := newRunner(t, dir, matrix.Target{Name: "serve"}, matrix.Target{Name: "hog"},
-		matrix.Target{Name: "crash"}, matrix.Target{Name: "slow"})
+		matrix.Target{Name: "crash"}, matrix.Target{Name: "slow"}, matrix.Target{Name: "wrapped"})
+	// A wrapper that leaves a helper holding stdout, then execs the service.
+	wrapped := &r.Matrix.Targets[4]
+	wrapped.Command = append([]string{"/bin/sh", "-c", `(echo helper; sleep 60) & exec "$@"`, "sh"}, wrapped.Command...)
 	cells := []matrix.Cell{
 		cell("serve", "serve", 64<<20, 2*time.Second),
 		cell("hog", "hog", 48<<20, 20*time.Second),
 		cell("crash", "crash", 64<<20, 2*time.Second),
 		cell("slow", "never-ready", 64<<20, 2*time.Second),
+		cell("wrapped", "late-crash", 64<<20, 20*time.Second),
 	}
 	run := &results.Run{Schema: results.SchemaVersion, ID: "t"}
 	require.NoError(t, r.Run(context.Background(), run, cells))
@@ -119,6 +129,8 @@ func TestRunCellOutcomes(t *testing.T) {
 		{"crash", results.Crashed, "cannot open config"},
 		// /healthz never answers 200 within its timeout.
 		{"slow", results.NotReady, "not ready after 3s"},
+		// the service behind the wrapper exits 7 a second in; the helper holding its stdout does not hide it.
+		{"wrapped", results.Crashed, "exited with status 7"},
 	}
 	for _, tt := range tests {
 		c := got[tt.target]
@@ -130,8 +142,14 @@ func TestRunCellOutcomes(t *testing.T) {
 	}
 	if got["hog"].Enforcement != "watchdog" {
 		assert.GreaterOrEqual(t, got["hog"].OOMKills, int64(1))
+		// the cgroup's high-water mark, read before the cgroup is removed, not the last sample.
+		assert.Greater(t, got["hog"].PeakCgroup, int64(40<<20))
 	}
 	assert.Equal(t, 7, got["crash"].ExitCode)
+	w := got["wrapped"]
+	assert.Equal(t, 7, w.ExitCode)
+	assert.Empty(t, w.Signal)
+	assert.Less(t, w.Ended.Sub(w.Started), 19*time.Second, "ended when the service exited, not at the end of the cell")
 	serve := got["serve"]
 	assert.GreaterOrEqual(t, serve.Samples, 8, "samples every 200ms for 2s")
 	samples, err := results.ReadSamples(filepath.Join(dir, results.CellsDir, serve.Dir, results.SamplesFile))
@@ -144,7 +162,7 @@ func TestRunCellOutcomes(t *testing.T) {
 	onDisk, err := results.ReadRun(dir)
 	require.NoError(t, err)
 	assert.Equal(t, "finished", onDisk.Status)
-	assert.Len(t, onDisk.Cells, 4)
+	assert.Len(t, onDisk.Cells, 5)
 	b := buildinfo.Read()
 	assert.Equal(t, results.Tool{Version: b.Version, Commit: b.Commit}, onDisk.Soaklab, "run.json names the soaklab that measured it")
 }

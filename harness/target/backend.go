@@ -37,6 +37,18 @@ type Memory struct {
 	File         int64
 	OOMKills     int64
 	Limit        int64
+	// Shmem is shared memory: tmpfs and /dev/shm files, memfd, SysV
+	// segments (v1 total_shmem, v2 shmem). It is counted as file cache but
+	// cannot be reclaimed without swap.
+	Shmem int64
+	// Kernel is the kernel memory charged to the cgroup that the kernel
+	// cannot reclaim: v1 memory.kmem.usage_in_bytes (v1 does not break out
+	// reclaimable slab), v2 kernel − slab_reclaimable (before Linux 5.18:
+	// kernel_stack + pagetables + percpu + slab_unreclaimable).
+	Kernel int64
+	// Sock is the socket buffers charged to the cgroup: v2 sock, v1
+	// memory.kmem.tcp.usage_in_bytes (a separate counter, not in Usage).
+	Sock int64
 	// MajorFaults counts the cgroup's major page faults so far: pages read
 	// back from disk, the sign of a cgroup reclaiming its own code and
 	// files at its limit (thrashing) instead of being OOM-killed.
@@ -63,6 +75,12 @@ func (m Memory) WorkingSet() int64 {
 	}
 	return m.Usage - m.InactiveFile
 }
+
+// Unreclaimable is the memory the kernel cannot take back from the cgroup
+// without killing: anonymous memory, shared memory and kernel memory
+// (including socket buffers). Page cache, even dirty, stays out: the kernel
+// writes it back and drops it at the limit. docs/memory.md lists the keys.
+func (m Memory) Unreclaimable() int64 { return m.Anon + m.Shmem + m.Kernel + m.Sock }
 
 // Exit says how an instance ended.
 type Exit struct {

@@ -35,6 +35,10 @@ const (
 	GoroutinesMetric = "go_goroutines"
 )
 
+// SeriesUnreclaimable names the cgroup's unreclaimable total as a fitted
+// series: anonymous + shared + kernel memory + socket buffers.
+const SeriesUnreclaimable = "unreclaimable (anon+shmem+kernel+sock)"
+
 // MiB is 2^20 bytes.
 const MiB = 1 << 20
 
@@ -67,7 +71,7 @@ type Result struct {
 	Warmup         float64
 	N              int    // measured samples after warm-up
 	UsesWorkingSet bool   // peak and episodes use the cgroup working set (else RSS)
-	FitSeries      string // what the slope is fitted to: "anon", "RSS anon", "working set" or "RSS"
+	FitSeries      string // what the slope is fitted to: SeriesUnreclaimable, "anon", "RSS anon", "working set" or "RSS"
 	FitFrom        float64
 	FitTo          float64    // t of the last measured memory sample
 	Fit            stats.Line // bytes against seconds, over the measured samples
@@ -194,15 +198,19 @@ type fitSource struct {
 	value func(*results.Sample) int64
 }
 
-// fitValue picks the series a leak shows in: anonymous memory, which the
-// kernel cannot reclaim. Working set (usage − inactive file) also moves when
-// page-cache pages go from the inactive to the active list: a steady 7 MiB
+// fitValue picks the series a leak shows in: the memory the kernel cannot
+// reclaim (docs/memory.md). The cgroup's unreclaimable total (anon + shmem
+// + kernel + sock) counts what anonymous memory alone misses: a target
+// growing shared memory or socket buffers is OOM-killed with a flat heap.
+// Working set (usage − inactive file) would also count page cache, which
+// moves when pages go from the inactive to the active list: a steady 7 MiB
 // service's working set was seen to climb 1.6 MiB in 3 minutes while its
-// anonymous memory rose 0.5 MiB. The cgroup's anon counts the target and its
-// children; procfs RssAnon is the fallback without a cgroup; working set and
-// RSS are last resorts for samples that have neither.
+// anonymous memory rose 0.5 MiB. Samples recorded before the total was
+// sampled fall back to the cgroup's anon; procfs RssAnon is the fallback
+// without a cgroup; working set and RSS are last resorts.
 func fitValue(samples []results.Sample) fitSource {
 	sources := []fitSource{
+		{SeriesUnreclaimable, func(s *results.Sample) int64 { return s.Unreclaimable }},
 		{"anon", func(s *results.Sample) int64 { return s.Anon }},
 		{"RSS anon", func(s *results.Sample) int64 { return s.RSSAnon }},
 		{"working set", func(s *results.Sample) int64 { return s.WorkingSet }},

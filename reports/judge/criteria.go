@@ -81,7 +81,7 @@ var Criteria = []Criterion{
 		Meaning: "fewer measured samples: UNKNOWN",
 		Zero:    "judge whatever was measured; below 10 samples the slope has no confidence interval, so the leak and oom-risk criteria rest on the point slope",
 	}}},
-	{Name: "leak", Stage: Measured, Judge: always(leak), Keys: []Threshold{{
+	{Name: "leak", Stage: Measured, Judge: always(shortened(leak)), Keys: []Threshold{{
 		Key: matrix.KeyMaxDriftPct,
 		// A 1 MiB/min leak in a 3-minute cell of a 15–30 MiB Go process
 		// drifts 7–13 % between the first and last quarter after warm-up,

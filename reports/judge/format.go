@@ -70,6 +70,16 @@ func seriesName(r analysis.Result) string {
 	return r.FitSeries
 }
 
+// peakSeries names what peaks and episodes are taken from: the cgroup's
+// working set (what is held against the limit, page cache included), else
+// RSS.
+func peakSeries(r analysis.Result) string {
+	if r.UsesWorkingSet {
+		return "working set"
+	}
+	return "RSS"
+}
+
 // thr formats a threshold as it was set: whole numbers without decimals,
 // others with up to three significant digits, so a 0.5 % limit does not
 // print as "0 %".

@@ -58,7 +58,7 @@ func peakShare(_ *results.Cell, r analysis.Result, j matrix.Judge) (results.Reas
 	if r.PeakRatio > j.PeakWarnRatio {
 		x.Status, cmp = results.Fail, ">"
 	}
-	x.Message = fmt.Sprintf("peak %s %s = %.0f %% of the limit (%s %s %%)", seriesName(r), mib(r.Peak), 100*r.PeakRatio, cmp, thr(100*j.PeakWarnRatio))
+	x.Message = fmt.Sprintf("peak %s %s = %.0f %% of the limit (%s %s %%)", peakSeries(r), mib(r.Peak), 100*r.PeakRatio, cmp, thr(100*j.PeakWarnRatio))
 	if r.Episodes > 0 {
 		x.Message += fmt.Sprintf("; %d episodes above %.0f %% of the limit", r.Episodes, 100*analysis.DefaultThresholdRatio)
 	}

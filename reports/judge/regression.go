@@ -29,18 +29,24 @@ type RegressionRule struct {
 }
 
 // DefaultRegressionRule: a 10 % relative threshold (the smallest change
-// field tools flag by default) plus 3× the within-run noise, α = 0.05.
+// field tools flag by default), α = 0.05.
 //
 // The rule, per matched cell (same target and axis values):
-//   - with >= 4 repeats a side: memory regressed when peak memory rises
-//     by more than RelPct at the medians and Mann–Whitney p < Alpha;
-//   - with fewer: when the new median peak exceeds the old by more than
-//     RelPct and by more than NoiseK × the within-run noise;
-//   - in both cases also when the new run leaks (slope interval above the
-//     judge's floor and drift over its threshold) and the old did not.
+//   - a measure (peak memory, throughput, p99) regressed when both sides
+//     have at least stats.MinCompareSamples repeats, its medians moved the
+//     worse way by more than RelPct and Mann–Whitney p < Alpha; improved
+//     the same the better way; "~" otherwise. With fewer repeats a side no
+//     p < 0.05 is possible, so nothing is decided on the measures: their
+//     reasons are UNKNOWN ("too few repeats") and never FAIL;
+//   - whatever the number of repeats, a cell that now fails on its own
+//     where it did not before regressed: oom-killed or crashed where the
+//     earlier run completed, or leaking (slope interval above the judge's
+//     floor and drift over its threshold) where the earlier run did not.
+//     Those are decided within each run, from its whole series.
 //
-// A memory regression is NO-GO; a throughput loss or p99 rise beyond
-// RelPct (significant when there are enough repeats) is NEUTRAL.
+// A memory regression, a new failure or a new leak is NO-GO; a throughput
+// loss or p99 rise is NEUTRAL. NoiseK is kept for callers that set it; the
+// rule no longer decides on one run a side.
 var DefaultRegressionRule = RegressionRule{RelPct: 10, NoiseK: 3, Alpha: 0.05}
 
 // Regressions compares the cells of a new run with the cells of an old
@@ -82,9 +88,11 @@ func Regressions(old, new []CellData, rule RegressionRule, opts ...Option) []res
 
 // sideStats is what one side contributes to a regression check.
 type sideStats struct {
-	vals  side
-	noise float64
-	leaks bool
+	vals   side
+	noise  float64
+	leaks  bool
+	failed int // cells oom-killed or crashed
+	n      int
 }
 
 func summarize(ds []CellData, rule RegressionRule, opts []Option) sideStats {
@@ -99,6 +107,10 @@ func summarize(ds []CellData, rule RegressionRule, opts []Option) sideStats {
 		if !math.IsNaN(r.Noise) {
 			s.noise = math.Max(s.noise, r.Noise)
 		}
+		s.n++
+		if d.Cell.Outcome == results.OOMKilled || d.Cell.Outcome == results.Crashed {
+			s.failed++
+		}
 		if r.Fit.N >= 2 && analysis.MiBPerH(r.Fit.SlopeLow) > rule.Judge.MaxSlopeMiBPerH && r.DriftPct > rule.Judge.MaxDriftPct {
 			s.leaks = true
 		}
@@ -110,51 +122,74 @@ func regression(key string, old, new []CellData, rule RegressionRule, opts []Opt
 	o, n := summarize(old, rule, opts), summarize(new, rule, opts)
 	cmp := results.Comparison{Name: key, Baseline: "earlier run", Candidate: "this run"}
 	enough := len(old) >= stats.MinCompareSamples && len(new) >= stats.MinCompareSamples
-	noise := math.Max(o.noise, n.noise)
-	worse := map[string]float64{"peak memory": 1, "throughput": -1, "p99": 1} // direction of "worse"
 	for _, m := range measures {
 		r, ok := row(m, o.vals[m.name], n.vals[m.name], rule.Alpha)
 		if !ok {
 			continue
 		}
-		dir, judged := worse[m.name]
-		if judged {
-			beyond := dir*r.DeltaPct > rule.RelPct
-			if enough {
-				r.Detected = beyond && r.Detected
-			} else {
-				r.Detected = beyond && (m.name != "peak memory" || dir*(r.B-r.A) > rule.NoiseK*noise)
-			}
-		}
+		label(&r, worse[m.name], rule.RelPct, enough)
 		cmp.Rows = append(cmp.Rows, r)
-		if !judged {
+		if !judgedMeasure[m.name] {
 			continue
 		}
 		rs := results.Reason{Criterion: m.name, Value: r.DeltaPct, Limit: rule.RelPct, Unit: "%", Status: results.Pass, Hard: m.name == "peak memory"}
-		how := fmt.Sprintf("Mann–Whitney at α=%.2f", rule.Alpha)
-		if !enough {
-			how = fmt.Sprintf("one-run rule: > %s %% and > %s× within-run noise %s", thr(rule.RelPct), thr(rule.NoiseK), mib(noise))
-			if m.name != "peak memory" {
-				how = fmt.Sprintf("one-run rule: > %s %%", thr(rule.RelPct))
-			}
+		switch r.Label {
+		case LabelFewRepeats:
+			rs.Status, rs.Hard = results.Unknown, false
+			rs.Message = fmt.Sprintf("%s: too few repeats to decide, need >= %d a side for α=%.2f: %s",
+				m.name, stats.MinCompareSamples, rule.Alpha, describe(r))
+		case LabelRegressed:
+			rs.Status = results.Fail
+			rs.Message = fmt.Sprintf("%s regressed: %s (> %s %%, Mann–Whitney p < %.2f)", m.name, describe(r), thr(rule.RelPct), rule.Alpha)
+		case LabelImproved:
+			rs.Message = fmt.Sprintf("%s improved: %s", m.name, describe(r))
+		default:
+			rs.Message = fmt.Sprintf("%s: no regression beyond %s %% at α=%.2f: %s", m.name, thr(rule.RelPct), rule.Alpha, describe(r))
 		}
-		verb := "no regression"
-		if r.Detected {
-			rs.Status, verb = results.Fail, "regressed"
-		}
-		rs.Message = fmt.Sprintf("%s %s: %s (%s)", m.name, verb, describe(r), how)
 		cmp.Reasons = append(cmp.Reasons, rs)
+	}
+	if n.failed > 0 && o.failed == 0 {
+		cmp.Reasons = append(cmp.Reasons, results.Reason{Criterion: "outcome", Hard: true, Status: results.Fail,
+			Message: fmt.Sprintf("%d of %d cells of this run were oom-killed or crashed; none of the earlier run's %d was", n.failed, n.n, o.n)})
 	}
 	if n.leaks && !o.leaks {
 		cmp.Reasons = append(cmp.Reasons, results.Reason{Criterion: "leak", Hard: true, Status: results.Fail,
 			Message: fmt.Sprintf("memory grows in this run (slope interval above %s MiB/h, drift over %s %%) and did not in the earlier one",
 				thr(rule.Judge.MaxSlopeMiBPerH), thr(rule.Judge.MaxDriftPct))})
 	}
-	if !enough {
-		cmp.Reasons = append(cmp.Reasons, results.Reason{Criterion: "repeats", Status: results.Pass,
-			Message: fmt.Sprintf("n=%d+%d: fewer than %d repeats a side, judged by the one-run rule", len(old), len(new), stats.MinCompareSamples)})
-	}
 	cmp.Reasons = finite(cmp.Reasons)
 	cmp.Verdict = Decide(cmp.Reasons)
 	return cmp
+}
+
+// Row labels of a regression comparison.
+const (
+	LabelRegressed  = "regressed"
+	LabelImproved   = "improved"
+	LabelSame       = "~"
+	LabelFewRepeats = "too few repeats"
+)
+
+// worse is the direction in which each measure gets worse.
+var worse = map[string]float64{"peak memory": 1, "throughput": -1, "drift": 1, "CV": 1, "p99": 1}
+
+// judgedMeasure are the measures a regression is decided on; drift and CV
+// are shown only (a new leak is judged from the slope, see summarize).
+var judgedMeasure = map[string]bool{"peak memory": true, "throughput": true, "p99": true}
+
+// label sets a row's regression label: with enough repeats, regressed or
+// improved when the medians moved by more than relPct and Mann–Whitney
+// found the difference (r.Detected on entry), else "~"; with too few
+// repeats, nothing is detected.
+func label(r *results.CompareRow, dir, relPct float64, enough bool) {
+	switch {
+	case !enough:
+		r.Detected, r.Label = false, LabelFewRepeats
+	case r.Detected && dir*r.DeltaPct > relPct:
+		r.Label = LabelRegressed
+	case r.Detected && -dir*r.DeltaPct > relPct:
+		r.Label = LabelImproved
+	default:
+		r.Detected, r.Label = false, LabelSame
+	}
 }

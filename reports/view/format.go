@@ -10,10 +10,14 @@ import (
 
 // Delta spells a comparison row's change and interval the way benchstat
 // does: "+12.5%" with "[+8.1%, +16.9%]", or "~" and the interval when no
-// change was detected.
+// change was detected, or "too few repeats" when a regression row had too
+// few repeats a side to decide.
 func Delta(r results.CompareRow) (delta, interval string) {
 	if r.Low != 0 || r.High != 0 {
 		interval = fmt.Sprintf("[%+.1f%%, %+.1f%%]", r.Low, r.High)
+	}
+	if r.Label == "too few repeats" {
+		return r.Label, interval
 	}
 	if !r.Detected {
 		return "~", interval

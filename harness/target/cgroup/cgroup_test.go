@@ -40,6 +40,41 @@ func TestReadMemory(t *testing.T) {
 	}
 }
 
+// TestReadMemoryUnreclaimable reads what the kernel cannot reclaim from
+// cgroups holding 16 MiB of /dev/shm, 100 full pipes and 5 unread loopback
+// connections (a Python program). v1/held was captured on Linux 6.18; the
+// v2 files carry the same holdings in the keys of Linux 6.1 (held) and of
+// a kernel before 5.18, without "kernel" (old).
+func TestReadMemoryUnreclaimable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name                            string
+		v                               Version
+		dir                             string
+		anon, shmem, kernel, sock, want int64
+	}{
+		// v1: total_rss + total_shmem + kmem.usage_in_bytes + kmem.tcp.usage_in_bytes.
+		{"v1", V1, "testdata/v1/held", 7663616, 16777216, 7000064, 19927040, 51367936},
+		// v2 (>= 5.18): anon + shmem + (kernel - slab_reclaimable) + sock.
+		{"v2", V2, "testdata/v2/held", 7663616, 16777216, 7376896 - 376832, 19927040, 51367936},
+		// v2 before 5.18: kernel_stack + pagetables + percpu + slab_unreclaimable stand for kernel.
+		{"v2-old", V2, "testdata/v2/old", 7663616, 16777216, 65536 + 241664 + 2880 + 344064, 19927040, 7663616 + 16777216 + 654144 + 19927040},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ReadMemory(tt.v, tt.dir)
+			require.NoError(t, err)
+			assert.Equal(t, tt.anon, got.Anon, "anon")
+			assert.Equal(t, tt.shmem, got.Shmem, "shmem")
+			assert.Equal(t, tt.kernel, got.Kernel, "kernel")
+			assert.Equal(t, tt.sock, got.Sock, "sock")
+			assert.Equal(t, tt.want, got.Unreclaimable())
+			assert.Less(t, got.Anon, got.Unreclaimable()/2, "the anonymous memory alone misses most of what is held")
+		})
+	}
+}
+
 // TestReadPressure: a kernel without PSI has no memory.pressure (nil, not
 // zeros); a file without totals is not a reading.
 func TestReadPressure(t *testing.T) {

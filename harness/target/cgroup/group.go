@@ -60,6 +60,10 @@ func (g *Group) setLimit(limit int64) error {
 			}
 		}
 		_ = g.write("memory.swappiness", []byte("0"))
+		// v1 charges socket buffers only once the group has a TCP limit,
+		// to a counter of their own: set it to the limit so a target
+		// holding socket buffers shows them (memory.kmem.tcp.usage_in_bytes).
+		_ = g.write("memory.kmem.tcp.limit_in_bytes", v)
 	case V2:
 		if err := g.write("memory.max", v); err != nil {
 			return err

@@ -25,9 +25,15 @@ func ReadMemory(v Version, dir string) (target.Memory, error) {
 		m.Peak, _ = readInt(dir, "memory.max_usage_in_bytes")
 		m.Limit, _ = readInt(dir, "memory.limit_in_bytes")
 		if err := readKV(dir, "memory.stat", []field{{"total_rss", &m.Anon}, {"total_cache", &m.File},
-			{"total_inactive_file", &m.InactiveFile}, {"total_pgmajfault", &m.MajorFaults}}); err != nil {
+			{"total_inactive_file", &m.InactiveFile}, {"total_pgmajfault", &m.MajorFaults},
+			{"total_shmem", &m.Shmem}}); err != nil {
 			return m, err
 		}
+		// Kernel memory: slab, stacks, page tables, pipe buffers... (part of
+		// usage); TCP buffers have their own counter, outside usage, that
+		// counts only once a TCP limit is set (Create sets it).
+		m.Kernel, _ = readInt(dir, "memory.kmem.usage_in_bytes")
+		m.Sock, _ = readInt(dir, "memory.kmem.tcp.usage_in_bytes")
 		if err := readKV(dir, "memory.oom_control", []field{{"oom_kill", &m.OOMKills}}); err != nil {
 			return m, err
 		}
@@ -39,10 +45,16 @@ func ReadMemory(v Version, dir string) (target.Memory, error) {
 		m.Usage = usage
 		m.Peak, _ = readInt(dir, "memory.peak") // kernel >= 5.19
 		m.Limit, _ = readInt(dir, "memory.max") // "max" reads as 0
+		k := kernelV2{kernel: -1}
 		if err := readKV(dir, "memory.stat", []field{{"anon", &m.Anon}, {"file", &m.File},
-			{"inactive_file", &m.InactiveFile}, {"pgmajfault", &m.MajorFaults}}); err != nil {
+			{"inactive_file", &m.InactiveFile}, {"pgmajfault", &m.MajorFaults},
+			{"shmem", &m.Shmem}, {"sock", &m.Sock},
+			{"kernel", &k.kernel}, {"slab_reclaimable", &k.slabReclaimable},
+			{"kernel_stack", &k.stack}, {"pagetables", &k.pagetables}, {"sec_pagetables", &k.secPagetables},
+			{"percpu", &k.percpu}, {"vmalloc", &k.vmalloc}, {"slab_unreclaimable", &k.slabUnreclaimable}}); err != nil {
 			return m, err
 		}
+		m.Kernel = k.unreclaimable()
 		if err := readKV(dir, "memory.events", []field{{"oom_kill", &m.OOMKills}}); err != nil {
 			return m, err
 		}
@@ -51,6 +63,26 @@ func ReadMemory(v Version, dir string) (target.Memory, error) {
 		return m, fmt.Errorf("cgroup %s: %w", dir, ErrNoMemoryController)
 	}
 	return m, nil
+}
+
+// kernelV2 holds the kernel memory keys of a v2 memory.stat. kernel is -1
+// until read: it exists from Linux 5.18.
+type kernelV2 struct {
+	kernel, slabReclaimable                                              int64
+	stack, pagetables, secPagetables, percpu, vmalloc, slabUnreclaimable int64
+}
+
+// unreclaimable is the kernel memory the kernel cannot give back under
+// pressure: "kernel" (every __GFP_ACCOUNT allocation, like v1's
+// kmem.usage_in_bytes) less the reclaimable slab (dentries, inodes), or,
+// before 5.18, the sum of the parts older kernels break out (stacks, page
+// tables, per-cpu, vmalloc, unreclaimable slab; pipe buffers and other
+// accounted allocations are then missing).
+func (k kernelV2) unreclaimable() int64 {
+	if k.kernel >= 0 {
+		return max(0, k.kernel-k.slabReclaimable)
+	}
+	return k.stack + k.pagetables + k.secPagetables + k.percpu + k.vmalloc + k.slabUnreclaimable
 }
 
 func readInt(dir, file string) (n int64, err error) {

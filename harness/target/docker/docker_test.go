@@ -112,6 +112,30 @@ func TestHogOOMKilledByKernelCounter(t *testing.T) {
 	assert.Empty(t, list.Items, "no container left with the run's label")
 }
 
+// A service that exits while a child it started still holds its stdout
+// ends when the engine says the container stopped, with the service's
+// status, not when its log stream ends.
+func TestExitSeenDespiteHeldOutput(t *testing.T) {
+	t.Parallel()
+	b := newBackend(t)
+	var out syncBuffer
+	s := spec(t, 64<<20, "WRAP=7")
+	s.Stdout, s.Stderr = &out, &out
+	inst, err := b.Start(context.Background(), s)
+	require.NoError(t, err)
+	defer inst.Stop(context.Background())
+	start := time.Now()
+	waitDone(t, inst, 30*time.Second)
+	assert.Less(t, time.Since(start), 50*time.Second, "seen before the helper let go of stdout")
+	e := inst.Exit()
+	assert.Equal(t, 7, e.Code, "exit %+v", e)
+	assert.Empty(t, e.Signal)
+	assert.False(t, e.OOMKilled)
+	assert.False(t, e.ByHarness)
+	require.NoError(t, inst.Stop(context.Background()))
+	assert.Contains(t, out.String(), "helper up")
+}
+
 // An interrupted harness stops its cells with a context that has already
 // ended: the container must still be killed and removed.
 func TestStopWithEndedContextStillRemoves(t *testing.T) {

@@ -25,6 +25,7 @@ type instance struct {
 	group       *cgroup.Group // nil in watchdog mode
 	enforcement string
 	grace       time.Duration
+	out         output
 
 	done     chan struct{}
 	exit     target.Exit
@@ -69,13 +70,22 @@ func startInCgroup(path string, spec target.Spec, g *cgroup.Group, grace time.Du
 		cmd.Stdin = r
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	}
-	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = spec.Dir, env(spec.Env), spec.Stdout, spec.Stderr
-	if err := cmd.Start(); err != nil {
+	cmd.Dir, cmd.Env = spec.Dir, env(spec.Env)
+	if err := inst.out.attach(cmd, spec.Stdout, spec.Stderr); err != nil {
+		inst.out.close(0)
 		if gate != nil {
 			gate.Close()
 		}
 		return nil, err
 	}
+	if err := cmd.Start(); err != nil {
+		inst.out.close(0)
+		if gate != nil {
+			gate.Close()
+		}
+		return nil, err
+	}
+	inst.out.started()
 	inst.cmd = cmd
 	if gate != nil {
 		err := g.Add(cmd.Process.Pid)
@@ -86,6 +96,7 @@ func startInCgroup(path string, spec target.Spec, g *cgroup.Group, grace time.Du
 		if err != nil {
 			_ = cmd.Process.Kill()
 			_ = cmd.Wait()
+			inst.out.close(outputDrain)
 			return nil, fmt.Errorf("join cgroup: %w", err)
 		}
 	}
@@ -103,10 +114,16 @@ func startWatchdog(path string, spec target.Spec, procRoot string, every, grace 
 	inst := &instance{enforcement: "watchdog", grace: grace, done: make(chan struct{})}
 	cmd := exec.Command(path, spec.Args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = spec.Dir, env(spec.Env), spec.Stdout, spec.Stderr
-	if err := cmd.Start(); err != nil {
+	cmd.Dir, cmd.Env = spec.Dir, env(spec.Env)
+	if err := inst.out.attach(cmd, spec.Stdout, spec.Stderr); err != nil {
+		inst.out.close(0)
 		return nil, fmt.Errorf("target %s: %w", spec.Name, err)
 	}
+	if err := cmd.Start(); err != nil {
+		inst.out.close(0)
+		return nil, fmt.Errorf("target %s: %w", spec.Name, err)
+	}
+	inst.out.started()
 	inst.cmd = cmd
 	go inst.wait()
 	go inst.watch(procs, spec.MemoryLimit, every)
@@ -134,6 +151,10 @@ func (i *instance) watch(procs probe.Procs, limit int64, every time.Duration) {
 	}
 }
 
+// wait records the target's end. cmd.Wait returns as soon as the target
+// process itself exits (its output goes through files, see output), and
+// reports its exit status or signal from the kernel's wait status: children
+// left running and pipes held open do not delay it.
 func (i *instance) wait() {
 	err := i.cmd.Wait()
 	e := target.Exit{At: time.Now(), Code: i.cmd.ProcessState.ExitCode()}
@@ -208,6 +229,11 @@ func (i *instance) Stop(ctx context.Context) error {
 		pid := i.cmd.Process.Pid
 		select {
 		case <-i.done:
+			// The target is gone; what it started may not be.
+			_ = syscall.Kill(-pid, syscall.SIGKILL)
+			if i.group != nil {
+				i.group.Kill()
+			}
 		default:
 			_ = syscall.Kill(-pid, syscall.SIGTERM)
 			t := time.NewTimer(i.grace)
@@ -226,6 +252,7 @@ func (i *instance) Stop(ctx context.Context) error {
 		if i.group != nil {
 			i.stopErr = i.group.Remove()
 		}
+		i.out.close(outputDrain)
 	})
 	return i.stopErr
 }

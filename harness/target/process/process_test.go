@@ -291,3 +291,51 @@ func TestDelegated(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(self), "/"+cgroup.HarnessLeaf, "the harness left the subtree's root for a leaf")
 }
+
+// TestExitSeenDespiteHeldOutput: a wrapper that leaves a helper holding
+// the target's stdout (sh -c 'helper & exec service') must not hide the
+// service's exit: the exit status or signal is the service's own, read from
+// the process, not from the end of its output.
+func TestExitSeenDespiteHeldOutput(t *testing.T) {
+	tests := []struct {
+		name    string
+		service string
+		code    int
+		signal  string
+	}{
+		// the service exits 7 after a second; the helper would hold stdout for 60 s
+		{"status", "echo service up; sleep 1; exit 7", 7, ""},
+		// the service dies of SIGTERM it sends itself
+		{"signal", "echo service up; sleep 1; kill -TERM $$", -1, "terminated"},
+	}
+	backends := map[string]func(t *testing.T) *Backend{
+		"cgroup":   cgroupBackend,
+		"watchdog": func(*testing.T) *Backend { return New(Watchdog(), StopGrace(time.Second)) },
+	}
+	for bname, newBackend := range backends {
+		for _, tt := range tests {
+			t.Run(bname+"/"+tt.name, func(t *testing.T) {
+				b := newBackend(t)
+				var out strings.Builder
+				s := target.Spec{RunID: "test-held-output", CellID: t.Name(), Name: "wrapper", Path: "/bin/sh",
+					Args:        []string{"-c", `(echo helper up; sleep 60) & exec sh -c "$0"`, tt.service},
+					MemoryLimit: 64 << 20, Stdout: &out}
+				inst, err := b.Start(context.Background(), s)
+				require.NoError(t, err)
+				start := time.Now()
+				waitDone(t, inst, 30*time.Second)
+				assert.Less(t, time.Since(start), 50*time.Second, "seen before the helper let go of stdout")
+				e := inst.Exit()
+				assert.Equal(t, tt.code, e.Code, "exit %+v", e)
+				assert.Equal(t, tt.signal, e.Signal)
+				assert.False(t, e.OOMKilled)
+				assert.False(t, e.ByHarness)
+				stopped := time.Now()
+				require.NoError(t, inst.Stop(context.Background()))
+				assert.Less(t, time.Since(stopped), 10*time.Second, "Stop ends the helper and the copy of its output")
+				assert.Contains(t, out.String(), "helper up")
+				assert.Contains(t, out.String(), "service up")
+			})
+		}
+	}
+}

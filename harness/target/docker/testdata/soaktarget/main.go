@@ -4,6 +4,8 @@
 //	HOG=1      allocate and touch 1 MiB at a time until killed (exits 3
 //	           after 4 GiB: the limit did not hold)
 //	EXIT=N     print its arguments and exit with status N at once
+//	WRAP=N     start a helper child that holds stdout for a minute, then
+//	           exit with status N after a second (a wrapper's service)
 //
 // It writes "stdout <args>" to stdout and "stderr ready" to stderr when it
 // starts, so tests can check that output is copied.
@@ -13,6 +15,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +25,22 @@ func main() {
 	fmt.Printf("stdout %s\n", strings.Join(os.Args[1:], " "))
 	fmt.Fprintln(os.Stderr, "stderr ready")
 	if s := os.Getenv("EXIT"); s != "" {
+		code, _ := strconv.Atoi(s)
+		os.Exit(code)
+	}
+	if os.Getenv("HELPER") == "1" {
+		fmt.Println("helper up")
+		time.Sleep(time.Minute)
+		os.Exit(0)
+	}
+	if s := os.Getenv("WRAP"); s != "" {
+		helper := exec.Command(os.Args[0])
+		helper.Env = append(os.Environ(), "HELPER=1", "WRAP=")
+		helper.Stdout, helper.Stderr = os.Stdout, os.Stderr
+		if err := helper.Start(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+		time.Sleep(time.Second)
 		code, _ := strconv.Atoi(s)
 		os.Exit(code)
 	}
