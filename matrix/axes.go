@@ -34,11 +34,17 @@ func Canonical(axis, v string) (string, error) {
 		if err != nil || n < 1 {
 			return "", fmt.Errorf("tasks: expected a whole number of at least 1, got %q", v)
 		}
+		if n > MaxTasks {
+			return "", fmt.Errorf("tasks: at most %d, got %q", MaxTasks, v)
+		}
 		return strconv.Itoa(n), nil
 	case AxisRPS:
 		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 		if err != nil || !(f > 0) || math.IsInf(f, 0) {
 			return "", fmt.Errorf("rps: expected a positive number of requests per second, got %q", v)
+		}
+		if f > MaxRPS {
+			return "", fmt.Errorf("rps: at most %d, got %q", MaxRPS, v)
 		}
 		return strconv.FormatFloat(f, 'f', -1, 64), nil
 	case AxisDuration:

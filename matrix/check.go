@@ -183,6 +183,7 @@ func (d *decoder) checkExpansion(m *Matrix) {
 		d.errf(nil, "the matrix expands to no cells: every combination is excluded")
 		return
 	}
+	d.checkLoad(m, x.cells)
 	for i, n := range x.excludeHits {
 		if n == 0 {
 			d.warnf(d.pos[fmt.Sprintf("exclude[%d]", i)], "exclude[%d] matches no cell", i)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"text/template"
 	"time"
 )
@@ -250,6 +251,15 @@ func (m *Matrix) render(x *expansion) {
 		if err != nil {
 			x.problems = append(x.problems, problem{"targets." + c.Target + ".env." + key, fmt.Sprintf("targets.%s.env.%s: %v in cell %s", c.Target, key, err, c.ID)})
 			continue
+		}
+		for _, k := range sortedKeys(env) {
+			if strings.ContainsRune(env[k], 0) {
+				where, what := "targets."+c.Target+".env."+k, "targets."+c.Target+".env."+k
+				if _, own := targets[c.Target].Env[k]; !own {
+					where, what = "value:"+EnvAxisPrefix+k+"="+c.Axes[EnvAxisPrefix+k], "axis "+EnvAxisPrefix+k
+				}
+				x.problems = append(x.problems, problem{where, fmt.Sprintf("%s: the value holds a NUL byte, which no environment variable can carry (cell %s)", what, c.ID)})
+			}
 		}
 		c.Env = env
 		if _, err := targets[c.Target].Args(*c, 1, ""); err != nil {

@@ -25,6 +25,9 @@ type decoder struct {
 	aliases int
 	// pos remembers nodes for checks made after decoding, by dotted path.
 	pos map[string]*yaml.Node
+	// host checks files and programs the matrix names; nil (Parse) skips
+	// those checks.
+	host *host
 }
 
 func (d *decoder) at(n *yaml.Node, msg string) Error {
@@ -201,6 +204,10 @@ func (d *decoder) path(n *yaml.Node, what string) (string, bool) {
 		d.errf(n, "%s: expected an HTTP path starting with /, got %q", what, s)
 		return "", false
 	}
+	if msg := checkPathText(s); ok && msg != "" {
+		d.errf(n, "%s: %s in %q", what, msg, s)
+		return "", false
+	}
 	return s, ok
 }
 
@@ -336,4 +343,13 @@ func (d *decoder) strMap(n *yaml.Node, what string) (map[string]string, []field)
 		}
 	}
 	return out, fs
+}
+
+// hasFields reports whether n is a mapping with at least one entry.
+func (d *decoder) hasFields(n *yaml.Node) bool {
+	if n == nil {
+		return false
+	}
+	r := d.resolve(n)
+	return r.Kind == yaml.MappingNode && len(r.Content) > 0
 }

@@ -18,18 +18,58 @@ var topKeys = []string{"name", "backend", "interval", "repeats", "targets", "wor
 
 // Load reads and validates the matrix file at path. A bad file gives an
 // Errors value holding every problem; an unreadable one a plain error.
-func Load(path string) (*Matrix, error) {
-	data, err := os.ReadFile(path)
+// A file larger than MaxFileSize is refused before it is read. With
+// CheckHost, Load also checks what only the machine knows.
+func Load(path string, opts ...LoadOption) (*Matrix, error) {
+	data, err := ReadFile(path, path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data, opts...)
+}
+
+// ReadFile reads the matrix file at path, named name in errors. A file
+// larger than MaxFileSize is refused (an Errors value) before it is read.
+func ReadFile(path, name string) ([]byte, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read matrix: %w", err)
 	}
-	return Parse(path, data)
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
+		return nil, Errors{{File: name, Msg: fmt.Sprintf("the file is %s, more than a matrix may be (%s)", FormatSize(st.Size()), FormatSize(MaxFileSize))}}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read matrix: %w", err)
+	}
+	return data, nil
 }
 
 // Parse decodes and validates a matrix; path names it in errors. It
-// returns Errors with every problem found, sorted by position.
-func Parse(path string, data []byte) (*Matrix, error) {
-	d := &decoder{file: path, pos: map[string]*yaml.Node{}}
+// returns Errors with every problem found, sorted by position. With
+// CheckHost it also checks what only the machine knows.
+func Parse(path string, data []byte, opts ...LoadOption) (*Matrix, error) {
+	var o loadOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	var h *host
+	if o.host {
+		dir := o.dir
+		if dir == "" {
+			dir = filepath.Dir(path)
+		}
+		h = osHost(dir)
+	}
+	return parseWith(path, data, h)
+}
+
+func parseWith(path string, data []byte, h *host) (*Matrix, error) {
+	if len(data) > MaxFileSize {
+		return nil, Errors{{File: path, Msg: fmt.Sprintf("the file is more than a matrix may be (%s)", FormatSize(MaxFileSize))}}
+	}
+	d := &decoder{file: path, pos: map[string]*yaml.Node{}, host: h}
 	m := &Matrix{Path: path}
 	if root := d.document(data); root != nil {
 		d.matrix(m, root)
@@ -131,7 +171,7 @@ func (d *decoder) matrix(m *Matrix, root *yaml.Node) {
 	if n := o["targets"]; n != nil {
 		m.Targets = d.targets(n, m.Backend)
 	}
-	if len(m.Targets) == 0 {
+	if len(m.Targets) == 0 && !d.hasFields(o["targets"]) {
 		at := o["targets"]
 		if at == nil {
 			at = root

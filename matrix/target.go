@@ -61,9 +61,15 @@ func (d *decoder) target(f field, backend string) Target {
 	}
 	if n := o["build"]; n != nil {
 		t.Build, _ = d.nonEmpty(n, what+".build")
+		if len(sources) == 1 {
+			d.buildExists(n, what+".build", t.Build)
+		}
 	}
 	if n := o["command"]; n != nil {
 		t.Command = d.command(n, what+".command")
+		if backend == "process" {
+			d.commandExists(n, what+".command", t.Command)
+		}
 	}
 	if n := o["image"]; n != nil {
 		t.Image, _ = d.nonEmpty(n, what+".image")

@@ -33,6 +33,9 @@ func (d *decoder) workload(n *yaml.Node, what string) Workload {
 	}
 	if v := o["max_labels"]; v != nil {
 		w.MaxLabels, _ = d.integer(v, what+".max_labels", 1)
+		if w.MaxLabels > MaxLabels {
+			d.errf(v, "%s.max_labels: at most %d (each label holds latency histograms), got %d", what, MaxLabels, w.MaxLabels)
+		}
 	}
 	if v := o["window"]; v != nil {
 		if t, ok := d.duration(v, what+".window"); ok {
@@ -46,12 +49,18 @@ func (d *decoder) workload(n *yaml.Node, what string) Workload {
 		w.SampleN, _ = d.integer(v, what+".sample_n", 1)
 	}
 	labels := map[string]bool{}
-	for i, rn := range d.list(o["requests"], what+".requests") {
+	reqs := d.list(o["requests"], what+".requests")
+	tooMany := len(reqs) > MaxRequests
+	if tooMany {
+		d.errf(o["requests"], "%s.requests: %d entries, at most %d", what, len(reqs), MaxRequests)
+		reqs = nil
+	}
+	for i, rn := range reqs {
 		r := d.request(rn, fmt.Sprintf("%s.requests[%d]", what, i))
 		labels[r.Label] = true
 		w.Requests = append(w.Requests, r)
 	}
-	if o["requests"] != nil && len(w.Requests) == 0 {
+	if o["requests"] != nil && len(w.Requests) == 0 && !tooMany {
 		d.errf(o["requests"], "%s.requests: the list is empty; leave it out for a single GET /", what)
 	}
 	if len(w.Requests) == 0 {
@@ -88,13 +97,26 @@ func (d *decoder) request(n *yaml.Node, what string) Request {
 		}
 	}
 	if v := o["headers"]; v != nil {
-		r.Headers, _ = d.strMap(v, what+".headers")
+		var fs []field
+		r.Headers, fs = d.strMap(v, what+".headers")
+		for _, f := range fs {
+			if !isToken(f.key) {
+				d.errf(f.keyPos, "%s.headers: bad header name %q: use letters, digits and -", what, f.key)
+			}
+			if msg := checkText(r.Headers[f.key]); msg != "" {
+				d.errf(d.resolve(f.val), "%s.headers.%s: %s in the value", what, f.key, msg)
+			}
+		}
 	}
 	if v := o["body_size"]; v != nil {
 		r.BodySize, _ = d.size(v, what+".body_size")
+		if r.BodySize > MaxBodySize {
+			d.errf(v, "%s.body_size: at most %s (the driver holds each body in memory), got %s", what, FormatSize(MaxBodySize), FormatSize(r.BodySize))
+		}
 	}
 	if v := o["body_file"]; v != nil {
 		r.BodyFile, _ = d.nonEmpty(v, what+".body_file")
+		d.bodyFile(v, what+".body_file", r.BodyFile)
 		if o["body_size"] != nil {
 			d.errf(v, "%s: body_size and body_file exclude each other", what)
 		}

@@ -5,13 +5,20 @@ import (
 	"fmt"
 
 	"github.com/soaklab/soaklab/harness/pipeline"
+	"github.com/soaklab/soaklab/harness/results"
 )
 
 func cmdClean(ctx context.Context, args []string, env Env) int {
 	fs := flags("clean", env)
 	images := fs.Bool("images", false, "also remove dangling images soaklab built (older than 10 minutes)")
 	var runs []string
-	fs.Func("run", "clean only this run's leftovers (repeatable)", func(s string) error { runs = append(runs, s); return nil })
+	fs.Func("run", "clean only this run's leftovers (repeatable)", func(s string) error {
+		if err := results.CheckRunID(s); err != nil {
+			return err
+		}
+		runs = append(runs, s)
+		return nil
+	})
 	if code := parse(fs, args); code >= 0 {
 		return code
 	}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/soaklab/soaklab/harness/pipeline"
+	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/supervise"
 )
 
 // Exit codes. CI keys on them: 1 is "the soak found a problem", 3 is "the
@@ -45,6 +47,9 @@ type Env struct {
 	PID      int    // soaklab's own pid, sampled as the driver's memory; 0 = not sampled
 	// Exit ends the process at once (a second signal); nil = it does not.
 	Exit func(code int)
+	// Announce tells a supervising parent the run directory, so it can
+	// finish the run's bookkeeping if this process crashes; nil = none.
+	Announce func(runDir string)
 	// GOOS is the operating system (runtime.GOOS when empty): run and clean
 	// need Linux.
 	GOOS string
@@ -59,7 +64,8 @@ func OSEnv() Env {
 	return Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Signals: sig,
 		ProcRoot: "/proc", CgroupRoot: "/sys/fs/cgroup", Mounts: "/proc/self/mounts",
 		Now: time.Now, IsTerminal: isTerminal(os.Stdout), Dir: dir, Hostname: hostname,
-		PID: os.Getpid(), Exit: os.Exit}
+		PID: os.Getpid(), Exit: os.Exit,
+		Announce: func(dir string) { supervise.Announce(os.Getenv, dir) }}
 }
 
 // pipelineEnv is the part of env the run pipeline needs.
@@ -178,6 +184,13 @@ func distance(a, b string) int {
 
 // fail prints a one-line error and returns code.
 func fail(env Env, code int, format string, a ...any) int {
-	fmt.Fprintf(env.Stderr, "soaklab: "+format+"\n", a...)
+	fmt.Fprintln(env.Stderr, results.Printable("soaklab: "+fmt.Sprintf(format, a...)))
 	return code
+}
+
+// Abandon finishes the bookkeeping of a run whose harness crashed (see
+// pipeline.Abandon), with this machine's OS roots; it returns the line that
+// says how to finish the run, or "".
+func Abandon(runDir string) string {
+	return pipeline.Abandon(runDir, pipeline.Env{ProcRoot: "/proc", CgroupRoot: "/sys/fs/cgroup", Mounts: "/proc/self/mounts"})
 }

@@ -36,8 +36,8 @@ type cmdline struct {
 // exits.
 func flags(name string, env Env) *cmdline {
 	fs := flag.NewFlagSet("soaklab "+name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	fs.Usage = func() {} // parse prints help and hints itself
+	fs.SetOutput(io.Discard) // parse prints errors, help and hints itself
+	fs.Usage = func() {}
 	return &cmdline{FlagSet: fs, name: name, env: env}
 }
 
@@ -57,9 +57,8 @@ func parse(c *cmdline, args []string) int {
 			return ExitOK
 		}
 		if err != nil {
-			// flag has printed the error.
-			fmt.Fprintf(c.env.Stderr, "Run `soaklab %s -h` for its usage.\n", c.name)
-			return ExitUsage
+			// One line: the error and where the usage is.
+			return fail(c.env, ExitUsage, "%s: %v; run `soaklab %s -h` for its usage", c.name, err, c.name)
 		}
 		rest := c.FlagSet.Args()
 		if len(rest) == 0 {
@@ -122,7 +121,7 @@ func help(c *cmdline, w io.Writer) {
 		})
 		c.SetOutput(w)
 		c.PrintDefaults()
-		c.SetOutput(c.env.Stderr)
+		c.SetOutput(io.Discard)
 	}
 	if len(cmd.examples) > 0 {
 		fmt.Fprintln(w, "\nExamples:")

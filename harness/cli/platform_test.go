@@ -24,7 +24,7 @@ func TestRunAndCleanNeedLinux(t *testing.T) {
 		{"windows", []string{"clean"}, ExitUsage,
 			"soaklab clean: needs Linux (cgroups and /proc); this system is windows\n"},
 		// a file command runs on any system
-		{"windows", []string{"expand", "testdata/e2e.yaml"}, ExitOK, "2 cells, about 18s of wall time (12s of cells + 6s to start and stop them)\n"},
+		{"windows", []string{"expand", "testdata/e2e.yaml"}, ExitOK, "2 cells, about 1m12s of wall time (1m6s of cells + 6s to start and stop them)\n"},
 		// validate too
 		{"darwin", []string{"validate", "testdata/e2e.yaml"}, ExitOK, ""},
 	}

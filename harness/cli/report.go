@@ -21,6 +21,12 @@ func cmdReport(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return failErr(env, "report", err)
 	}
+	// Not while a harness writes the run: both would rewrite run.json.
+	lock, err := results.LockRun(dir)
+	if err != nil {
+		return fail(env, ExitUsage, "report: %v", err)
+	}
+	defer lock.Unlock()
 	code, err := finish(dir, env)
 	if err != nil {
 		return fail(env, ExitHarness, "%v", err)

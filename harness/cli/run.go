@@ -71,23 +71,30 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return failErr(env, "run", err)
 	}
-	printWarnings(env, plan.Matrix)
-	if !f.quiet && !f.jsonLog {
-		fmt.Fprintf(env.Stderr, "planned: %s\n", pipeline.EstimateCells(plan.Cells))
+	defer plan.Close()
+	if env.Announce != nil {
+		env.Announce(plan.Dir)
 	}
+	printWarnings(env, plan.Matrix)
 	note, err := plan.Open(ctx, penv)
 	if err != nil {
+		plan.Discard() // nothing ran: no empty run directory is left
 		return fail(env, ExitHarness, "%v", err)
+	}
+	obs, closeObs, err := observers(f, env, plan.Run)
+	if err != nil {
+		plan.Discard()
+		return fail(env, ExitUsage, "%v", err)
+	}
+	defer closeObs()
+	// Once the run can start: a run refused is one line.
+	if !f.quiet && !f.jsonLog {
+		fmt.Fprintf(env.Stderr, "planned: %s\n", pipeline.EstimateCells(plan.Cells))
 	}
 	fmt.Fprintf(env.Stderr, "soaklab: run %s: %d cells, backend %s\n", plan.Run.ID, len(plan.Cells), note)
 
 	ctx, stop := pipeline.WithSignals(ctx, penv)
 	defer stop()
-	obs, closeObs, err := observers(f, env, plan.Run)
-	if err != nil {
-		return fail(env, ExitUsage, "%v", err)
-	}
-	defer closeObs()
 	runErr := plan.Execute(ctx, obs, penv)
 	if runErr != nil && pipeline.IsInput(runErr) {
 		return failErr(env, "run", runErr)

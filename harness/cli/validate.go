@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/soaklab/soaklab/harness/pipeline"
+	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/matrix"
 )
 
@@ -20,7 +21,7 @@ func cmdValidate(ctx context.Context, args []string, env Env) int {
 	}
 	code := ExitOK
 	for _, f := range files {
-		m, err := matrix.Load(f)
+		m, err := matrix.Load(f, matrix.CheckHost())
 		if err == nil {
 			var cells []matrix.Cell
 			if cells, err = m.Expand(); err == nil {
@@ -97,6 +98,6 @@ func cmdExpand(ctx context.Context, args []string, env Env) int {
 // run), each with its position.
 func printWarnings(env Env, m *matrix.Matrix) {
 	for _, w := range m.Warnings {
-		fmt.Fprintf(env.Stderr, "warning: %s\n", w.Error())
+		fmt.Fprintf(env.Stderr, "warning: %s\n", results.Printable(w.Error()))
 	}
 }

@@ -28,7 +28,7 @@ func Example() {
 			{Label: "write", Method: "POST", Path: "/items", Body: make([]byte, 512)},
 		},
 		Mode: load.ModeWindowed,
-	}, load.StartGrace(time.Second)) // let a busy machine start every request due
+	}, load.StartGrace(time.Minute)) // let a busy machine start every request due
 	if err != nil {
 		panic(err)
 	}

@@ -37,7 +37,8 @@ func (p *Plan) Execute(ctx context.Context, obs runner.Observer, env Env) error 
 	}
 	workDir := filepath.Dir(p.Run.Matrix)
 	bins, err := runner.Build(ctx, workDir, filepath.Join(p.Dir, "bin"), p.Matrix.Targets)
-	if err != nil {
+	interrupted := err != nil && ctx.Err() != nil
+	if err != nil && !interrupted {
 		return input(err)
 	}
 	procs, err := probe.NewProcs(env.ProcRoot)
@@ -50,6 +51,8 @@ func (p *Plan) Execute(ctx context.Context, obs runner.Observer, env Env) error 
 	r := &runner.Runner{Backend: p.backend, Matrix: p.Matrix, Binaries: bins, WorkDir: workDir, Dir: p.Dir,
 		NewDriver: driverFactory(workDir), NewSink: newSink, Observer: obs, Procs: procs, SelfPID: env.PID,
 		Runtime: probe.ReadGoRuntime, Watch: p.watchFactory()}
+	// Interrupted while building, the run is still written, every cell
+	// pending and the run interrupted, so --resume can finish it.
 	if err := r.Run(ctx, p.Run, p.Cells); err != nil {
 		return fmt.Errorf("run %s: %w (results so far are in %s)", p.Run.ID, err, p.Dir)
 	}

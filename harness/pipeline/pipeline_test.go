@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -118,11 +120,52 @@ func TestMerge(t *testing.T) {
 		{"none", nil, "no shard runs"},
 	}
 	for _, tt := range tests {
-		_, err := Merge(filepath.Join(dir, "x-"+tt.name), tt.dirs)
+		_, err := Merge(filepath.Join(dir, "x-"+strings.ReplaceAll(tt.name, " ", "-")), tt.dirs)
 		require.Error(t, err, tt.name)
 		assert.Contains(t, err.Error(), tt.err, tt.name)
 		assert.True(t, IsInput(err), "%s: %v is the user's", tt.name, err)
 	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var left []string
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	assert.Equal(t, []string{"a", "b", "merged", "other"}, left, "a failed merge leaves no directory, not even a temporary one")
+}
+
+// A merge never overwrites: not a run, not a non-empty directory; an
+// empty directory is fine.
+func TestMergeNeverOverwrites(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	writeRun(t, a, tinyMatrix, "s/x=1")
+	writeRun(t, b, tinyMatrix, "s/x=2")
+	before, err := os.ReadFile(filepath.Join(b, results.RunFile))
+	require.NoError(t, err)
+	_, err = Merge(b, []string{a})
+	require.ErrorContains(t, err, "already holds a run; merge writes a new run")
+	assert.True(t, IsInput(err))
+	after, err := os.ReadFile(filepath.Join(b, results.RunFile))
+	require.NoError(t, err)
+	assert.Equal(t, string(before), string(after), "the existing run is intact")
+
+	full := filepath.Join(dir, "full")
+	require.NoError(t, os.MkdirAll(full, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(full, "keep.txt"), []byte("x"), 0o644))
+	_, err = Merge(full, []string{a})
+	require.ErrorContains(t, err, "is not empty")
+
+	_, err = Merge(filepath.Join(dir, "..x"), []string{a})
+	require.ErrorIs(t, err, results.ErrRunID)
+
+	empty := filepath.Join(dir, "empty")
+	require.NoError(t, os.MkdirAll(empty, 0o755))
+	m, err := Merge(empty, []string{a, b})
+	require.NoError(t, err)
+	assert.Len(t, m.Cells, 2)
+	assert.FileExists(t, filepath.Join(empty, results.RunFile))
 }
 
 func TestFindRun(t *testing.T) {
@@ -175,6 +218,7 @@ func TestNewPlan(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "m.yaml"), []byte(tinyMatrix), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "s"), []byte("#!/bin/sh\n"), 0o755))
 	env := Env{Dir: "/elsewhere", Hostname: "h1", Now: func() time.Time { return time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC) }}
 	p, err := NewPlan(Options{Matrix: filepath.Join(dir, "m.yaml"), ResultsDir: filepath.Join(dir, "results"), Shard: "1/1"}, env)
 	require.NoError(t, err)
@@ -200,4 +244,50 @@ func TestNewPlan(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, IsInput(err))
 	assert.Contains(t, err.Error(), "--shard")
+}
+
+// One harness per run directory: resuming a run another plan holds is
+// refused naming the holder; a plan given up removes the directory it
+// made; an unknown backend is refused before anything is made.
+func TestPlanLockAndDiscard(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "m.yaml"), []byte(tinyMatrix), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "s"), []byte("#!/bin/sh\n"), 0o755))
+	res := filepath.Join(dir, "results")
+	opts := Options{Matrix: filepath.Join(dir, "m.yaml"), ResultsDir: res, RunID: "r1"}
+	p, err := NewPlan(opts, Env{})
+	require.NoError(t, err)
+	require.NoError(t, results.WriteJSON(filepath.Join(p.Dir, results.RunFile), p.Run))
+
+	_, err = NewPlan(Options{Resume: p.Dir}, Env{})
+	require.ErrorIs(t, err, results.ErrLocked)
+	assert.True(t, IsInput(err))
+	assert.Contains(t, err.Error(), fmt.Sprintf("pid %d", os.Getpid()))
+	p.Close()
+	p2, err := NewPlan(Options{Resume: p.Dir}, Env{})
+	require.NoError(t, err, "released: resumable")
+	p2.Discard()
+	assert.FileExists(t, filepath.Join(p.Dir, results.RunFile), "Discard leaves a run it did not make")
+
+	_, err = NewPlan(Options{Resume: filepath.Join(dir, "nope")}, Env{})
+	require.ErrorIs(t, err, ErrNoRun)
+	assert.NoDirExists(t, filepath.Join(dir, "nope"))
+
+	opts.RunID = "r2"
+	p3, err := NewPlan(opts, Env{})
+	require.NoError(t, err)
+	p3.Discard()
+	assert.NoDirExists(t, filepath.Join(res, "r2"), "a plan that never ran leaves no directory")
+
+	opts.RunID, opts.Backend = "r3", "potato"
+	_, err = NewPlan(opts, Env{})
+	require.ErrorContains(t, err, `--backend: unknown backend "potato"`)
+	assert.True(t, IsInput(err))
+	assert.NoDirExists(t, filepath.Join(res, "r3"))
+
+	opts.RunID, opts.Backend = "../r4", ""
+	_, err = NewPlan(opts, Env{})
+	require.ErrorIs(t, err, results.ErrRunID)
+	assert.NoDirExists(t, filepath.Join(dir, "r4"))
 }

@@ -1,10 +1,12 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/soaklab/soaklab/harness/results"
@@ -40,6 +42,8 @@ type Plan struct {
 
 	backend     target.Backend // set by Open
 	noEarlyStop bool
+	lock        *results.RunLock
+	created     bool // NewPlan made the run directory
 }
 
 // NewPlan reads the matrix (or, with Resume, the run and the matrix it
@@ -47,12 +51,29 @@ type Plan struct {
 // the run directory. Errors in what the user gave are InputErrors; matrix
 // problems keep their matrix.Errors value (file:line:column).
 func NewPlan(opts Options, env Env) (*Plan, error) {
+	if opts.RunID != "" {
+		if err := results.CheckRunID(opts.RunID); err != nil {
+			return nil, input(fmt.Errorf("--run-id: %w", err))
+		}
+	}
+	if opts.Backend != "" && !slices.Contains(matrix.Backends, opts.Backend) {
+		return nil, input(fmt.Errorf("--backend: unknown backend %q (want %s)", opts.Backend, strings.Join(matrix.Backends, ", ")))
+	}
 	p := &Plan{noEarlyStop: opts.NoEarlyStop}
 	var text []byte
 	var err error
 	if opts.Resume != "" {
 		p.Dir = opts.Resume
+		if !isRun(p.Dir) {
+			return nil, input(fmt.Errorf("resume: %w: %s holds no %s", ErrNoRun, p.Dir, results.RunFile))
+		}
+		// One harness per run directory: a second one would run the same
+		// cells at once and set aside the first one's live samples.
+		if p.lock, err = lockRun(p.Dir); err != nil {
+			return nil, err
+		}
 		if p.Run, err = results.ReadRun(p.Dir); err != nil {
+			p.Close()
 			return nil, input(fmt.Errorf("resume: %w", err))
 		}
 		p.Matrix, err = matrix.Parse(p.Run.Matrix, []byte(p.Run.MatrixYAML))
@@ -60,20 +81,23 @@ func NewPlan(opts Options, env Env) (*Plan, error) {
 			opts.Shard = p.Run.Shard
 		}
 	} else {
-		if text, err = os.ReadFile(opts.Matrix); err != nil {
-			return nil, input(fmt.Errorf("read matrix: %w", err))
+		if text, err = matrix.ReadFile(opts.Matrix, opts.Matrix); err != nil {
+			return nil, input(err)
 		}
-		p.Matrix, err = matrix.Parse(opts.Matrix, text)
+		p.Matrix, err = matrix.Parse(opts.Matrix, text, matrix.CheckHostAt(filepath.Dir(opts.Matrix)))
 	}
 	if err != nil {
+		p.Close()
 		return nil, input(err)
 	}
 	if p.Cells, err = p.Matrix.Expand(); err != nil {
+		p.Close()
 		return nil, input(err)
 	}
 	if opts.Shard != "" {
 		i, n, err := matrix.ParseShard(opts.Shard)
 		if err != nil {
+			p.Close()
 			return nil, input(fmt.Errorf("--shard: %w", err))
 		}
 		p.Cells = matrix.Shard(p.Cells, i, n)
@@ -90,9 +114,39 @@ func NewPlan(opts Options, env Env) (*Plan, error) {
 		p.Run.Baseline = opts.Baseline
 	}
 	if err := probeWritable(p.Dir); err != nil {
+		p.Discard()
 		return nil, fmt.Errorf("results directory %s is not writable: %w", p.Dir, err)
 	}
 	return p, nil
+}
+
+// lockRun takes the run directory's lock; a live owner is the user's
+// problem (an InputError), anything else soaklab's.
+func lockRun(dir string) (*results.RunLock, error) {
+	l, err := results.LockRun(dir)
+	if errors.Is(err, results.ErrLocked) {
+		return nil, input(err)
+	}
+	return l, err
+}
+
+// Close releases the run directory's lock. Call it when the run is over,
+// after Finish.
+func (p *Plan) Close() {
+	if p.lock != nil {
+		p.lock.Unlock()
+		p.lock = nil
+	}
+}
+
+// Discard gives up a plan that never ran: a run directory NewPlan created
+// is removed (nothing but its lock is in it yet), an existing one is left
+// as it was. The lock is released either way.
+func (p *Plan) Discard() {
+	if p.created && p.Dir != "" {
+		os.RemoveAll(p.Dir)
+	}
+	p.Close()
 }
 
 // create makes a new run's directory and entry.
@@ -105,8 +159,21 @@ func (p *Plan) create(opts Options, text []byte, env Env) error {
 	if _, err := os.Stat(filepath.Join(p.Dir, results.RunFile)); err == nil {
 		return input(fmt.Errorf("%s already holds a run; use --resume %s or another --run-id", p.Dir, p.Dir))
 	}
+	if _, err := os.Stat(p.Dir); errors.Is(err, os.ErrNotExist) {
+		p.created = true
+	}
 	if err := os.MkdirAll(p.Dir, 0o755); err != nil {
 		return fmt.Errorf("results directory: %w", err)
+	}
+	l, err := lockRun(p.Dir)
+	if err != nil {
+		p.Discard()
+		return err
+	}
+	p.lock = l
+	if _, err := os.Stat(filepath.Join(p.Dir, results.RunFile)); err == nil {
+		p.Discard() // another harness made it a run in between
+		return input(fmt.Errorf("%s already holds a run; use --resume %s or another --run-id", p.Dir, p.Dir))
 	}
 	p.Run = &results.Run{Schema: results.SchemaVersion, ID: id, Matrix: env.abs(opts.Matrix), MatrixYAML: string(text),
 		Shard: opts.Shard, Started: env.now().UTC(), Host: host(env)}

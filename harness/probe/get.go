@@ -35,8 +35,16 @@ func get(ctx context.Context, c *http.Client, timeout time.Duration, url, what s
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		io.Copy(io.Discard, resp.Body)
-		return fmt.Errorf("%s %s: %s", what, url, resp.Status)
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		return &StatusError{What: what, URL: url, Status: resp.Status}
 	}
 	return read(resp.Body)
 }
+
+// StatusError is a target's answer other than 200 OK: the target is up,
+// and the path is wrong or broken.
+type StatusError struct {
+	What, URL, Status string
+}
+
+func (e *StatusError) Error() string { return fmt.Sprintf("%s %s: %s", e.What, e.URL, e.Status) }

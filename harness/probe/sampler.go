@@ -30,6 +30,8 @@ type Sampler struct {
 	Now     func() time.Time              // clock; default time.Now
 	Start   time.Time                     // t = 0
 	Warmup  time.Duration                 // samples before Start+Warmup are marked "warmup"
+	// ScrapeFailed hears every failed scrape; nil ignores them.
+	ScrapeFailed func(error)
 }
 
 // Take reads every source once. Failures of single sources leave their
@@ -78,6 +80,8 @@ func (s *Sampler) Take(ctx context.Context) results.Sample {
 		sctx, cancel := context.WithTimeout(ctx, time.Second)
 		if m, err := s.Scraper.Scrape(sctx); err == nil && len(m) > 0 {
 			smp.Metrics = m
+		} else if err != nil && s.ScrapeFailed != nil {
+			s.ScrapeFailed(err)
 		}
 		cancel()
 	}

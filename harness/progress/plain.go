@@ -85,7 +85,7 @@ func (p *Plain) CellEnded(i, n int, r *results.Cell) {
 func (p *Plain) Warn(msg string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprintf(p.w, "warning: %s\n", msg)
+	fmt.Fprintf(p.w, "warning: %s\n", results.Printable(msg))
 }
 
 // Size formats bytes in binary units for progress lines.

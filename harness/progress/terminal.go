@@ -144,7 +144,7 @@ func (t *Terminal) CellEnded(i, n int, r *results.Cell) {
 func (t *Terminal) Warn(msg string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.print("warning: " + msg)
+	t.print("warning: " + results.Printable(msg))
 }
 
 // Close erases the live lines, leaving only the permanent ones.
@@ -251,7 +251,7 @@ func appendLive(b []byte, lc *liveCell) []byte {
 func endLine(i, n int, r *results.Cell) string {
 	detail := ""
 	if r.Detail != "" {
-		detail = ": " + r.Detail
+		detail = ": " + r.Detail // a target's last words: untrusted
 	}
 	// The cgroup's peak too: a target killed before its second sample
 	// shows only its first RSS reading (a few KiB at exec), and the cgroup
@@ -267,8 +267,8 @@ func endLine(i, n int, r *results.Cell) string {
 	if e := r.EarlyStop; e != nil && !e.Recorded {
 		detail += fmt.Sprintf("; stopped early at %s of %s: %s certain", seconds(e.AtS), seconds(e.PlannedS), e.Criterion)
 	}
-	return fmt.Sprintf("[%d/%d] %s: %s%s after %s, %s%s", i, n, r.ID, verdict, r.Outcome,
-		r.Ended.Sub(r.Started).Round(time.Second), peak, detail)
+	return results.Printable(fmt.Sprintf("[%d/%d] %s: %s%s after %s, %s%s", i, n, r.ID, verdict, r.Outcome,
+		r.Ended.Sub(r.Started).Round(time.Second), peak, detail))
 }
 
 // seconds spells a number of seconds as a duration rounded to the second.

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/harness/runner"
 	"github.com/soaklab/soaklab/matrix"
 )
 
@@ -180,4 +181,36 @@ func TestEndLineCgroupPeak(t *testing.T) {
 	r := &results.Cell{ID: "hog/ram=48MiB", Outcome: results.OOMKilled, Started: at, Ended: at.Add(time.Second),
 		PeakRSS: 4 << 10, PeakCgroup: 48 << 20, Detail: "cgroup oom_kill 1"}
 	require.Equal(t, "[2/2] hog/ram=48MiB: oom-killed after 1s, peak RSS 4KiB, cgroup 48.0MiB: cgroup oom_kill 1", endLine(2, 2, r))
+}
+
+// A crashed target's last words and warnings carrying its text reach the
+// terminal with every control sequence escaped, on one line, whatever the
+// observer: no title set, no line erased, no fake verdict drawn over ours.
+func TestHostileTextEscaped(t *testing.T) {
+	t.Parallel()
+	hostile := "panic\x1b]0;pwned\x07\x1b[2K\r\nFAKE: all cells GO\u202e\x9b31m"
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	cell := matrix.Cell{ID: "t/x", Target: "t", Duration: time.Second, RAM: 1 << 20}
+	r := &results.Cell{ID: "t/x", Outcome: results.Crashed, Started: at, Ended: at.Add(time.Second), Detail: hostile}
+	for name, o := range map[string]func(*bytes.Buffer) runner.Observer{
+		"plain":    func(b *bytes.Buffer) runner.Observer { return NewPlain(b, 1) },
+		"terminal": func(b *bytes.Buffer) runner.Observer { return NewTerminal(b, WithWidth(200)) },
+	} {
+		var b bytes.Buffer
+		obs := o(&b)
+		obs.RunStarted(&results.Run{ID: "h"}, []matrix.Cell{cell})
+		obs.CellStarted(1, 1, cell)
+		obs.Warn("t: scrape: " + hostile)
+		obs.CellEnded(1, 1, r)
+		if c, ok := obs.(interface{ Close() }); ok {
+			c.Close()
+		}
+		out := b.String()
+		require.NotContains(t, out, "]0;pwned\x07", name)
+		require.NotContains(t, out, "\x1b[2K\r\nFAKE", name)
+		require.NotContains(t, out, "\u202e", name)
+		require.NotContains(t, out, "\x9b", name)
+		require.Contains(t, out, `\x1b]0;pwned\a`, name)
+		require.Contains(t, out, `\r\nFAKE: all cells GO`, name)
+	}
 }

@@ -83,7 +83,10 @@ func WriteFile(path string, data []byte) error {
 
 // ReadRun reads dir/run.json. A run of an older schema is converted to the
 // current one (see legacy.go); a newer or unknown schema is refused with
-// ErrSchema naming the file and both versions.
+// ErrSchema naming the file and both versions. A cell run.json lists as
+// pending (no outcome) whose result.json exists takes that result: the
+// harness writes run.json when a run starts and ends, and each cell's
+// result as it ends, so a run killed midway still has every finished cell.
 func ReadRun(dir string) (*Run, error) {
 	path := filepath.Join(dir, RunFile)
 	data, err := os.ReadFile(path)
@@ -104,6 +107,15 @@ func ReadRun(dir string) (*Run, error) {
 	var r Run
 	if err := decode(path, data, &r); err != nil {
 		return nil, err
+	}
+	for i := range r.Cells {
+		c := &r.Cells[i]
+		if c.Outcome != "" || c.Dir == "" || c.Dir != CellDir(c.ID) {
+			continue
+		}
+		if done, err := ReadCell(filepath.Join(dir, CellsDir, c.Dir)); err == nil && done.ID == c.ID {
+			*c = *done
+		}
 	}
 	return &r, nil
 }

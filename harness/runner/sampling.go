@@ -2,6 +2,8 @@ package runner
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"time"
@@ -69,6 +71,15 @@ func (cr *cellRun) startSampling(inst target.Instance, base string, start time.T
 			names = append(names, th.Series) // a built-in series is no family: never found, harmless
 		}
 		sampler.Scraper = &probe.Scraper{URL: base + t.Metrics, Names: names, MaxSeries: t.MetricsMaxSeries}
+		// A target that answers its metrics path with an error status is up
+		// and the path is wrong: say so during the run, once. (Refused
+		// connections are a target still starting, or gone.)
+		sampler.ScrapeFailed = func(err error) {
+			var st *probe.StatusError
+			if errors.As(err, &st) {
+				cr.warn(fmt.Sprintf("metrics %s answers %s: no metrics are sampled (check the target's metrics: path)", t.Metrics, st.Status))
+			}
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &sampling{cr: cr, w: w, cancel: cancel}

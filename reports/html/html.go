@@ -52,6 +52,18 @@ type Input struct {
 	// Warnings are problems met while reading the run (a missing samples
 	// file, a torn line); shown at the top of the page.
 	Warnings []string
+	// Pages, when the report is split, links every page of it; Run then
+	// holds this page's cells only and Totals the whole run's counts.
+	Pages  []Page
+	Totals *results.Counts
+}
+
+// Page is one page of a report split in pages.
+type Page struct {
+	N           int    // 1-based
+	Href        string // relative to the other pages
+	First, Last int    // 1-based cell numbers on it
+	Current     bool   // the page being rendered
 }
 
 // DefaultWorkers caps how many cells a report loads at once by default:
@@ -96,6 +108,9 @@ func Render(w io.Writer, in Input) error {
 	if err := tmpl.Execute(&buf, p); err != nil {
 		return fmt.Errorf("html: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
+	// Whatever a target wrote that the template shows (crash details, log
+	// lines, metric and symbol names) is escaped as markup by the
+	// template; its control characters are escaped here, over the page.
+	_, err := io.WriteString(w, results.PrintableLines(buf.String()))
 	return err
 }

@@ -28,6 +28,8 @@ type page struct {
 	Cells       []cellView
 	Warnings    []string
 	CSS         template.CSS
+	Pages       []Page
+	Page        Page // the current page, when split
 	UPlotCSS    template.CSS
 	Script      template.JS // uPlot and the page's own script
 }
@@ -165,6 +167,15 @@ func buildPage(in Input, opts []plot.Option) page {
 		parts = append(parts, fmt.Sprintf("%s %d", name, outcomes[o]))
 	}
 	p.Outcomes = strings.Join(parts, ", ")
+	if in.Totals != nil {
+		p.Counts = *in.Totals
+	}
+	p.Pages = in.Pages
+	for _, pg := range in.Pages {
+		if pg.Current {
+			p.Page = pg
+		}
+	}
 	p.Safe = view.SafeConfigs(r.Cells)
 	for _, s := range p.Safe {
 		p.SafeOthers = p.SafeOthers || s.Others != ""

@@ -112,17 +112,12 @@ func Run(runDir string, opts ...Option) (Output, error) {
 		}
 	}
 
-	var page bytes.Buffer
-	if err := html.Render(&page, in); err != nil {
-		return out, err
-	}
 	if err := os.MkdirAll(filepath.Dir(out.Report), 0o755); err != nil {
 		return out, err
 	}
-	if err := results.WriteFile(out.Report, page.Bytes()); err != nil {
+	if err := writePages(out.Report, in, &out); err != nil {
 		return out, err
 	}
-	out.ReportBytes = int64(page.Len())
 
 	var j bytes.Buffer
 	if err := junit.Write(&j, r); err != nil {
@@ -139,6 +134,71 @@ func Run(runDir string, opts ...Option) (Output, error) {
 		return out, err
 	}
 	return out, nil
+}
+
+// CellsPerPage is how many cells one page of the HTML report holds: a
+// larger run is split into index.html (the first cells and the
+// comparisons), index-2.html, ..., each linking the others, so no page
+// grows with the run (a page of 100,000 cells was 190 MB).
+const CellsPerPage = 500
+
+// writePages renders the report at path, split in pages of CellsPerPage
+// cells when the run has more.
+func writePages(path string, in html.Input, out *Output) error {
+	r := in.Run
+	if len(r.Cells) <= CellsPerPage {
+		var page bytes.Buffer
+		if err := html.Render(&page, in); err != nil {
+			return err
+		}
+		out.ReportBytes = int64(page.Len())
+		return results.WriteFile(path, page.Bytes())
+	}
+	var totals results.Counts
+	for i := range r.Cells {
+		totals.Cells++
+		switch r.Cells[i].Verdict {
+		case results.GO:
+			totals.GO++
+		case results.NEUTRAL:
+			totals.NEUTRAL++
+		case results.NOGO:
+			totals.NOGO++
+		default:
+			totals.Pending++
+		}
+	}
+	var pages []html.Page
+	for first := 0; first < len(r.Cells); first += CellsPerPage {
+		n := len(pages) + 1
+		href := "index.html"
+		if n > 1 {
+			href = fmt.Sprintf("index-%d.html", n)
+		}
+		pages = append(pages, html.Page{N: n, Href: href, First: first + 1, Last: min(first+CellsPerPage, len(r.Cells))})
+	}
+	for i, pg := range pages {
+		sub := *r
+		sub.Cells = r.Cells[pg.First-1 : pg.Last]
+		if i > 0 {
+			sub.Comparisons = nil // on the first page
+		}
+		pin := in
+		pin.Run, pin.Totals = &sub, &totals
+		pin.Pages = append([]html.Page(nil), pages...)
+		pin.Pages[i].Current = true
+		var page bytes.Buffer
+		if err := html.Render(&page, pin); err != nil {
+			return err
+		}
+		if i == 0 {
+			out.ReportBytes = int64(page.Len())
+		}
+		if err := results.WriteFile(filepath.Join(filepath.Dir(path), pg.Href), page.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SamplesPath is where a cell's samples are: its Dir, or the directory named

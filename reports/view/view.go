@@ -77,9 +77,9 @@ func MainReasonText(reasons []results.Reason) string {
 // ReasonText spells one reason as "criterion: message".
 func ReasonText(r results.Reason) string {
 	if r.Message == "" {
-		return fmt.Sprintf("%s: %s", r.Criterion, r.Status)
+		return results.Printable(fmt.Sprintf("%s: %s", r.Criterion, r.Status))
 	}
-	return r.Criterion + ": " + r.Message
+	return results.Printable(r.Criterion + ": " + r.Message) // may quote a target's words
 }
 
 // UnmetReasons returns the reasons that did not pass (FAIL or UNKNOWN), in order.

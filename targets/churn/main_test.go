@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/assert"
 
 	"github.com/soaklab/soaklab/targets/internal/serve"
@@ -15,18 +16,21 @@ import (
 func TestWorker(t *testing.T) {
 	t.Parallel()
 	base := config{Bytes: 16 << 10, Live: 4 << 20, Rate: 4000, LeanEvery: 100}
+	// Each case runs until it has done minOps operations, however slow the
+	// machine, and checks what holds at any speed: a paced worker never
+	// runs ahead of Rate × elapsed, a lean one frees every LeanEvery.
 	cases := []struct {
 		name     string
 		mod      func(*config)
-		wantOps  float64 // over 300 ms; 0 = only "some"
+		minOps   float64
 		wantFree bool
 	}{
-		// paced: Rate × elapsed operations
-		{"paced", func(*config) {}, 1200, false},
+		// paced: no more than Rate × elapsed operations
+		{"paced", func(*config) {}, 400, false},
 		// lean: FreeOSMemory every LeanEvery operations
 		{"lean", func(c *config) { c.Lean = true; c.Rate = 1000 }, 300, true},
 		// unpaced: as many as it can
-		{"unpaced", func(c *config) { c.Rate = 0 }, 0, false},
+		{"unpaced", func(c *config) { c.Rate = 0 }, 1000, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -34,18 +38,25 @@ func TestWorker(t *testing.T) {
 			c := base
 			tc.mod(&c)
 			w := newWorker(c, prometheus.NewRegistry())
-			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
+			go func() {
+				for ctx.Err() == nil && opsSoFar(w) < tc.minOps {
+					time.Sleep(time.Millisecond)
+				}
+				cancel()
+			}()
+			start := time.Now()
 			w.run(ctx)
+			elapsed := time.Since(start)
 			ops := servetest.Counter(t, w.ops)
-			if tc.wantOps > 0 {
-				assert.InDelta(t, tc.wantOps, ops, 0.3*tc.wantOps)
-			} else {
-				assert.Greater(t, ops, 100.0)
+			assert.GreaterOrEqual(t, ops, tc.minOps, "reached before the minute's backstop")
+			if c.Rate > 0 {
+				assert.LessOrEqual(t, ops, float64(c.Rate)*elapsed.Seconds()+1, "never ahead of the pace")
 			}
 			freed := servetest.Counter(t, w.freed)
 			if tc.wantFree {
-				assert.InDelta(t, ops/float64(c.LeanEvery), freed, 1)
+				assert.Equal(t, float64(int(ops)/c.LeanEvery), freed)
 			} else {
 				assert.Zero(t, freed)
 			}
@@ -87,4 +98,13 @@ func TestBinaryChurnsAlone(t *testing.T) {
 	assert.Greater(t, p.Metric(t, "go_goroutines"), 0.0)
 	p.Stop(t)
 	servetest.Refuses(t, bin, []string{"PORT=1", "CHURN_RATE=-3"}, "CHURN_RATE")
+}
+
+// opsSoFar reads the worker's operation counter while it runs.
+func opsSoFar(w *worker) float64 {
+	var m dto.Metric
+	if err := w.ops.Write(&m); err != nil {
+		return 0
+	}
+	return m.GetCounter().GetValue()
 }

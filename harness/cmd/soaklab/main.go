@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/soaklab/soaklab/harness/cli"
+	"github.com/soaklab/soaklab/harness/supervise"
 )
 
 // memProfileRateEnv names the environment variable that turns the Go
@@ -47,10 +48,30 @@ func setMemProfileRate() error {
 	return nil
 }
 
+// main runs soaklab under a supervisor: the same executable as a child
+// process, so that a crash anywhere in the harness (a panic in any
+// goroutine, running out of memory) exits 3 with one line and leaves the
+// run finished and its cgroups removed, never a stack trace and exit 2.
 func main() {
 	if err := setMemProfileRate(); err != nil {
 		fmt.Fprintln(os.Stderr, "soaklab:", err)
 		os.Exit(2)
 	}
-	os.Exit(cli.Main(context.Background(), os.Args[1:], cli.OSEnv()))
+	if supervise.IsChild(os.Getenv) || os.Getenv(unsupervisedEnv) == "1" {
+		os.Exit(cli.Main(context.Background(), os.Args[1:], cli.OSEnv()))
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		os.Exit(cli.Main(context.Background(), os.Args[1:], cli.OSEnv()))
+	}
+	os.Exit(supervise.Run(supervise.Config{
+		Exe: exe, Args: os.Args[1:], Env: os.Environ(),
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+		Signals: supervise.Notify(),
+		Cleanup: func(runDir string, pid int) string { return cli.Abandon(runDir) },
+	}))
 }
+
+// unsupervisedEnv=1 runs soaklab in this process, without the supervisor
+// (for debugging soaklab itself).
+const unsupervisedEnv = "SOAKLAB_NO_SUPERVISOR"

@@ -42,6 +42,9 @@ func TestMemProfileRate(t *testing.T) {
 const helperEnv = "SOAKLAB_TEST_RUN_MAIN"
 
 func TestMain(m *testing.M) {
+	if mode := os.Getenv(targetEnv); mode != "" {
+		os.Exit(serveTarget(mode))
+	}
 	if os.Getenv(helperEnv) == "1" {
 		if len(os.Args) > 1 && os.Args[1] == "print-memprofilerate" {
 			// main's setting, then print it instead of running a command.
@@ -54,7 +57,7 @@ func TestMain(m *testing.M) {
 		os.Args = append([]string{"soaklab"}, os.Args[1:]...)
 		main()
 	}
-	os.Exit(m.Run())
+	os.Exit(buildAndRun(m))
 }
 
 // TestMemoryProfilerOffUnlessAsked checks the rate in fresh processes: off

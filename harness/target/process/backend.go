@@ -207,12 +207,30 @@ func (b *Backend) selected(name string) bool {
 	if b.onlyRuns == nil {
 		return true
 	}
+	run, ok := runOf(name)
+	if !ok {
+		return false
+	}
 	for _, id := range b.onlyRuns {
-		if strings.HasPrefix(name, safeName(id)+"_") {
+		if run == safeName(id) {
 			return true
 		}
 	}
 	return false
+}
+
+// runOf is the run part of a cgroup name <run>_<harness pid>_<seq>: all but
+// the last two fields, so run "a" never matches the cgroups of run "a_b".
+func runOf(name string) (string, bool) {
+	i := strings.LastIndexByte(name, '_')
+	if i <= 0 {
+		return "", false
+	}
+	j := strings.LastIndexByte(name[:i], '_')
+	if j <= 0 {
+		return "", false
+	}
+	return name[:j], true
 }
 
 // ownerPID is the harness pid recorded in a cgroup name, 0 when absent.

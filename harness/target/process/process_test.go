@@ -170,6 +170,10 @@ func TestCleanRemovesLeftovers(t *testing.T) {
 	cmd.Env = []string{"SOAKLAB_TEST_TARGET=sleep"}
 	require.NoError(t, cmd.Start())
 	require.NoError(t, orphan.Add(cmd.Process.Pid))
+	// A dead run whose id starts with the cleaned one's and "_": not selected.
+	other, err := b.hier.Create("leftover_x_4194303_1", 64<<20)
+	require.NoError(t, err)
+	defer other.Remove()
 	// Only this test's runs: other packages' tests clean concurrently.
 	scoped := New(StopGrace(time.Second), OnlyRuns("leftover", liveSpec.RunID))
 	var out strings.Builder
@@ -179,6 +183,25 @@ func TestCleanRemovesLeftovers(t *testing.T) {
 	assert.NoDirExists(t, orphan.Path, "the orphan is removed")
 	assert.Error(t, cmd.Wait(), "the orphan's process was killed")
 	assert.DirExists(t, live.(*instance).group.Path, "a live harness's cgroup is kept")
+	assert.DirExists(t, other.Path, "run leftover_x is not run leftover")
+}
+
+func TestSelectedMatchesRunExactly(t *testing.T) {
+	t.Parallel()
+	b := &Backend{onlyRuns: []string{"a", "n_1"}}
+	for name, want := range map[string]bool{
+		"a_123_4":    true,  // run a
+		"a_b_123_4":  false, // run a_b, not a
+		"ab_123_4":   false, // run ab
+		"n_1_77_2":   true,  // a run id holding '_'
+		"n_1_x_77_2": false, // run n_1_x
+		"a_123":      false, // not a soaklab name
+		"leftover":   false,
+		"_123_4":     false,
+	} {
+		assert.Equal(t, want, b.selected(name), name)
+	}
+	assert.True(t, (&Backend{}).selected("anything_1_2"), "no --run: every run")
 }
 
 func TestOwnerPID(t *testing.T) {
