@@ -5,10 +5,11 @@ import (
 	"strings"
 )
 
-// distance is the optimal-string-alignment edit distance between a and b:
-// insertions, deletions, substitutions and swaps of two adjacent letters
-// each cost one, so "rsp" is one edit away from "rps".
-func distance(a, b string) int {
+// EditDistance is the optimal-string-alignment edit distance between a and
+// b: insertions, deletions, substitutions and swaps of two adjacent letters
+// each cost one, so "rsp" is one edit away from "rps". The command line
+// suggests commands with it too.
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev2 := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)
@@ -48,7 +49,7 @@ func closest(s string, candidates []string) string {
 		}
 	}
 	for _, c := range candidates {
-		d := distance(ls, strings.ToLower(c))
+		d := EditDistance(ls, strings.ToLower(c))
 		if d < bestD && d < min(len([]rune(s)), len([]rune(c))) {
 			best, bestD = c, d
 		}

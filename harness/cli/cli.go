@@ -17,6 +17,7 @@ import (
 	"github.com/soaklab/soaklab/harness/pipeline"
 	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/harness/supervise"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // Exit codes. CI keys on them: 1 is "the soak found a problem", 3 is "the
@@ -141,7 +142,7 @@ func usage(w io.Writer) {
 func suggest(name string) string {
 	best, bestD := "", 3
 	for _, c := range commands() {
-		d := distance(name, c.name)
+		d := matrix.EditDistance(name, c.name)
 		if len(name) >= 2 && len(name) < len(c.name) && c.name[:len(name)] == name {
 			d = 1
 		}
@@ -153,33 +154,6 @@ func suggest(name string) string {
 		return "; run `soaklab help` for the list"
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// distance is the optimal-string-alignment edit distance: insertions,
-// deletions, substitutions and swaps of adjacent letters cost one each.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }
 
 // fail prints a one-line error and returns code.
