@@ -3,6 +3,7 @@ package judge
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/soaklab/soaklab/harness/results"
@@ -164,7 +165,8 @@ func (w *Watch) look(t float64) *results.EarlyStop {
 		}
 		w.failing[name]++
 		if w.failing[name] >= EarlyConsecutive && t >= w.cell.Warmup+max(EarlyMinEvidence.Seconds(), w.cell.Warmup) {
-			return w.decide(t, name, x.Message)
+			// The criterion's words, with the level this look used.
+			return w.decide(t, name, strings.ReplaceAll(x.Message, "95% CI", "99.9% CI"))
 		}
 	}
 	return nil

@@ -138,6 +138,7 @@ func TestWatchStopsLeaks(t *testing.T) {
 			require.LessOrEqual(t, e.AtS, c.within, e.Message)
 			require.Greater(t, e.AtS, c.notFrom, e.Message)
 			require.Equal(t, 600.0, e.PlannedS)
+			require.NotContains(t, e.Message, "95% CI", "the look's interval is at 99.9 %")
 			cell := tenMinutes()
 			cell.Outcome = results.Completed
 			full, _, _ := Cell(&cell, samples, matrix.Judge{})
