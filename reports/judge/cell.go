@@ -172,6 +172,9 @@ func outcome(c *results.Cell, r analysis.Result, _ matrix.Judge) results.Reason 
 	case results.Completed:
 		rs.Status = results.Pass
 		rs.Message = fmt.Sprintf("completed %.0f s", c.Duration)
+		if e := c.EarlyStop; e != nil && !e.Recorded {
+			rs.Message = fmt.Sprintf("completed %.0f s of %.0f s (stopped early)", e.AtS, e.PlannedS)
+		}
 	case results.OOMKilled:
 		rs.Value, rs.Unit = float64(c.OOMKills), "kills"
 		peak := peakOf(c, r) // the same peak comparisons use

@@ -71,6 +71,10 @@ func TestNextStep(t *testing.T) {
 		// an OOM kill says what to change
 		{"oom", results.Cell{Verdict: results.NOGO, Reasons: fail("oom"), Outcome: results.OOMKilled, RAMLimit: 128 << 20, PeakCgroup: 132 << 20},
 			"Peak 132 MiB against a 128 MiB limit: raise the limit above the peak or lower the load (tasks, RPS), then rerun; the memory chart shows when it climbed."},
+		// a cell stopped early gets the advice of the criterion that stopped it
+		{"early stop", results.Cell{Verdict: results.NOGO, Reasons: fail("early-stop"),
+			EarlyStop: &results.EarlyStop{AtS: 120, PlannedS: 300, Criterion: "leak"}},
+			"Memory keeps growing: compare heap profiles from the start and the end of a run (go tool pprof -diff_base) to find the growing allocation site."},
 		// GO cells need nothing
 		{"go", results.Cell{Verdict: results.GO}, ""},
 	} {

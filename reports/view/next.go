@@ -23,7 +23,11 @@ func NextStep(c *results.Cell) string {
 		g := c.GrowthSites[0]
 		site = fmt.Sprintf("%s (+%s)", g.Function, Bytes(g.Delta))
 	}
-	switch r.Criterion {
+	criterion := r.Criterion
+	if e := c.EarlyStop; criterion == "early-stop" && e != nil {
+		criterion = e.Criterion // the advice of what stopped it
+	}
+	switch criterion {
 	case "oom", "outcome", "peak", "rss":
 		if c.Outcome == results.OOMKilled || r.Criterion != "outcome" {
 			return fmt.Sprintf("Peak %s against a %s limit: raise the limit above the peak or lower the load (tasks, RPS), then rerun; the memory chart shows when it climbed.",
