@@ -7,7 +7,7 @@ RESULTS ?= results
 # Test timeout for the whole suite (cgroup, Docker and browser tests included).
 TEST_TIMEOUT ?= 20m
 
-.PHONY: help build matrix test test-cgroup2 check bench soak-self verdicts early-stop docker-up clean uplot release-check
+.PHONY: help build matrix test test-cgroup2 check bench soak-self verdicts stories early-stop docker-up clean uplot release-check
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ soak-self: build ## the harness soaks itself, 10 min at 5,000 RPS: its memory sl
 
 verdicts: build ## acceptance: steady/leaky/hog, A/B, shm/socket/pipe leaks, page cache, wrapped crash, smoke cells; false-alarm count over 30 steady runs
 	scripts/verdicts/run.sh ./$(BIN) $(RESULTS)
+
+stories: build ## the four stories, short: a works/OOM grid with projected durations, allocator stairs A/B, a lean-mode scorecard, a slow leak's episodes and sites (docs/stories.md)
+	$(GO) run ./scripts/stories ./$(BIN) $(RESULTS)
 
 early-stop: build ## early stopping against full-length verdicts: labelled shapes and 30 quiet cells, 10 min each, all at once (~12 min)
 	@# One process per cell: shard counts are chosen so that hash sharding puts each
