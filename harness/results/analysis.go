@@ -118,9 +118,22 @@ type Detectability struct {
 }
 
 // OOMRisk is the projected time to the limit at the fitted slope; absent
-// when the slope is not positive or there is no limit.
+// when the slope is not positive or there is no limit. Once judged it is
+// the oom-risk criterion's own projection: from the line it projects
+// (From), with the bounds of the slope's 95 % interval, counted from the
+// end of the measured window.
 type OOMRisk struct {
 	TimeToLimitS float64 `json:"time_to_limit_s"`
+	// TimeToLimitLowS is the time to the limit at the slope's upper bound
+	// (the earliest), TimeToLimitHighS at its lower bound (the latest;
+	// absent when the lower bound does not grow: never). Both absent when
+	// the slope has no interval.
+	TimeToLimitLowS  *float64 `json:"time_to_limit_low_s,omitempty"`
+	TimeToLimitHighS *float64 `json:"time_to_limit_high_s,omitempty"`
+	// From is the line projected: "fit" (the measured window), "recent"
+	// (since growth stopped, at Change.AtS) or "last half" (a ramp that
+	// stopped in the last half); absent before it was judged.
+	From string `json:"from,omitempty"`
 }
 
 // Peak is the peak of the memory held against the limit.

@@ -92,6 +92,7 @@ func judged(c *results.Cell, r analysis.Result, j matrix.Judge) (results.Verdict
 	}
 	a := r.Analysis()
 	withDetect(rs, a, r, j)
+	withProjection(a, c, r, j)
 	return Decide(rs), finite(rs), a
 }
 
@@ -318,22 +319,13 @@ func oomRisk(c *results.Cell, r analysis.Result, j matrix.Judge) results.Reason 
 		return rs
 	}
 	limit := float64(c.RAMLimit)
-	fit := r.Fit
+	pr := project(c, r, j)
+	fit, pl, flat := pr.fit, pr.plateau, pr.flat
 	stop := ""
-	pl, flat := plateau(r, j.MaxSlopeMiBPerH)
 	if flat {
-		fit, stop = pl.Recent, pl.Why+"; "
-	} else if growthStopped(r, j.MaxSlopeMiBPerH) {
-		fit = r.Late
+		stop = pl.Why + "; "
 	}
-	now := fit.At(r.FitTo)
-	ttl := func(slope float64) float64 {
-		if slope <= 0 {
-			return math.Inf(1)
-		}
-		return math.Max(0, (limit-now)/slope)
-	}
-	point, fast, slow := ttl(fit.Slope), ttl(fit.SlopeHigh), ttl(fit.SlopeLow)
+	point, fast, slow := pr.point, pr.fast, pr.slow
 	rs.Value = point
 	if math.IsInf(point, 1) {
 		rs.Value = 0

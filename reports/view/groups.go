@@ -52,7 +52,18 @@ func AnalysisGroups(a *results.Analysis, limit int64) []Group {
 	}
 	add("Leak", leak...)
 	if r := a.OOMRisk; r != nil {
-		add("OOM risk", Row{"limit reached at the fitted slope in", TimeToLimit(r.TimeToLimitS)})
+		name := "limit reached at the fitted slope in"
+		switch r.From {
+		case "recent":
+			name = "limit reached at the slope since growth stopped in"
+		case "last half":
+			name = "limit reached at the last half's slope in"
+		}
+		rows := []Row{{name, TimeToLimit(r.TimeToLimitS)}}
+		if r.TimeToLimitLowS != nil {
+			rows = append(rows, Row{"at the slope's 95 % bounds", ProjectionInterval(r)})
+		}
+		add("OOM risk", rows...)
 	}
 	if p := a.Peak; p != nil {
 		rows := []Row{{"peak (" + p.Series + ")", Bytes(int64(p.Bytes))}}
@@ -119,6 +130,21 @@ func TimeToLimit(s float64) string {
 		return Num(math.Round(s/86400)) + " days"
 	}
 	return Seconds(s)
+}
+
+// ProjectionInterval spells the bounds of a projected time to the limit:
+// "6m10s … 25m" (earliest at the slope's upper bound, latest at its lower
+// bound; "never" when the lower bound does not grow), or "" when the
+// projection has no interval.
+func ProjectionInterval(r *results.OOMRisk) string {
+	if r == nil || r.TimeToLimitLowS == nil {
+		return ""
+	}
+	high := "never"
+	if r.TimeToLimitHighS != nil {
+		high = TimeToLimit(*r.TimeToLimitHighS)
+	}
+	return TimeToLimit(*r.TimeToLimitLowS) + " … " + high
 }
 
 func signed(v float64) string {

@@ -1,0 +1,443 @@
+package view
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/soaklab/soaklab/harness/results"
+)
+
+// GridState is what became of a configuration's memory: the answer to
+// "with this much RAM, this load, does it work, and for how long?".
+type GridState int
+
+// Grid states, from best to worst: repeats of a configuration show their
+// worst.
+const (
+	// Works: the cell ran to its end, was not killed, and is not projected
+	// to reach its limit within the horizon.
+	Works GridState = iota
+	// Unknown: the cell cannot say: too short, inconclusive, or it ended
+	// for another reason (crashed, never ready, the harness failed).
+	Unknown
+	// Projected: the cell ran to its end (or was stopped early) but its
+	// memory, at the oom-risk criterion's projection, reaches the limit
+	// within the horizon, or may.
+	Projected
+	// OOM: the kernel killed it (its cgroup's oom_kill counter rose).
+	OOM
+)
+
+// String names a state: works, unknown, projected, oom.
+func (s GridState) String() string {
+	return [...]string{"works", "unknown", "projected", "oom"}[s]
+}
+
+// Survival is whether a configuration is projected to last the horizon.
+type Survival int
+
+// Survivals, from best to worst.
+const (
+	Survives   Survival = iota // oom-risk PASS: the limit is not projected within the horizon
+	NoHorizon                  // not judged: no horizon (horizon: 0), too short, or ended otherwise
+	MaySurvive                 // oom-risk UNKNOWN: the interval straddles the horizon
+	Dies                       // killed, or oom-risk FAIL: the limit is reached within the horizon
+)
+
+// GridEntry is one configuration of the works/OOM grid: a target, a RAM
+// limit and the values of its other axes, over every cell that ran it
+// (repeats, and cells of different durations). It shows the worst of
+// them: the worst state, and within it the earliest OOM.
+type GridEntry struct {
+	State GridState
+	// AtS is when the limit was or would be reached, in seconds from the
+	// target's start: the kill (OOM, to the sampling interval), or the time
+	// the cell ran plus the projected time to the limit (Projected, and
+	// Works cells whose growth is significant). 0 when none.
+	AtS float64
+	// LowS and HighS bound a projected AtS with the slope's 95 % interval
+	// (HighS +Inf: never at the lower bound); both 0 without an interval.
+	LowS, HighS float64
+	// Why an Unknown cell cannot say ("too short", "crashed", ...).
+	Why string
+	// Survives is whether the worst cell lasts HorizonS.
+	Survives Survival
+	HorizonS float64 // the horizon it was judged against; 0 when none
+	RanS     float64 // how long the worst cell ran
+	Verdict  results.Verdict
+	ID       string // the worst cell: its section is Anchor(ID)
+	// Counts are the cells of the configuration in each state, by
+	// GridState; Runs their total.
+	Counts [4]int
+	Runs   int
+	IDs    []string // every cell of the configuration, in run order
+}
+
+// Grid is the works/OOM grid of one target: a row per combination of its
+// other axes' values (Axes, Rows[i].Values), a column per RAM limit.
+type Grid struct {
+	Target string
+	RAMs   []int64  // the columns, ascending
+	Axes   []string // the axes that vary between rows: tasks, rps, then the others by name
+	Common string   // the axes every row shares, "percentiles=hdr"; "" if none
+	Rows   []GridRow
+	// HorizonS is the horizon the cells were judged against (the longest
+	// when they differ); 0 when none was.
+	HorizonS float64
+}
+
+// GridRow is one line of a Grid: Entries[i] is the configuration at
+// RAMs[i], nil when no cell ran it.
+type GridRow struct {
+	Values  []string
+	Entries []*GridEntry
+}
+
+// gridAxes are the axes that are not a row of the grid: the columns (ram)
+// and the length of a cell (duration), which the projection answers for.
+var gridAxes = map[string]bool{"ram": true, "duration": true}
+
+// Grids builds the works/OOM grid of every target, in the order targets
+// first appear. Each cell is classified (ClassifyCell) and the cells of one
+// configuration — the same target, RAM limit and other axis values,
+// whatever their repeat or duration — are aggregated to their worst.
+func Grids(cells []results.Cell) []Grid {
+	type tgt struct {
+		g       Grid
+		entries map[string]*GridEntry // by ram and row key
+		rows    map[string][]string   // row key → axis values
+		axes    map[string]map[string]bool
+		order   []string
+	}
+	byTarget := map[string]*tgt{}
+	var targets []string
+	for i := range cells {
+		c := &cells[i]
+		t := byTarget[c.Target]
+		if t == nil {
+			t = &tgt{g: Grid{Target: c.Target}, entries: map[string]*GridEntry{}, rows: map[string][]string{}, axes: map[string]map[string]bool{}}
+			byTarget[c.Target] = t
+			targets = append(targets, c.Target)
+		}
+		for k, v := range c.Axes {
+			if gridAxes[k] {
+				continue
+			}
+			if t.axes[k] == nil {
+				t.axes[k] = map[string]bool{}
+			}
+			t.axes[k][v] = true
+		}
+	}
+	var out []Grid
+	for _, name := range targets {
+		t := byTarget[name]
+		var common []string
+		for _, k := range rowAxisOrder(t.axes) {
+			if len(t.axes[k]) > 1 {
+				t.g.Axes = append(t.g.Axes, k)
+			} else {
+				for v := range t.axes[k] {
+					common = append(common, k+"="+v)
+				}
+			}
+		}
+		t.g.Common = strings.Join(common, ",")
+		rams := map[int64]bool{}
+		for i := range cells {
+			c := &cells[i]
+			if c.Target != name {
+				continue
+			}
+			vals := make([]string, len(t.g.Axes))
+			for j, k := range t.g.Axes {
+				vals[j] = c.Axes[k]
+			}
+			row := strings.Join(vals, "\x00")
+			if _, ok := t.rows[row]; !ok {
+				t.rows[row] = vals
+				t.order = append(t.order, row)
+			}
+			rams[c.RAMLimit] = true
+			key := strconv.FormatInt(c.RAMLimit, 10) + "\x00" + row
+			e := ClassifyCell(c)
+			if prev := t.entries[key]; prev != nil {
+				e = worse(prev, e)
+			}
+			t.entries[key] = e
+			t.g.HorizonS = math.Max(t.g.HorizonS, e.HorizonS)
+		}
+		for r := range rams {
+			t.g.RAMs = append(t.g.RAMs, r)
+		}
+		sort.Slice(t.g.RAMs, func(i, j int) bool { return t.g.RAMs[i] < t.g.RAMs[j] })
+		sort.SliceStable(t.order, func(i, j int) bool { return lessValues(t.rows[t.order[i]], t.rows[t.order[j]]) })
+		for _, row := range t.order {
+			gr := GridRow{Values: t.rows[row]}
+			for _, ram := range t.g.RAMs {
+				gr.Entries = append(gr.Entries, t.entries[strconv.FormatInt(ram, 10)+"\x00"+row])
+			}
+			t.g.Rows = append(t.g.Rows, gr)
+		}
+		out = append(out, t.g)
+	}
+	return out
+}
+
+// rowAxisOrder puts tasks and rps first, then the other axes by name.
+func rowAxisOrder(axes map[string]map[string]bool) []string {
+	var out []string
+	for _, k := range []string{"tasks", "rps"} {
+		if _, ok := axes[k]; ok {
+			out = append(out, k)
+		}
+	}
+	for _, k := range SortedKeys(axes) {
+		if k != "tasks" && k != "rps" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// lessValues orders rows axis by axis: numbers by value, before words.
+func lessValues(a, b []string) bool {
+	for i := range a {
+		if a[i] == b[i] {
+			continue
+		}
+		x, errX := strconv.ParseFloat(a[i], 64)
+		y, errY := strconv.ParseFloat(b[i], 64)
+		switch {
+		case errX == nil && errY == nil:
+			return x < y
+		case errX == nil:
+			return true
+		case errY == nil:
+			return false
+		}
+		return a[i] < b[i]
+	}
+	return false
+}
+
+// worse merges two entries of one configuration: the worse of the two
+// (worse state, then worse survival, then the earlier limit), with the
+// counts of both.
+func worse(a, b *GridEntry) *GridEntry {
+	w, o := a, b
+	switch {
+	case b.State != a.State:
+		if b.State > a.State {
+			w, o = b, a
+		}
+	case b.Survives != a.Survives:
+		if b.Survives > a.Survives {
+			w, o = b, a
+		}
+	case b.AtS > 0 && (a.AtS == 0 || b.AtS < a.AtS):
+		w, o = b, a
+	}
+	m := *w
+	for i := range m.Counts {
+		m.Counts[i] += o.Counts[i]
+	}
+	m.Runs += o.Runs
+	m.IDs = append(append([]string(nil), a.IDs...), b.IDs...)
+	m.HorizonS = math.Max(a.HorizonS, b.HorizonS)
+	return &m
+}
+
+// ClassifyCell says what became of one cell's memory (see GridState):
+//
+//   - OOM when the kernel killed it (outcome oom-killed, or the cgroup's
+//     oom_kill counter above 0), at the time it had run;
+//   - Unknown when it ended otherwise than completed (or interrupted), had
+//     too few samples to judge, or was not judged;
+//   - Projected when the oom-risk criterion FAILed (the limit is reached
+//     within the horizon even at the slope's lower bound) or was UNKNOWN
+//     with a projection (the interval straddles the horizon);
+//   - Works otherwise.
+//
+// Projections are the analysis's (results.OOMRisk: the criterion's own),
+// moved from the end of the measured window to the cell's start; the
+// horizon is the oom-risk reason's limit.
+func ClassifyCell(c *results.Cell) *GridEntry {
+	e := &GridEntry{Verdict: c.Verdict, ID: c.ID, IDs: []string{c.ID}, Runs: 1, RanS: ranFor(c)}
+	risk := reasonOf(c.Reasons, "oom-risk")
+	if risk != nil && risk.Unit == "s" {
+		e.HorizonS = risk.Limit
+	}
+	defer func() { e.Counts[e.State]++ }()
+	if c.Outcome == results.OOMKilled || c.OOMKills > 0 {
+		e.State, e.AtS, e.Survives = OOM, e.RanS, Dies
+		return e
+	}
+	e.Survives = NoHorizon
+	switch c.Outcome {
+	case results.Completed, results.Interrupted:
+	case "":
+		e.State, e.Why = Unknown, "not run"
+		return e
+	default:
+		e.State, e.Why = Unknown, string(c.Outcome)
+		return e
+	}
+	if s := reasonOf(c.Reasons, "samples"); s != nil && s.Status == results.Unknown {
+		e.State, e.Why = Unknown, "too short: "+Num(s.Value)+" measured samples"
+		return e
+	}
+	if c.Analysis == nil || c.Verdict == "" {
+		e.State, e.Why = Unknown, "not judged"
+		return e
+	}
+	if o := c.Analysis.OOMRisk; o != nil {
+		e.AtS = e.RanS + o.TimeToLimitS
+		if o.TimeToLimitLowS != nil {
+			e.LowS, e.HighS = e.RanS+*o.TimeToLimitLowS, math.Inf(1)
+			if o.TimeToLimitHighS != nil {
+				e.HighS = e.RanS + *o.TimeToLimitHighS
+			}
+		}
+	}
+	switch {
+	case risk == nil:
+		e.State = Works
+	case risk.Status == results.Fail:
+		e.State, e.Survives = Projected, Dies
+	case risk.Status == results.Unknown && e.AtS > 0:
+		e.State, e.Survives = Projected, MaySurvive
+	case risk.Status == results.Unknown:
+		e.State, e.Why, e.Survives = Unknown, "inconclusive", MaySurvive
+	default:
+		e.State, e.Survives = Works, Survives
+	}
+	if e.State == Works && risk != nil && (e.HighS == 0 || math.IsInf(e.HighS, 1)) {
+		// judged, and the growth is not significant (the slope's lower
+		// bound does not grow, or there is no interval): nothing to project
+		e.AtS, e.LowS, e.HighS = 0, 0, 0
+	}
+	return e
+}
+
+// ranFor is how long a cell ran, in seconds from its target's start: to
+// its early stop, else its samples (a killed cell), else its duration.
+func ranFor(c *results.Cell) float64 {
+	if e := c.EarlyStop; e != nil && !e.Recorded && e.AtS > 0 {
+		return e.AtS
+	}
+	if c.Outcome == results.Completed && c.Duration > 0 {
+		return c.Duration
+	}
+	if c.Samples > 0 && c.Interval > 0 {
+		s := float64(c.Samples) * c.Interval
+		if c.Duration > 0 {
+			s = math.Min(s, c.Duration)
+		}
+		return s
+	}
+	if !c.Started.IsZero() && c.Ended.After(c.Started) {
+		return c.Ended.Sub(c.Started).Seconds()
+	}
+	return c.Duration
+}
+
+func reasonOf(rs []results.Reason, criterion string) *results.Reason {
+	for i := range rs {
+		if rs[i].Criterion == criterion {
+			return &rs[i]
+		}
+	}
+	return nil
+}
+
+// Label is an entry's state in a few words: "works", "OOM at 42s",
+// "OOM ~1h5m", "unknown: crashed".
+func (e *GridEntry) Label() string {
+	switch e.State {
+	case OOM:
+		return "OOM at " + Seconds(e.AtS)
+	case Projected:
+		if e.AtS > 0 {
+			return "OOM ~" + When(e.AtS) + " (projected)"
+		}
+		return "OOM possible (projected)"
+	case Unknown:
+		return "unknown: " + e.Why
+	}
+	return "works"
+}
+
+// Interval spells a projection's bounds, "40m … 2h10m" or "40m … never";
+// "" without one. A Works entry's projection is beyond its horizon.
+func (e *GridEntry) Interval() string {
+	if e.LowS == 0 && e.HighS == 0 {
+		return ""
+	}
+	high := "never"
+	if !math.IsInf(e.HighS, 1) {
+		high = When(e.HighS)
+	}
+	return When(e.LowS) + " … " + high
+}
+
+// Limit spells a Works entry's projection: "limit ~31 days (12 days …
+// never)"; "" when its memory does not grow significantly.
+func (e *GridEntry) Limit() string {
+	if e.State != Works || e.AtS == 0 {
+		return ""
+	}
+	s := "limit ~" + When(e.AtS)
+	if iv := e.Interval(); iv != "" {
+		s += " (" + iv + ")"
+	}
+	return s
+}
+
+// HorizonText says whether the configuration lasts the horizon: "24h: yes",
+// "24h: no", "24h: maybe", or "" when it was not judged against one.
+func (e *GridEntry) HorizonText() string {
+	if e.HorizonS <= 0 {
+		return ""
+	}
+	h := Seconds(e.HorizonS)
+	switch e.Survives {
+	case Dies:
+		return h + ": no"
+	case Survives:
+		return h + ": yes"
+	case MaySurvive:
+		return h + ": maybe"
+	}
+	return ""
+}
+
+// CountText spells the states of a configuration run more than once:
+// "2 of 3 runs; 1 works" (the worst state's count first); "" for one run.
+func (e *GridEntry) CountText() string {
+	if e.Runs <= 1 {
+		return ""
+	}
+	s := strconv.Itoa(e.Counts[e.State]) + " of " + strconv.Itoa(e.Runs) + " runs"
+	var rest []string
+	for st := OOM; st >= Works; st-- {
+		if st != e.State && e.Counts[st] > 0 {
+			rest = append(rest, strconv.Itoa(e.Counts[st])+" "+st.String())
+		}
+	}
+	if len(rest) > 0 {
+		s += "; " + strings.Join(rest, ", ")
+	}
+	return s
+}
+
+// When spells a time from the start, in days past two days: "45s",
+// "1h5m", "31 days".
+func When(s float64) string {
+	if s >= 2*86400 {
+		return Num(math.Round(s/86400)) + " days"
+	}
+	return Seconds(s)
+}
