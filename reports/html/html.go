@@ -96,7 +96,7 @@ var (
 	uplotCSS string
 )
 
-var tmpl = template.Must(template.New("report").Funcs(funcs).Parse(reportTmpl))
+var tmpl = template.Must(template.Must(template.New("report").Funcs(funcs).Parse(reportTmpl)).Parse(gridTmpl))
 
 // Render writes the report of in to w.
 func Render(w io.Writer, in Input) error {

@@ -32,6 +32,7 @@ type page struct {
 	Page        Page // the current page, when split
 	UPlotCSS    template.CSS
 	Script      template.JS // uPlot and the page's own script
+	Grids       []gridView  // the works/OOM grid, one per target
 }
 
 type scoreItem struct {
@@ -78,7 +79,7 @@ func buildPage(in Input, opts []plot.Option) page {
 	if maxMetrics <= 0 {
 		maxMetrics = DefaultMaxMetrics
 	}
-	p := page{Run: r, Now: in.Now.UTC().Format(time.RFC3339), Warnings: slices.Clone(in.Warnings), CSS: template.CSS(styleCSS),
+	p := page{Run: r, Now: in.Now.UTC().Format(time.RFC3339), Warnings: slices.Clone(in.Warnings), CSS: template.CSS(styleCSS + gridCSS),
 		UPlotCSS: template.CSS(uplotCSS), Script: template.JS(uplotJS + "\n" + reportJS)} //nolint:gosec // embedded at build time
 	varying, common := view.Axes(r.Cells)
 	p.Common = common
@@ -176,6 +177,7 @@ func buildPage(in Input, opts []plot.Option) page {
 			p.Page = pg
 		}
 	}
+	p.Grids = gridViews(r.Cells)
 	p.Safe = view.SafeConfigs(r.Cells)
 	for _, s := range p.Safe {
 		p.SafeOthers = p.SafeOthers || s.Others != ""

@@ -130,6 +130,7 @@ func Write(w io.Writer, r *results.Run, report string, opts ...Option) error {
 			}
 		}
 	}
+	writeGrid(b, r.Cells)
 	if len(r.Comparisons) > 0 {
 		b.WriteString("### Comparisons\n\n")
 		for i, cmp := range r.Comparisons {

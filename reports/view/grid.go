@@ -131,7 +131,6 @@ func Grids(cells []results.Cell) []Grid {
 			t.axes[k][v] = true
 		}
 	}
-	var out []Grid
 	for _, name := range targets {
 		t := byTarget[name]
 		var common []string
@@ -145,31 +144,36 @@ func Grids(cells []results.Cell) []Grid {
 			}
 		}
 		t.g.Common = strings.Join(common, ",")
-		rams := map[int64]bool{}
-		for i := range cells {
-			c := &cells[i]
-			if c.Target != name {
-				continue
-			}
-			vals := make([]string, len(t.g.Axes))
-			for j, k := range t.g.Axes {
-				vals[j] = c.Axes[k]
-			}
-			row := strings.Join(vals, "\x00")
-			if _, ok := t.rows[row]; !ok {
-				t.rows[row] = vals
-				t.order = append(t.order, row)
-			}
-			rams[c.RAMLimit] = true
-			key := strconv.FormatInt(c.RAMLimit, 10) + "\x00" + row
-			e := ClassifyCell(c)
-			if prev := t.entries[key]; prev != nil {
-				e = worse(prev, e)
-			}
-			t.entries[key] = e
-			t.g.HorizonS = math.Max(t.g.HorizonS, e.HorizonS)
+	}
+	rams := map[string]map[int64]bool{}
+	for i := range cells {
+		c := &cells[i]
+		t := byTarget[c.Target]
+		vals := make([]string, len(t.g.Axes))
+		for j, k := range t.g.Axes {
+			vals[j] = c.Axes[k]
 		}
-		for r := range rams {
+		row := strings.Join(vals, "\x00")
+		if _, ok := t.rows[row]; !ok {
+			t.rows[row] = vals
+			t.order = append(t.order, row)
+		}
+		if rams[c.Target] == nil {
+			rams[c.Target] = map[int64]bool{}
+		}
+		rams[c.Target][c.RAMLimit] = true
+		key := strconv.FormatInt(c.RAMLimit, 10) + "\x00" + row
+		e := ClassifyCell(c)
+		if prev := t.entries[key]; prev != nil {
+			e = worse(prev, e)
+		}
+		t.entries[key] = e
+		t.g.HorizonS = math.Max(t.g.HorizonS, e.HorizonS)
+	}
+	var out []Grid
+	for _, name := range targets {
+		t := byTarget[name]
+		for r := range rams[name] {
 			t.g.RAMs = append(t.g.RAMs, r)
 		}
 		sort.Slice(t.g.RAMs, func(i, j int) bool { return t.g.RAMs[i] < t.g.RAMs[j] })
@@ -177,7 +181,11 @@ func Grids(cells []results.Cell) []Grid {
 		for _, row := range t.order {
 			gr := GridRow{Values: t.rows[row]}
 			for _, ram := range t.g.RAMs {
-				gr.Entries = append(gr.Entries, t.entries[strconv.FormatInt(ram, 10)+"\x00"+row])
+				e := t.entries[strconv.FormatInt(ram, 10)+"\x00"+row]
+				if e != nil && e.State == OOM && e.HorizonS == 0 {
+					e.HorizonS = t.g.HorizonS // killed: it lasts no horizon
+				}
+				gr.Entries = append(gr.Entries, e)
 			}
 			t.g.Rows = append(t.g.Rows, gr)
 		}
@@ -245,7 +253,7 @@ func worse(a, b *GridEntry) *GridEntry {
 		m.Counts[i] += o.Counts[i]
 	}
 	m.Runs += o.Runs
-	m.IDs = append(append([]string(nil), a.IDs...), b.IDs...)
+	m.IDs = append(a.IDs, b.IDs...) // a is the entry merged so far: its list is ours
 	m.HorizonS = math.Max(a.HorizonS, b.HorizonS)
 	return &m
 }
@@ -286,7 +294,7 @@ func ClassifyCell(c *results.Cell) *GridEntry {
 		return e
 	}
 	if s := reasonOf(c.Reasons, "samples"); s != nil && s.Status == results.Unknown {
-		e.State, e.Why = Unknown, "too short: "+Num(s.Value)+" measured samples"
+		e.State, e.Why = Unknown, "too short ("+Num(s.Value)+" samples)"
 		return e
 	}
 	if c.Analysis == nil || c.Verdict == "" {

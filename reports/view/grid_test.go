@@ -74,7 +74,7 @@ func TestClassifyCell(t *testing.T) {
 		{"no horizon", done(results.GO, &results.Analysis{OOMRisk: &results.OOMRisk{TimeToLimitS: 320}}), Works,
 			"works", "", "limit ~7m20s", ""},
 		{"too short", done(results.NEUTRAL, &results.Analysis{}, results.Reason{Criterion: "samples", Status: results.Unknown, Value: 6, Limit: 10}),
-			Unknown, "unknown: too short: 6 measured samples", "", "", ""},
+			Unknown, "unknown: too short (6 samples)", "", "", ""},
 		{"crashed", crashed, Unknown, "unknown: crashed", "", "", ""},
 		{"inconclusive", done(results.NEUTRAL, &results.Analysis{}, risk(results.Unknown)), Unknown, "unknown: inconclusive", "", "", "24h: maybe"},
 		{"not run", results.Cell{ID: "c"}, Unknown, "unknown: not run", "", "", ""},
@@ -154,6 +154,7 @@ func TestGrids(t *testing.T) {
 	assert.Equal(t, OOM, capped.State, "the worst repeat shows")
 	assert.Equal(t, "1 of 2 runs; 1 works", capped.CountText())
 	assert.Equal(t, "OOM at 1m30s", capped.Label())
+	assert.Equal(t, "24h: no", capped.HorizonText(), "killed: the grid's horizon")
 	assert.Equal(t, Works, g.Rows[2].Entries[1].State)
 
 	s := gs[1]
