@@ -51,6 +51,12 @@ func finish(runDir string, env Env) (int, error) {
 	for _, cmp := range run.Comparisons {
 		fmt.Fprintf(env.Stdout, "comparison %s: %s\n", cmp.Name, cmp.Verdict)
 	}
+	if lines := pipeline.GridLines(run); len(lines) > 0 {
+		fmt.Fprintln(env.Stdout, "works/OOM grid (the report's table says which):")
+		for _, l := range lines {
+			fmt.Fprintf(env.Stdout, "  %s\n", l)
+		}
+	}
 	if nogos := pipeline.NoGos(run); len(nogos) > 0 {
 		fmt.Fprintln(env.Stdout, "NO-GO:")
 		for _, n := range nogos {

@@ -109,8 +109,8 @@ var Criteria = []Criterion{
 		// NO-GO when, at the lower bound of the slope, the limit is
 		// reached within a day — one nightly soak's worth.
 		Default: 24 * time.Hour,
-		Meaning: "NO-GO when the limit is projected to be hit within it",
-		Zero:    "no time-to-limit projection: the oom-risk criterion is left out",
+		Meaning: "NO-GO when the limit is projected to be hit within it; the report's works/OOM grid says whether each configuration lasts it",
+		Zero:    "the oom-risk criterion is left out: the time to the limit is still projected (analysis `oom_risk`), but nothing is judged against it and the grid shows no horizon",
 	}}},
 	{Name: "goroutines", Stage: Measured, Judge: goroutines, Keys: []Threshold{{
 		Key: matrix.KeyMaxGoroutines,
