@@ -441,11 +441,15 @@ func (e *GridEntry) CountText() string {
 	return s
 }
 
-// When spells a time from the start, in days past two days: "45s",
-// "1h5m", "31 days".
+// When spells a projected time from the start: to the second under ten
+// minutes, to the minute under two days, in days past: "45s", "17m",
+// "3h20m", "31 days" (a projection is no closer than that).
 func When(s float64) string {
-	if s >= 2*86400 {
+	switch {
+	case s >= 2*86400:
 		return Num(math.Round(s/86400)) + " days"
+	case s >= 600:
+		return Seconds(math.Round(s/60) * 60)
 	}
 	return Seconds(s)
 }

@@ -64,7 +64,7 @@ func TestClassifyCell(t *testing.T) {
 		{"projected maybe", done(results.NEUTRAL, proj(20*3600, 10*3600, -1), risk(results.Unknown)), Projected,
 			"OOM ~20h2m (projected)", "10h2m … never", "", "24h: maybe"},
 		// stopped early at 90 s: projected from there
-		{"stopped early", stopped, Projected, "OOM ~11m30s (projected)", "6m30s … 21m30s", "", "24h: no"},
+		{"stopped early", stopped, Projected, "OOM ~12m (projected)", "6m30s … 22m", "", "24h: no"},
 		// a slow leak NO-GO whose limit is days away: works for the horizon
 		{"works, limit beyond the horizon", done(results.NOGO, proj(3*day, 2*day, 5*day), risk(results.Pass)), Works,
 			"works", "2 days … 5 days", "limit ~3 days (2 days … 5 days)", "24h: yes"},
@@ -168,6 +168,9 @@ func TestWhen(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, "45s", When(45))
 	assert.Equal(t, "1h5m", When(3900))
+	assert.Equal(t, "9m59s", When(599))
+	assert.Equal(t, "18m", When(17*60+54))
+	assert.Equal(t, "3h20m", When(3*3600+19*60+49))
 	assert.Equal(t, "31 days", When(31*day))
 	assert.False(t, math.IsInf(ClassifyCell(&results.Cell{Outcome: results.OOMKilled, Duration: 60}).AtS, 0))
 }
