@@ -49,14 +49,16 @@ func project(c *results.Cell, r analysis.Result, j matrix.Judge) projection {
 // withProjection stores the oom-risk criterion's projection in the cell's
 // analysis (results.OOMRisk), so the report's figures, the works/OOM grid
 // and the criterion's reason read one projection: none when the cell has
-// no limit or no line, or when its line does not grow.
+// no limit or no line, when its line does not grow, or when growth stopped
+// and what came after is a heap settling, too little to project.
 func withProjection(a *results.Analysis, c *results.Cell, r analysis.Result, j matrix.Judge) {
 	j = WithDefaults(j)
 	if c.RAMLimit <= 0 || r.Fit.N < 2 {
 		return
 	}
 	p := project(c, r, j)
-	if math.IsInf(p.point, 1) {
+	if math.IsInf(p.point, 1) || (p.flat && p.plateau.Settling) {
+		// a heap settling after its climb is not projected (see oomRisk)
 		a.OOMRisk = nil
 		return
 	}

@@ -322,9 +322,12 @@ func ClassifyCell(c *results.Cell) *GridEntry {
 	default:
 		e.State, e.Survives = Works, Survives
 	}
-	if e.State == Works && risk != nil && (e.HighS == 0 || math.IsInf(e.HighS, 1)) {
+	if e.State == Works && risk != nil && (e.HighS == 0 || math.IsInf(e.HighS, 1) || e.LowS-e.RanS < e.HorizonS) {
 		// judged, and the growth is not significant (the slope's lower
-		// bound does not grow, or there is no interval): nothing to project
+		// bound does not grow, or there is no interval), or the criterion
+		// found no OOM to project for another reason (the growth stopped,
+		// only in the saw-tooth's peaks, or under its floor): only a limit
+		// the whole interval puts past the horizon is shown
 		e.AtS, e.LowS, e.HighS = 0, 0, 0
 	}
 	return e

@@ -174,3 +174,15 @@ func TestWhen(t *testing.T) {
 	assert.Equal(t, "31 days", When(31*day))
 	assert.False(t, math.IsInf(ClassifyCell(&results.Cell{Outcome: results.OOMKilled, Duration: 60}).AtS, 0))
 }
+
+// A works cell whose criterion found no OOM to project (a heap settling,
+// growth only in the saw-tooth's peaks) shows no limit inside the horizon:
+// "works · limit ~50m · 24h: yes" would contradict itself.
+func TestWorksLimitPastTheHorizon(t *testing.T) {
+	t.Parallel()
+	settling := done(results.GO, proj(50*60, 37*60, 61*60), risk(results.Pass))
+	e := ClassifyCell(&settling)
+	assert.Equal(t, Works, e.State)
+	assert.Empty(t, e.Limit())
+	assert.Equal(t, "24h: yes", e.HorizonText())
+}
