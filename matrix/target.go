@@ -8,7 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var targetKeys = []string{"kind", "build", "command", "image", "dockerfile", "port_env", "ready", "metrics", "pprof", "warmup", "throughput", "sink_env", "env", "axes", "workload", "thresholds", "metrics_keep", "metrics_max_series"}
+var targetKeys = []string{"kind", "build", "command", "image", "dockerfile", "port_env", "ready", "metrics", "pprof", "warmup", "throughput", "sink_env", "env", "axes", "workload", "thresholds", "metrics_keep", "metrics_max_series", "profile_every"}
 
 var readyKeys = []string{"path", "timeout"}
 
@@ -147,6 +147,18 @@ func (d *decoder) target(f field, backend string) Target {
 		t.MetricsMaxSeries, _ = d.integer(n, what+".metrics_max_series", 1)
 		if o["metrics"] == nil {
 			d.errf(n, "%s.metrics_max_series: needs metrics: the path the families are scraped from", what)
+		}
+	}
+	if n := o["profile_every"]; n != nil {
+		if every, ok := d.duration(n, what+".profile_every"); ok {
+			switch {
+			case o["pprof"] == nil:
+				d.errf(n, "%s.profile_every: needs pprof: the prefix heap profiles are taken from", what)
+			case every < MinProfileEvery:
+				d.errf(n, "%s.profile_every: at least %s (each profile makes the target collect its garbage), got %s", what, FormatDuration(MinProfileEvery), FormatDuration(every))
+			default:
+				t.ProfileEvery = every
+			}
 		}
 	}
 	if n := o["thresholds"]; n != nil {

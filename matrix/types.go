@@ -72,6 +72,9 @@ type Target struct {
 	// MetricsMaxSeries caps the families recorded per sample; 0 = the
 	// harness's default (probe.DefaultMaxSeries).
 	MetricsMaxSeries int
+	// ProfileEvery is how often a heap profile is taken from Pprof during
+	// a cell; 0 = the default share of the cell's duration (ProfileInterval).
+	ProfileEvery time.Duration
 
 	// Axes override the values of global axes for this target, or add axes
 	// only this target has; in file order.

@@ -187,6 +187,20 @@ type GrowthSite struct {
 	Delta    int64  `json:"delta_bytes"`
 }
 
+// HeapProfiles describes the heap profiles taken during a cell: the
+// baseline at the end of warm-up and the last one taken, which growth
+// sites are the difference of. For a cell that ended before its end
+// (OOM-killed, crashed), the last one is the newest taken before it did.
+type HeapProfiles struct {
+	FirstS float64 `json:"first_s"`          // t of the baseline, seconds since the target started
+	LastS  float64 `json:"last_s,omitempty"` // t of the last one; absent when only the baseline was taken
+	// Last says why the last one was taken: "end of cell", "every 15s",
+	// "memory at 90 % of the limit".
+	Last   string `json:"last,omitempty"`
+	Taken  int    `json:"taken"`            // profiles taken, baseline included
+	Failed int    `json:"failed,omitempty"` // attempts that failed or timed out
+}
+
 // Cell is the result of one cell: how it was run, what was measured and,
 // once reports have judged it, the verdict.
 type Cell struct {
@@ -226,6 +240,10 @@ type Cell struct {
 	// because a hard criterion's failure was certain, or, with
 	// `early_stop: record`, when it would have been.
 	EarlyStop *EarlyStop `json:"early_stop,omitempty"`
+
+	// HeapProfiles says which two heap profiles GrowthSites compare; nil
+	// when the target has no pprof or no baseline was taken.
+	HeapProfiles *HeapProfiles `json:"heap_profiles,omitempty"`
 
 	// Filled by reports.
 	Analysis *Analysis `json:"analysis,omitempty"`

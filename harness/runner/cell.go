@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/soaklab/soaklab/harness/results"
@@ -28,6 +29,8 @@ type cellRun struct {
 	stopper stopper
 
 	mu sync.Mutex // guards res.Warnings and res.Detail written by goroutines
+
+	heap atomic.Pointer[heapDiff] // heap profiles, told each sample's memory; nil before ready or without pprof
 }
 
 // warn records a warning in the cell's result and tells the observer, once
@@ -174,7 +177,8 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 	}
 	var heap *heapDiff
 	if t.Pprof != "" {
-		heap = startHeapDiff(ctx, base+t.Pprof+"/heap", warmup)
+		heap = startHeapDiff(ctx, base+t.Pprof+"/heap", cr.dir, start, warmup, t.ProfileInterval(c.Duration), cr.warn)
+		cr.heap.Store(heap)
 	}
 
 	lctx, stopLoad := context.WithTimeout(ctx, c.Duration)
@@ -193,16 +197,19 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 		stopLoad()
 		<-loadDone
 		smp.finish()
+		if heap != nil { // the newest profile taken before the target ended
+			res.GrowthSites, res.HeapProfiles, _ = heap.finish(false)
+		}
 		cr.exited(inst, fmt.Sprintf("after %.0f s", time.Since(start).Seconds()))
 		return
 	case <-loadDone:
 	}
 	if heap != nil {
-		sites, err := heap.finish()
+		var err error
+		res.GrowthSites, res.HeapProfiles, err = heap.finish(true)
 		if err != nil {
 			cr.warn("heap profile at end: " + err.Error())
 		}
-		res.GrowthSites = sites
 	}
 	smp.finish()
 	select {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,6 +31,19 @@ func TestMain(m *testing.M) {
 
 var hold [][]byte
 
+// leakCache is the "leak" mode's leak: what put keeps is never dropped, so
+// put is the allocation site a heap-profile diff must name.
+type leakCache struct{ held [][]byte }
+
+//go:noinline
+func (c *leakCache) put(n int) {
+	b := make([]byte, n)
+	for j := 0; j < n; j += 4096 {
+		b[j] = 1
+	}
+	c.held = append(c.held, b)
+}
+
 func serveTarget(mode string) int {
 	if mode == "crash" {
 		fmt.Println("fatal: cannot open config")
@@ -48,9 +62,16 @@ func serveTarget(mode string) int {
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
 	})
+	if mode == "leak" {
+		mux.Handle("/debug/pprof/heap", pprof.Handler("heap"))
+	}
 	go func() {
+		c := &leakCache{}
 		for i := 0; i < 4096; i++ {
 			switch mode {
+			case "leak": // 40 MiB/s through one known function
+				c.put(1 << 20)
+				time.Sleep(25 * time.Millisecond)
 			case "hog":
 				b := make([]byte, 4<<20)
 				for j := range b {
@@ -210,4 +231,38 @@ func TestResultsNotWritable(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "file"), nil, 0o644))
 	err := r.Run(context.Background(), &results.Run{}, []matrix.Cell{cell("serve", "serve", 64<<20, time.Second)})
 	assert.ErrorContains(t, err, "results directory")
+}
+
+// A Go target leaking through a known function is OOM-killed under a real
+// memory limit before its end: the growth sites come from the last heap
+// profile taken before the kill and name the function.
+func TestOOMKilledCellNamesGrowthSite(t *testing.T) {
+	dir := t.TempDir()
+	r := newRunner(t, dir, matrix.Target{Name: "leak", Pprof: "/debug/pprof", ProfileEvery: time.Second})
+	c := cell("leak", "leak", 128<<20, time.Minute)
+	c.Warmup = 500 * time.Millisecond
+	run := &results.Run{Schema: results.SchemaVersion, ID: "t"}
+	require.NoError(t, r.Run(context.Background(), run, []matrix.Cell{c}))
+	got := run.Cells[0]
+	require.Equal(t, results.OOMKilled, got.Outcome, got.Detail)
+	if got.Enforcement != "watchdog" {
+		assert.GreaterOrEqual(t, got.OOMKills, int64(1), "the kernel's counter says it")
+	}
+	require.NotEmpty(t, got.GrowthSites, "sites from the profiles taken before the kill")
+	assert.Equal(t, "github.com/soaklab/soaklab/harness/runner.(*leakCache).put", got.GrowthSites[0].Function)
+	assert.Greater(t, got.GrowthSites[0].Delta, int64(8<<20))
+	require.NotNil(t, got.HeapProfiles)
+	assert.GreaterOrEqual(t, got.HeapProfiles.Taken, 2)
+	assert.Greater(t, got.HeapProfiles.LastS, got.HeapProfiles.FirstS)
+	assert.NotEqual(t, "end of cell", got.HeapProfiles.Last)
+	onDisk, err := results.ReadCell(filepath.Join(dir, results.CellsDir, got.Dir))
+	require.NoError(t, err)
+	assert.Equal(t, got.GrowthSites, onDisk.GrowthSites)
+	for _, f := range []string{results.HeapFirstFile, results.HeapLastFile} {
+		_, err := os.Stat(filepath.Join(dir, results.CellsDir, got.Dir, f))
+		assert.NoError(t, err, "%s kept for go tool pprof", f)
+	}
+	t.Logf("killed after %s; %d profiles, last at %.1f s (%s); top site %s +%d MiB",
+		got.Ended.Sub(got.Started).Round(100*time.Millisecond), got.HeapProfiles.Taken, got.HeapProfiles.LastS,
+		got.HeapProfiles.Last, got.GrowthSites[0].Function, got.GrowthSites[0].Delta>>20)
 }
