@@ -187,18 +187,23 @@ type GrowthSite struct {
 	Delta    int64  `json:"delta_bytes"`
 }
 
-// HeapProfiles describes the heap profiles taken during a cell: the
-// baseline at the end of warm-up and the last one taken, which growth
-// sites are the difference of. For a cell that ended before its end
-// (OOM-killed, crashed), the last one is the newest taken before it did.
+// HeapProfiles says which two heap profiles a cell's growth sites are the
+// difference of: the newest taken (at the end of the cell, or for a cell
+// that ended before its end, OOM-killed or crashed, the newest taken before
+// it did) less the baseline at the end of warm-up, or less the profile at
+// the start when the cell ended by itself with no growth after its
+// baseline or before it.
 type HeapProfiles struct {
-	FirstS float64 `json:"first_s"`          // t of the baseline, seconds since the target started
-	LastS  float64 `json:"last_s,omitempty"` // t of the last one; absent when only the baseline was taken
-	// Last says why the last one was taken: "end of cell", "every 15s",
+	FirstS    float64 `json:"first_s"`              // t of the first of the two, seconds since the target started
+	First     string  `json:"first"`                // why it was taken: "end of warm-up", "target ready"
+	FirstFile string  `json:"first_file,omitempty"` // its file in the cell's directory
+	LastS     float64 `json:"last_s,omitempty"`     // t of the second; absent when no later one was taken
+	// Last says why the second was taken: "end of cell", "every 15s",
 	// "memory at 90 % of the limit".
-	Last   string `json:"last,omitempty"`
-	Taken  int    `json:"taken"`            // profiles taken, baseline included
-	Failed int    `json:"failed,omitempty"` // attempts that failed or timed out
+	Last     string `json:"last,omitempty"`
+	LastFile string `json:"last_file,omitempty"`
+	Taken    int    `json:"taken"`            // profiles taken
+	Failed   int    `json:"failed,omitempty"` // attempts that failed or timed out
 }
 
 // Cell is the result of one cell: how it was run, what was measured and,

@@ -25,16 +25,19 @@ const DefaultProfileTimeout = 10 * time.Second
 var DefaultProfileAt = []float64{0.5, 0.75, 0.9}
 
 // heapDiff takes Go heap profiles during a cell, in a goroutine of its
-// own: a baseline at the end of warm-up, then one every interval and one
-// when memory first crosses each of DefaultProfileAt of the limit, and one
-// at the end of a cell whose target is still alive. It keeps only two, in
-// memory and on disk (results.HeapFirstFile, results.HeapLastFile): the
-// baseline and the newest. The growth sites are the difference of the two,
-// so a cell OOM-killed or crashed names the sites that grew until the last
-// profile before it ended.
+// own: one as soon as the target is ready (the start), one at the end of
+// warm-up (the baseline), then one every interval and one when memory first
+// crosses each of DefaultProfileAt of the limit, and one at the end of a
+// cell whose target is still alive. It keeps three, in memory and on disk
+// (results.HeapStartFile, HeapBaselineFile, HeapLastFile): the start, the
+// baseline and the newest. The growth sites are the newest less the
+// baseline; a cell that ended before its end (OOM-killed, crashed) with no
+// growth after its baseline, or no baseline at all (it died during
+// warm-up), is compared with the start instead, so it names the sites that
+// grew until the last profile before it ended.
 type heapDiff struct {
 	url     string
-	dir     string // cell directory the two profiles are written to; "" = not written
+	dir     string // cell directory the profiles are written to; "" = not written
 	start   time.Time
 	every   time.Duration
 	timeout time.Duration
@@ -44,21 +47,31 @@ type heapDiff struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
-	mu            sync.Mutex
-	first, last   *heapTaken
-	taken, failed int
-	fired         int // levels of DefaultProfileAt already crossed
+	mu                    sync.Mutex
+	ready, baseline, last *heapTaken
+	taken, failed         int
+	fired                 int // levels of DefaultProfileAt already crossed
 }
 
+// heapTaken is one profile kept: where it is on disk, when and why it was
+// taken.
 type heapTaken struct {
-	p   *profile.Profile
-	at  float64 // seconds since start
-	why string
+	p    *profile.Profile
+	at   float64 // seconds since start
+	why  string
+	file string
 }
 
-// startHeapDiff starts profiling url (the target's /debug/pprof/heap):
-// the baseline after warmup, then one every `every`. warn reports a
-// profile endpoint that answers with an error status, once per message.
+// Why the start and the baseline are taken.
+const (
+	whyReady    = "target ready"
+	whyBaseline = "end of warm-up"
+	whyEnd      = "end of cell"
+)
+
+// startHeapDiff starts profiling url (the target's /debug/pprof/heap) of
+// a target that is ready: at once, after warmup, then every `every`. warn
+// reports a profile endpoint that answers with an error status.
 func startHeapDiff(ctx context.Context, url, dir string, start time.Time, warmup, every time.Duration, warn func(string)) *heapDiff {
 	h := newHeapDiff(url, dir, start, every, warn)
 	h.run(ctx, warmup)
@@ -78,40 +91,41 @@ func (h *heapDiff) run(ctx context.Context, warmup time.Duration) {
 
 func (h *heapDiff) loop(ctx context.Context, warmup time.Duration) {
 	defer close(h.done)
+	_ = h.take(ctx, whyReady)
 	wait := time.NewTimer(warmup)
 	defer wait.Stop()
-	select {
-	case <-ctx.Done():
-		return
-	case <-wait.C:
-	}
-	// The baseline: retried at each tick until one is taken.
-	h.take(ctx, "baseline")
 	tick := time.NewTicker(h.every)
 	defer tick.Stop()
+	owed := false // the baseline failed: the next profile is the baseline
 	for {
 		why := "every " + shortDuration(h.every)
 		select {
 		case <-ctx.Done():
 			return
+		case <-wait.C:
+			why = whyBaseline
 		case <-tick.C:
 		case why = <-h.kick:
 		}
-		h.take(ctx, why)
+		if owed {
+			why = whyBaseline
+		}
+		owed = h.take(ctx, why) != nil && why == whyBaseline
 	}
 }
 
-// take downloads one profile; the first kept is the baseline, any later
-// one replaces the newest.
+// take downloads one profile and keeps it: the first taken is the start,
+// the one at the end of warm-up the baseline, any other replaces the
+// newest.
 func (h *heapDiff) take(ctx context.Context, why string) error {
 	raw, p, err := probe.FetchHeapRaw(ctx, nil, h.timeout, h.url)
 	at := time.Since(h.start).Seconds()
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	if err != nil {
 		if ctx.Err() == nil {
 			h.failed++
 		}
+		h.mu.Unlock()
 		var st *probe.StatusError
 		if errors.As(err, &st) && h.warn != nil {
 			h.warn(fmt.Sprintf("heap profiles: pprof %s answers %s: no growth sites are named (check the target's pprof: prefix)", h.url, st.Status))
@@ -119,18 +133,30 @@ func (h *heapDiff) take(ctx context.Context, why string) error {
 		return err
 	}
 	h.taken++
-	file := results.HeapLastFile
 	t := &heapTaken{p: p, at: at, why: why}
-	if h.first == nil {
-		h.first, file = t, results.HeapFirstFile
-	} else {
-		h.last = t
+	var files []string
+	switch {
+	case h.ready == nil && why == whyBaseline: // the start failed: the baseline stands for it
+		t.file, h.ready, h.baseline = results.HeapBaselineFile, t, t
+		files = append(files, t.file)
+	case h.ready == nil:
+		t.file, h.ready = results.HeapStartFile, t
+		files = append(files, t.file)
+	case why == whyBaseline:
+		t.file, h.baseline = results.HeapBaselineFile, t
+		files = append(files, t.file)
+	default:
+		t.file, h.last = results.HeapLastFile, t
+		files = append(files, t.file)
 	}
 	h.mu.Unlock()
-	defer h.mu.Lock() // one take at a time (the loop, then finish): the file is written unlocked
-	if h.dir != "" {
-		if err := results.WriteFile(filepath.Join(h.dir, file), raw); err != nil && h.warn != nil {
-			h.warn("heap profiles: keep " + file + ": " + err.Error())
+	// One take at a time (the loop, then finish): files are written unlocked.
+	for _, f := range files {
+		if h.dir == "" {
+			break
+		}
+		if err := results.WriteFile(filepath.Join(h.dir, f), raw); err != nil && h.warn != nil {
+			h.warn("heap profiles: keep " + f + ": " + err.Error())
 		}
 	}
 	return nil
@@ -159,34 +185,51 @@ func (h *heapDiff) sampled(held, limit int64) {
 	}
 }
 
-// finish stops profiling; when the target is still alive it takes a last
-// profile first. It returns the growth sites between the baseline and the
-// newest profile, and which profiles those were; none when no baseline was
-// taken (the cell ended during warm-up) or nothing after it. err is a
-// failed end-of-cell profile (the newest periodic one is used instead).
+// finish stops profiling; when the target is still alive (the cell ran to
+// its end, or was stopped) it takes a last profile first. It returns the
+// growth sites and which two profiles they compare: the newest against the
+// baseline; for a target that ended by itself, against the start when
+// nothing grew after the baseline or there is none. No sites when fewer
+// than two profiles were taken. err is a failed end-of-cell profile (the
+// newest earlier one is used instead).
 func (h *heapDiff) finish(alive bool) ([]results.GrowthSite, *results.HeapProfiles, error) {
 	h.cancel()
 	<-h.done
 	var err error
 	if alive {
 		h.mu.Lock()
-		haveFirst := h.first != nil
+		started := h.ready != nil
 		h.mu.Unlock()
-		if haveFirst {
-			err = h.take(context.Background(), "end of cell")
+		if started { // a target that never answered gets no more tries
+			err = h.take(context.Background(), whyEnd)
 		}
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.first == nil {
+	base := h.baseline
+	if base == nil {
+		base = h.ready
+	}
+	if base == nil {
 		return nil, nil, err
 	}
-	info := &results.HeapProfiles{FirstS: round1(h.first.at), Taken: h.taken, Failed: h.failed}
-	if h.last == nil {
-		return nil, info, err
+	newest := h.last
+	if newest == nil || newest.at < base.at {
+		newest = base
 	}
-	info.LastS, info.Last = round1(h.last.at), h.last.why
-	return probe.Growth(h.first.p, h.last.p, probe.DefaultTopSites), info, err
+	var sites []results.GrowthSite
+	if newest != base {
+		sites = probe.Growth(base.p, newest.p, probe.DefaultTopSites)
+	}
+	if len(sites) == 0 && !alive && base != h.ready && newest != h.ready {
+		base = h.ready
+		sites = probe.Growth(base.p, newest.p, probe.DefaultTopSites)
+	}
+	info := &results.HeapProfiles{FirstS: round1(base.at), First: base.why, FirstFile: base.file, Taken: h.taken, Failed: h.failed}
+	if newest != nil && newest != base {
+		info.LastS, info.Last, info.LastFile = round1(newest.at), newest.why, newest.file
+	}
+	return sites, info, err
 }
 
 func round1(s float64) float64 { return float64(int64(s*10+0.5)) / 10 }

@@ -71,44 +71,57 @@ func waitTaken(t *testing.T, h *heapDiff, n int) {
 func TestHeapDiffKilledCellNamesSite(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name string
-		gone string
+		name        string
+		after       int32
+		gone        string
+		first, last string // why the two compared profiles were taken
+		files       []string
 	}{
-		// the target was OOM-killed: its endpoint refuses (here: answers 500) after two profiles.
-		{"endpoint fails", "500"},
+		// OOM-killed after a periodic profile (its endpoint then answers
+		// 500): the newest against the baseline at the end of warm-up.
+		{"after a periodic profile", 3, "500", "end of warm-up", "every 20ms",
+			[]string{results.HeapBaselineFile, results.HeapLastFile, results.HeapStartFile}},
 		// a stuck endpoint: the request in flight is abandoned, finish does not wait for it.
-		{"endpoint hangs", "hang"},
+		{"endpoint hangs", 3, "hang", "end of warm-up", "every 20ms",
+			[]string{results.HeapBaselineFile, results.HeapLastFile, results.HeapStartFile}},
+		// killed right after its warm-up: nothing after the baseline, so
+		// the baseline against the start.
+		{"right after warm-up", 2, "500", "target ready", "end of warm-up",
+			[]string{results.HeapBaselineFile, results.HeapStartFile}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			url := serveRecorded(t, &recorded{after: 2, gone: tt.gone})
+			url := serveRecorded(t, &recorded{after: tt.after, gone: tt.gone})
 			dir := t.TempDir()
 			var warned []string
 			var mu sync.Mutex
 			h := newHeapDiff(url, dir, time.Now(), 20*time.Millisecond, func(s string) { mu.Lock(); warned = append(warned, s); mu.Unlock() })
 			h.timeout = time.Hour // only cancelling ends a hung request
 			h.run(context.Background(), 0)
-			waitTaken(t, h, 2)
+			waitTaken(t, h, int(tt.after))
 			for i := 0; i < 100; i++ { // sampling goes on and is never held up by a profile in flight
-				h.sampled(int64(i), 100)
+				h.sampled(int64(i), 1000)
 			}
 			sites, info, err := h.finish(false)
 			require.NoError(t, err, "no end-of-cell profile is asked of a dead target")
 			require.NotEmpty(t, sites)
 			assert.Equal(t, "main.(*monitor).record", sites[0].Function)
-			assert.Greater(t, sites[0].Delta, int64(10<<20), "≈16 MiB leaked between the first and the mid profile")
+			assert.Greater(t, sites[0].Delta, int64(10<<20), "≈16 MiB leaked between two recorded profiles")
 			require.NotNil(t, info)
-			assert.Equal(t, 2, info.Taken)
-			assert.NotEmpty(t, info.Last)
+			assert.Equal(t, int(tt.after), info.Taken)
+			assert.Equal(t, tt.first, info.First)
+			assert.Equal(t, tt.last, info.Last)
 			assert.GreaterOrEqual(t, info.LastS, info.FirstS)
 			assert.Empty(t, warned, "a 500 is not a wrong pprof prefix worth a warning")
-			assert.Equal(t, []string{results.HeapFirstFile, results.HeapLastFile}, files(t, dir))
+			assert.Equal(t, tt.files, files(t, dir))
+			assert.Contains(t, tt.files, info.FirstFile)
+			assert.Contains(t, tt.files, info.LastFile)
 		})
 	}
 }
 
-func TestHeapDiffKeepsTwoProfiles(t *testing.T) {
+func TestHeapDiffKeepsThreeProfiles(t *testing.T) {
 	t.Parallel()
 	rc := &recorded{}
 	url := serveRecorded(t, rc)
@@ -118,20 +131,24 @@ func TestHeapDiffKeepsTwoProfiles(t *testing.T) {
 	waitTaken(t, h, 20)
 	sites, info, err := h.finish(true)
 	require.NoError(t, err)
-	assert.Equal(t, []string{results.HeapFirstFile, results.HeapLastFile}, files(t, dir), "only the baseline and the newest are on disk")
-	first, err := os.ReadFile(filepath.Join(dir, results.HeapFirstFile))
-	require.NoError(t, err)
-	want, err := os.ReadFile(filepath.Join("testdata", "leaky-first.pb.gz"))
-	require.NoError(t, err)
-	assert.Equal(t, want, first, "the baseline is kept as served")
-	last, err := os.ReadFile(filepath.Join(dir, results.HeapLastFile))
-	require.NoError(t, err)
-	want, err = os.ReadFile(filepath.Join("testdata", "leaky-last.pb.gz"))
-	require.NoError(t, err)
-	assert.Equal(t, want, last, "the newest replaces the one before")
+	assert.Equal(t, []string{results.HeapBaselineFile, results.HeapLastFile, results.HeapStartFile}, files(t, dir),
+		"only the start, the baseline and the newest are on disk")
+	for file, served := range map[string]string{
+		results.HeapStartFile:    "leaky-first.pb.gz", // kept as served
+		results.HeapBaselineFile: "leaky-mid.pb.gz",
+		results.HeapLastFile:     "leaky-last.pb.gz", // the newest replaces the one before
+	} {
+		got, err := os.ReadFile(filepath.Join(dir, file))
+		require.NoError(t, err)
+		want, err := os.ReadFile(filepath.Join("testdata", served))
+		require.NoError(t, err)
+		assert.Equal(t, want, got, file)
+	}
 	require.NotEmpty(t, sites)
 	assert.Equal(t, "main.(*monitor).record", sites[0].Function)
+	assert.Equal(t, "end of warm-up", info.First)
 	assert.Equal(t, "end of cell", info.Last)
+	assert.Equal(t, results.HeapLastFile, info.LastFile)
 	assert.GreaterOrEqual(t, info.Taken, 21)
 }
 
@@ -140,30 +157,29 @@ func TestHeapDiffLevelsTakeProfiles(t *testing.T) {
 	url := serveRecorded(t, &recorded{})
 	h := newHeapDiff(url, "", time.Now(), time.Hour, nil) // no periodic profile within the test
 	h.run(context.Background(), 0)
-	waitTaken(t, h, 1)
+	waitTaken(t, h, 2) // the start and the baseline
 	h.sampled(40, 100) // under every level: nothing
 	h.sampled(95, 100) // crosses 50, 75 and 90 % at once: one profile, named after the highest
-	waitTaken(t, h, 2)
+	waitTaken(t, h, 3)
 	h.sampled(99, 100) // every level already crossed: nothing more
 	_, info, err := h.finish(false)
 	require.NoError(t, err)
 	assert.Equal(t, "memory at 90 % of the limit", info.Last)
-	assert.Equal(t, 2, info.Taken)
+	assert.Equal(t, 3, info.Taken)
 }
 
 func TestHeapDiffNoSites(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name   string
-		rc     *recorded
-		warmup time.Duration
-		alive  bool
-		warn   string
+		name  string
+		rc    *recorded
+		alive bool
+		warn  string
 	}{
-		// ended during warm-up: no baseline, nothing to compare, no request at the end.
-		{"during warm-up", &recorded{}, time.Hour, true, ""},
 		// a wrong pprof prefix: a warning that says so, and no sites.
-		{"wrong prefix", &recorded{gone: "500"}, 0, true, "answers 500"},
+		{"wrong prefix", &recorded{gone: "500"}, true, "answers 500"},
+		// a target that died before its first profile: nothing to compare.
+		{"dead at once", &recorded{gone: "hang"}, false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,7 +188,7 @@ func TestHeapDiffNoSites(t *testing.T) {
 			var warned atomic.Value
 			warned.Store("")
 			h := newHeapDiff(url, t.TempDir(), time.Now(), time.Hour, func(s string) { warned.Store(s) })
-			h.run(context.Background(), tt.warmup)
+			h.run(context.Background(), time.Hour)
 			if tt.warn != "" {
 				require.Eventually(t, func() bool { return warned.Load().(string) != "" }, time.Minute, 5*time.Millisecond)
 			}

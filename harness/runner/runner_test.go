@@ -235,34 +235,49 @@ func TestResultsNotWritable(t *testing.T) {
 
 // A Go target leaking through a known function is OOM-killed under a real
 // memory limit before its end: the growth sites come from the last heap
-// profile taken before the kill and name the function.
+// profile taken before the kill and name the function, whether the kill
+// comes after the warm-up (against the baseline) or during it (against the
+// profile taken when the target became ready).
 func TestOOMKilledCellNamesGrowthSite(t *testing.T) {
-	dir := t.TempDir()
-	r := newRunner(t, dir, matrix.Target{Name: "leak", Pprof: "/debug/pprof", ProfileEvery: time.Second})
-	c := cell("leak", "leak", 128<<20, time.Minute)
-	c.Warmup = 500 * time.Millisecond
-	run := &results.Run{Schema: results.SchemaVersion, ID: "t"}
-	require.NoError(t, r.Run(context.Background(), run, []matrix.Cell{c}))
-	got := run.Cells[0]
-	require.Equal(t, results.OOMKilled, got.Outcome, got.Detail)
-	if got.Enforcement != "watchdog" {
-		assert.GreaterOrEqual(t, got.OOMKills, int64(1), "the kernel's counter says it")
+	tests := []struct {
+		name   string
+		warmup time.Duration
+		first  string
+	}{
+		{"after warm-up", 500 * time.Millisecond, "end of warm-up"},
+		{"during warm-up", 30 * time.Second, "target ready"},
 	}
-	require.NotEmpty(t, got.GrowthSites, "sites from the profiles taken before the kill")
-	assert.Equal(t, "github.com/soaklab/soaklab/harness/runner.(*leakCache).put", got.GrowthSites[0].Function)
-	assert.Greater(t, got.GrowthSites[0].Delta, int64(8<<20))
-	require.NotNil(t, got.HeapProfiles)
-	assert.GreaterOrEqual(t, got.HeapProfiles.Taken, 2)
-	assert.Greater(t, got.HeapProfiles.LastS, got.HeapProfiles.FirstS)
-	assert.NotEqual(t, "end of cell", got.HeapProfiles.Last)
-	onDisk, err := results.ReadCell(filepath.Join(dir, results.CellsDir, got.Dir))
-	require.NoError(t, err)
-	assert.Equal(t, got.GrowthSites, onDisk.GrowthSites)
-	for _, f := range []string{results.HeapFirstFile, results.HeapLastFile} {
-		_, err := os.Stat(filepath.Join(dir, results.CellsDir, got.Dir, f))
-		assert.NoError(t, err, "%s kept for go tool pprof", f)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			r := newRunner(t, dir, matrix.Target{Name: "leak", Pprof: "/debug/pprof", ProfileEvery: time.Second})
+			c := cell("leak", "leak", 128<<20, time.Minute)
+			c.Warmup = tt.warmup
+			run := &results.Run{Schema: results.SchemaVersion, ID: "t"}
+			require.NoError(t, r.Run(context.Background(), run, []matrix.Cell{c}))
+			got := run.Cells[0]
+			require.Equal(t, results.OOMKilled, got.Outcome, got.Detail)
+			if got.Enforcement != "watchdog" {
+				assert.GreaterOrEqual(t, got.OOMKills, int64(1), "the kernel's counter says it")
+			}
+			require.NotEmpty(t, got.GrowthSites, "sites from the profiles taken before the kill")
+			assert.Equal(t, "github.com/soaklab/soaklab/harness/runner.(*leakCache).put", got.GrowthSites[0].Function)
+			assert.Greater(t, got.GrowthSites[0].Delta, int64(8<<20))
+			h := got.HeapProfiles
+			require.NotNil(t, h)
+			assert.Equal(t, tt.first, h.First)
+			assert.Greater(t, h.LastS, h.FirstS)
+			assert.NotEqual(t, "end of cell", h.Last)
+			onDisk, err := results.ReadCell(filepath.Join(dir, results.CellsDir, got.Dir))
+			require.NoError(t, err)
+			assert.Equal(t, got.GrowthSites, onDisk.GrowthSites)
+			for _, f := range []string{h.FirstFile, h.LastFile} {
+				_, err := os.Stat(filepath.Join(dir, results.CellsDir, got.Dir, f))
+				assert.NoError(t, err, "%s kept for go tool pprof", f)
+			}
+			t.Logf("killed after %s; %d profiles, %.1f s (%s) against %.1f s (%s); top site %s +%d MiB",
+				got.Ended.Sub(got.Started).Round(100*time.Millisecond), h.Taken, h.LastS, h.Last, h.FirstS, h.First,
+				got.GrowthSites[0].Function, got.GrowthSites[0].Delta>>20)
+		})
 	}
-	t.Logf("killed after %s; %d profiles, last at %.1f s (%s); top site %s +%d MiB",
-		got.Ended.Sub(got.Started).Round(100*time.Millisecond), got.HeapProfiles.Taken, got.HeapProfiles.LastS,
-		got.HeapProfiles.Last, got.GrowthSites[0].Function, got.GrowthSites[0].Delta>>20)
 }

@@ -94,13 +94,13 @@ func TestCellSection(t *testing.T) {
 		// an OOM-killed cell's growth sites say which profiles they compare
 		{"sites of a killed cell", results.Cell{ID: "k", Outcome: results.OOMKilled,
 			GrowthSites:  []results.GrowthSite{{Function: "main.(*cache).put", Delta: 180 << 20}},
-			HeapProfiles: &results.HeapProfiles{FirstS: 6, LastS: 51, Last: "memory at 90 % of the limit", Taken: 4}}, samples(20), 0,
-			[]string{"<code>main.(*cache).put</code>", "heap profile at 51s (memory at 90 % of the limit, the last before the cell ended) against the baseline at 6s"}, nil},
+			HeapProfiles: &results.HeapProfiles{FirstS: 6, First: "end of warm-up", LastS: 51, Last: "memory at 90 % of the limit", Taken: 4}}, samples(20), 0,
+			[]string{"<code>main.(*cache).put</code>", "heap profile at 51s (memory at 90 % of the limit, the last before the cell ended) against the one at 6s (end of warm-up)"}, nil},
 		// a completed cell's last profile is the one at its end
 		{"sites at the end", results.Cell{ID: "l", Outcome: results.Completed,
 			GrowthSites:  []results.GrowthSite{{Function: "main.(*cache).put", Delta: 180 << 20}},
-			HeapProfiles: &results.HeapProfiles{FirstS: 6, LastS: 60, Last: "end of cell", Taken: 5}}, samples(20), 0,
-			[]string{"heap profile at 1m (end of cell) against the baseline at 6s"}, []string{"the last before the cell ended"}},
+			HeapProfiles: &results.HeapProfiles{FirstS: 6, First: "end of warm-up", LastS: 60, Last: "end of cell", Taken: 5}}, samples(20), 0,
+			[]string{"heap profile at 1m (end of cell) against the one at 6s (end of warm-up)"}, []string{"the last before the cell ended"}},
 		// no samples: no plots, a sentence instead
 		{"no samples", results.Cell{ID: "d"}, nil, 0, []string{"No samples were recorded for this cell."}, []string{"<svg"}},
 	} {

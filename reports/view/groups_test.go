@@ -73,8 +73,9 @@ func TestNextStep(t *testing.T) {
 			"Peak 132 MiB against a 128 MiB limit: raise the limit above the peak or lower the load (tasks, RPS), then rerun; the memory chart shows when it climbed."},
 		// an OOM kill with a growth site (from the last heap profile before the kill) starts there
 		{"oom with site", results.Cell{Verdict: results.NOGO, Reasons: fail("outcome"), Outcome: results.OOMKilled, RAMLimit: 128 << 20, PeakCgroup: 132 << 20,
-			GrowthSites: []results.GrowthSite{{Function: "main.(*cache).put", Delta: 100 << 20}}},
-			"Peak 132 MiB against a 128 MiB limit, and the heap grew most at main.(*cache).put (+100 MiB): start with that allocation site (go tool pprof -diff_base heap-first.pb.gz heap-last.pb.gz in the cell's directory), or raise the limit if the growth is expected."},
+			GrowthSites:  []results.GrowthSite{{Function: "main.(*cache).put", Delta: 100 << 20}},
+			HeapProfiles: &results.HeapProfiles{FirstS: 6, FirstFile: "heap-baseline.pb.gz", LastS: 51, LastFile: "heap-last.pb.gz"}},
+			"Peak 132 MiB against a 128 MiB limit, and the heap grew most at main.(*cache).put (+100 MiB): start with that allocation site (go tool pprof -diff_base heap-baseline.pb.gz heap-last.pb.gz in the cell's directory), or raise the limit if the growth is expected."},
 		// a cell stopped early gets the advice of the criterion that stopped it
 		{"early stop", results.Cell{Verdict: results.NOGO, Reasons: fail("early-stop"),
 			EarlyStop: &results.EarlyStop{AtS: 120, PlannedS: 300, Criterion: "leak"}},

@@ -30,8 +30,12 @@ func NextStep(c *results.Cell) string {
 	switch criterion {
 	case "oom", "outcome", "peak", "rss":
 		if c.Outcome == results.OOMKilled && site != "" {
-			return fmt.Sprintf("Peak %s against a %s limit, and the heap grew most at %s: start with that allocation site (go tool pprof -diff_base %s %s in the cell's directory), or raise the limit if the growth is expected.",
-				Bytes(Peak(c)), Bytes(c.RAMLimit), site, results.HeapFirstFile, results.HeapLastFile)
+			diff := ""
+			if h := c.HeapProfiles; h != nil && h.FirstFile != "" && h.LastFile != "" {
+				diff = fmt.Sprintf(" (go tool pprof -diff_base %s %s in the cell's directory)", h.FirstFile, h.LastFile)
+			}
+			return fmt.Sprintf("Peak %s against a %s limit, and the heap grew most at %s: start with that allocation site%s, or raise the limit if the growth is expected.",
+				Bytes(Peak(c)), Bytes(c.RAMLimit), site, diff)
 		}
 		if c.Outcome == results.OOMKilled || r.Criterion != "outcome" {
 			return fmt.Sprintf("Peak %s against a %s limit: raise the limit above the peak or lower the load (tasks, RPS), then rerun; the memory chart shows when it climbed.",

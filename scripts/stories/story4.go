@@ -94,9 +94,11 @@ func story4(s *session) error {
 		"the outcome reason names it: %s", o.Message)
 	s.expect(strings.Contains(page, "<code>"+story4Site+"</code>") && strings.Contains(page, "the last before the cell ended"),
 		"index.html lists it in the killed cell's growth table")
-	for _, f := range []string{results.HeapFirstFile, results.HeapLastFile} {
-		_, err := os.Stat(filepath.Join(dir, results.CellsDir, oom.Dir, f))
-		s.expect(err == nil, "%s kept for go tool pprof", f)
+	if hp != nil {
+		for _, f := range []string{hp.FirstFile, hp.LastFile} {
+			_, err := os.Stat(filepath.Join(dir, results.CellsDir, oom.Dir, f))
+			s.expect(f != "" && err == nil, "%q kept for go tool pprof", f)
+		}
 	}
 	return nil
 }
