@@ -187,6 +187,10 @@ type GrowthSite struct {
 	Delta    int64  `json:"delta_bytes"`
 }
 
+// HeapAtEnd is HeapProfiles.Last for a profile taken at the end of the
+// cell, its target still alive.
+const HeapAtEnd = "end of cell"
+
 // HeapProfiles says which two heap profiles a cell's growth sites are the
 // difference of: the newest taken (at the end of the cell, or for a cell
 // that ended before its end, OOM-killed or crashed, the newest taken before
@@ -247,7 +251,7 @@ type Cell struct {
 	EarlyStop *EarlyStop `json:"early_stop,omitempty"`
 
 	// HeapProfiles says which two heap profiles GrowthSites compare; nil
-	// when the target has no pprof or no baseline was taken.
+	// when the target has no pprof or no profile was taken.
 	HeapProfiles *HeapProfiles `json:"heap_profiles,omitempty"`
 
 	// Filled by reports.

@@ -66,7 +66,7 @@ type heapTaken struct {
 const (
 	whyReady    = "target ready"
 	whyBaseline = "end of warm-up"
-	whyEnd      = "end of cell"
+	whyEnd      = results.HeapAtEnd
 )
 
 // startHeapDiff starts profiling url (the target's /debug/pprof/heap) of

@@ -51,7 +51,7 @@ func sources(c *results.Cell, r analysis.Result) string {
 // one at the end.
 func profilesBefore(c *results.Cell) string {
 	h := c.HeapProfiles
-	if h == nil || c.Outcome == results.Completed || h.Last == "end of cell" {
+	if h == nil || h.LastS == 0 || h.Last == results.HeapAtEnd {
 		return ""
 	}
 	return fmt.Sprintf(" (heap profiles at %s and %s, the last before the cell ended)", hours(h.FirstS), hours(h.LastS))
