@@ -100,12 +100,17 @@ func (h *heapDiff) loop(ctx context.Context, warmup time.Duration) {
 	for {
 		why := "every " + shortDuration(h.every)
 		select {
-		case <-ctx.Done():
-			return
-		case <-wait.C:
+		case <-wait.C: // first when both are due: the baseline is the end of warm-up
 			why = whyBaseline
-		case <-tick.C:
-		case why = <-h.kick:
+		default:
+			select {
+			case <-ctx.Done():
+				return
+			case <-wait.C:
+				why = whyBaseline
+			case <-tick.C:
+			case why = <-h.kick:
+			}
 		}
 		if owed {
 			why = whyBaseline

@@ -69,9 +69,9 @@ func serveTarget(mode string) int {
 		c := &leakCache{}
 		for i := 0; i < 4096; i++ {
 			switch mode {
-			case "leak": // 40 MiB/s through one known function
+			case "leak": // 20 MiB/s through one known function
 				c.put(1 << 20)
-				time.Sleep(25 * time.Millisecond)
+				time.Sleep(50 * time.Millisecond)
 			case "hog":
 				b := make([]byte, 4<<20)
 				for j := range b {
