@@ -208,7 +208,7 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 		var err error
 		res.GrowthSites, res.HeapProfiles, err = heap.finish(true)
 		if err != nil {
-			cr.warn("heap profile at end: " + err.Error())
+			cr.warn("heap profiles: " + err.Error())
 		}
 	}
 	smp.finish()

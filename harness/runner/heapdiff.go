@@ -50,7 +50,8 @@ type heapDiff struct {
 	mu                    sync.Mutex
 	ready, baseline, last *heapTaken
 	taken, failed         int
-	fired                 int // levels of DefaultProfileAt already crossed
+	lastErr               error // of the latest attempt that failed
+	fired                 int   // levels of DefaultProfileAt already crossed
 }
 
 // heapTaken is one profile kept: where it is on disk, when and why it was
@@ -127,8 +128,11 @@ func (h *heapDiff) take(ctx context.Context, why string) error {
 	at := time.Since(h.start).Seconds()
 	h.mu.Lock()
 	if err != nil {
+		h.lastErr = err
 		if ctx.Err() == nil {
 			h.failed++
+		} else {
+			h.lastErr = errors.New("no answer before the cell ended")
 		}
 		h.mu.Unlock()
 		var st *probe.StatusError
@@ -196,7 +200,7 @@ func (h *heapDiff) sampled(held, limit int64) {
 // baseline; for a target that ended by itself, against the start when
 // nothing grew after the baseline or there is none. No sites when fewer
 // than two profiles were taken. err is a failed end-of-cell profile (the
-// newest earlier one is used instead).
+// newest earlier one is used instead), or why none was taken at all.
 func (h *heapDiff) finish(alive bool) ([]results.GrowthSite, *results.HeapProfiles, error) {
 	h.cancel()
 	<-h.done
@@ -216,6 +220,9 @@ func (h *heapDiff) finish(alive bool) ([]results.GrowthSite, *results.HeapProfil
 		base = h.ready
 	}
 	if base == nil {
+		if err == nil && h.lastErr != nil {
+			err = fmt.Errorf("none taken from %s: %w", h.url, h.lastErr)
+		}
 		return nil, nil, err
 	}
 	newest := h.last

@@ -175,11 +175,12 @@ func TestHeapDiffNoSites(t *testing.T) {
 		rc    *recorded
 		alive bool
 		warn  string
+		err   string // why none was taken
 	}{
 		// a wrong pprof prefix: a warning that says so, and no sites.
-		{"wrong prefix", &recorded{gone: "500"}, true, "answers 500"},
-		// a target that died before its first profile: nothing to compare.
-		{"dead at once", &recorded{gone: "hang"}, false, ""},
+		{"wrong prefix", &recorded{gone: "500"}, true, "answers 500", "500 Internal Server Error"},
+		// an endpoint that never answered before the cell ended: nothing to compare.
+		{"stuck at once", &recorded{gone: "hang"}, false, "", "no answer before the cell ended"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,7 +194,9 @@ func TestHeapDiffNoSites(t *testing.T) {
 				require.Eventually(t, func() bool { return warned.Load().(string) != "" }, time.Minute, 5*time.Millisecond)
 			}
 			sites, info, err := h.finish(tt.alive)
-			assert.NoError(t, err)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "none taken from "+url)
+			assert.Contains(t, err.Error(), tt.err)
 			assert.Empty(t, sites)
 			assert.Nil(t, info)
 			assert.Contains(t, warned.Load().(string), tt.warn)

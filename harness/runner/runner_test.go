@@ -62,8 +62,11 @@ func serveTarget(mode string) int {
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
 	})
-	if mode == "leak" {
+	switch mode {
+	case "leak":
 		mux.Handle("/debug/pprof/heap", pprof.Handler("heap"))
+	case "stuck-pprof": // a profile endpoint that never answers
+		mux.HandleFunc("/debug/pprof/heap", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	}
 	go func() {
 		c := &leakCache{}
@@ -280,4 +283,28 @@ func TestOOMKilledCellNamesGrowthSite(t *testing.T) {
 				got.GrowthSites[0].Function, got.GrowthSites[0].Delta>>20)
 		})
 	}
+}
+
+// A heap profile endpoint that never answers holds up neither the samples
+// nor the cell: the cell completes, sampled all along, with a warning, and
+// names no site.
+func TestStuckProfileEndpoint(t *testing.T) {
+	dir := t.TempDir()
+	r := newRunner(t, dir, matrix.Target{Name: "stuck", Pprof: "/debug/pprof", ProfileEvery: time.Second})
+	c := cell("stuck", "stuck-pprof", 128<<20, 3*time.Second)
+	c.Warmup = time.Second
+	run := &results.Run{Schema: results.SchemaVersion, ID: "t"}
+	require.NoError(t, r.Run(context.Background(), run, []matrix.Cell{c}))
+	got := run.Cells[0]
+	require.Equal(t, results.Completed, got.Outcome, got.Detail)
+	samples, err := results.ReadSamples(filepath.Join(dir, results.CellsDir, got.Dir, results.SamplesFile))
+	require.NoError(t, err)
+	require.NotEmpty(t, samples)
+	assert.GreaterOrEqual(t, samples[len(samples)-1].T, 2.5, "sampled to the end of the cell")
+	assert.GreaterOrEqual(t, len(samples), 5, "every 200 ms for 3 s, however slow the machine, at least a few")
+	assert.Empty(t, got.GrowthSites)
+	warned := strings.Join(got.Warnings, "; ")
+	assert.Contains(t, warned, "heap profiles: none taken from http://127.0.0.1:")
+	assert.Contains(t, warned, "no answer before the cell ended")
+	t.Logf("cell took %s; %d samples; warnings: %s", got.Ended.Sub(got.Started).Round(100*time.Millisecond), len(samples), warned)
 }
