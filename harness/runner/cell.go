@@ -127,6 +127,8 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 			return
 		}
 		defer load.sink.Close()
+		opened := time.Now()
+		defer func() { cr.received(load.sink, time.Since(opened)) }() // runs before Close
 		env = append(env, t.SinkEnv+"="+load.sink.URL())
 	}
 
@@ -243,6 +245,19 @@ func (cr *cellRun) drive(ctx context.Context, base string, load *loadSource, sto
 		cr.warn("driver: " + err.Error())
 	}
 	cr.res.Load = l
+}
+
+// received records what a client target sent to the sink over open, the
+// time the sink was open, as the cell's load: the rate the matrix asked of
+// the client is the cell's rps (a client cell has one only when the
+// target's env or command passes it on).
+func (cr *cellRun) received(s Sink, open time.Duration) {
+	l := s.Received()
+	l.Mode, l.TargetRPS, l.Tasks, l.Duration = results.SinkMode, cr.cell.RPS, cr.cell.Tasks, open.Seconds()
+	if open > 0 {
+		l.AchievedRPS = float64(l.Completed) / open.Seconds()
+	}
+	cr.res.Load = &l
 }
 
 // exited records how a target that ended by itself ended.
