@@ -42,6 +42,12 @@ type Matrix struct {
 	// Warnings are doubts that do not stop a run: an exclude entry that
 	// matches no cell, a workload target without a throughput counter.
 	Warnings Errors
+
+	// KeepUnusedAxes expands as soaklab did before UnusedAxes: every
+	// target crossed with every tasks and rps value, which then appear in
+	// its cells' ids. Set it to resume a run started that way
+	// (LegacyExpansion); a matrix never sets it.
+	KeepUnusedAxes bool
 }
 
 // Target is one program under test.
