@@ -88,7 +88,13 @@ type Target struct {
 type Ready struct {
 	Path    string        // HTTP path, default /healthz
 	Timeout time.Duration // default 10s
+	// None is `ready: none`: a client or workload target that listens on
+	// no port is ready once started (Path is then empty).
+	None bool
 }
+
+// ReadyNone is the `ready:` value of a target that listens on no port.
+const ReadyNone = "none"
 
 // Workload is the request mix soaklab's driver sends to server targets.
 type Workload struct {

@@ -162,7 +162,7 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 	}
 	defer smp.finish()
 
-	if err := waitReady(ctx, base+t.Ready.Path, t.Ready.Timeout, inst.Done()); err != nil {
+	if err := cr.waitReady(ctx, base, inst); err != nil {
 		smp.finish()
 		switch {
 		case errors.Is(err, errDied):
@@ -221,6 +221,15 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 	default:
 		res.Outcome = results.Completed
 	}
+}
+
+// waitReady waits until the target answers its readiness path; a target
+// with `ready: none` listens on no port and is ready once started.
+func (cr *cellRun) waitReady(ctx context.Context, base string, inst target.Instance) error {
+	if cr.tgt.Ready.None {
+		return nil
+	}
+	return waitReady(ctx, base+cr.tgt.Ready.Path, cr.tgt.Ready.Timeout, inst.Done())
 }
 
 // drive runs the load driver against a server target until ctx ends; a
