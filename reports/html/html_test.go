@@ -94,7 +94,8 @@ func TestCellSection(t *testing.T) {
 		// a client's load is what the sink received: no latency, no tasks
 		{"client load", results.Cell{ID: "k", Kind: "client", Load: &results.Load{Mode: results.SinkMode, TargetRPS: 150, Duration: 15,
 			Sent: 2003, Completed: 2000, Errors: 3, AchievedRPS: 133.3, Bytes: 200000, ErrorsByKind: map[string]int64{"bad-request": 3}}},
-			samples(20), 0, []string{"Load the client sent to soaklab's sink", "150 RPS", "2003 / 2000 / 3", "errors: bad-request"},
+			samples(20), 0, []string{"Load the client sent to soaklab's sink", "150 RPS", "2003 / 2000 / 3", "errors: bad-request",
+				"received/s", "asked 150/s"},
 			[]string{"percentiles)", "late / dropped", "tasks</td>"}},
 		// no samples: no plots, a sentence instead
 		{"no samples", results.Cell{ID: "d"}, nil, 0, []string{"No samples were recorded for this cell."}, []string{"<svg"}},
