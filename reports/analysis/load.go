@@ -52,6 +52,9 @@ func (r *Result) load(meas []results.Sample, p Params) {
 		} else if !math.IsNaN(r.Throughput) {
 			r.RateSource = RateCounter
 		}
+	case sink && len(meas) > 0:
+		// the sink was there and counted nothing: the client sent nothing
+		r.AchievedRPS, r.RateSource = 0, RateSink
 	}
 	if p.RequestedRate > 0 {
 		r.RequestedRate = p.RequestedRate

@@ -53,6 +53,10 @@ func TestClientRate(t *testing.T) {
 		{"keeps up", map[string]string{"rps": "1000"}, &results.Load{Mode: results.SinkMode, TargetRPS: 1000, AchievedRPS: 700},
 			clientSamples(950, 0, false), nil, results.GO, results.Pass, true,
 			[]string{"the client sent 950 requests/s", "95.0 %"}, 950, "sink"},
+		// asked 100/s, sent nothing at all: a 0 is a measured rate, NO-GO
+		{"silent", map[string]string{"rps": "100"}, &results.Load{Mode: results.SinkMode, TargetRPS: 100},
+			clientSamples(0, 0, false), nil, results.NOGO, results.Fail, true,
+			[]string{"the client fell behind: it sent 0 requests/s", "0.0 %"}, 0, "sink"},
 		// asked no rate: its rate is stated, not judged
 		{"not asked", map[string]string{}, &results.Load{Mode: results.SinkMode},
 			clientSamples(40, 0, false), nil, results.GO, results.Pass, false,
