@@ -87,6 +87,9 @@ func (d *decoder) target(f field, backend string) Target {
 	}
 	if n := o["ready"]; n != nil {
 		t.Ready = d.ready(n, what+".ready")
+		if t.Ready.None && t.Kind == KindServer {
+			d.errf(n, "%s.ready: a server target needs a readiness path (soaklab's driver starts once it answers); ready: none is for client and workload targets that listen on no port", what)
+		}
 	}
 	if n := o["metrics"]; n != nil {
 		t.Metrics, _ = d.path(n, what+".metrics")
@@ -212,6 +215,9 @@ func (d *decoder) command(n *yaml.Node, what string) []string {
 // ready reads `ready:` as {path, timeout} or a bare path.
 func (d *decoder) ready(n *yaml.Node, what string) Ready {
 	r := DefaultReady
+	if rn := d.resolve(n); rn.Kind == yaml.ScalarNode && rn.Value == ReadyNone {
+		return Ready{None: true, Timeout: DefaultReady.Timeout}
+	}
 	if rn := d.resolve(n); rn.Kind == yaml.ScalarNode && !isNull(rn) {
 		r.Path, _ = d.path(rn, what)
 		return r

@@ -226,6 +226,8 @@ func fastSample(p *scanner, s *Sample) bool {
 			dst = &s.Requests
 		case "errors":
 			dst = &s.Errors
+		case "bytes":
+			dst = &s.Bytes
 		default:
 			return false
 		}

@@ -18,7 +18,7 @@ func TestDecodeSampleMatchesJSON(t *testing.T) {
 	for i := range 200 {
 		s := Sample{T: float64(i) + r.Float64(), At: time.Date(2026, 11, 20, 2, 0, i%60, r.IntN(1e9), time.UTC),
 			RSS: r.Int64N(1 << 40), WorkingSet: r.Int64N(1 << 30), DriverRSS: r.Int64N(1 << 30), Threads: r.Int64N(100),
-			RPS: r.Float64() * 1e5, P50: r.Float64(), P99: r.NormFloat64() * 1e-7, Requests: r.Int64N(1e6), Errors: r.Int64N(3)}
+			RPS: r.Float64() * 1e5, P50: r.Float64(), P99: r.NormFloat64() * 1e-7, Requests: r.Int64N(1e6), Errors: r.Int64N(3), Bytes: r.Int64N(1e9)}
 		if i%3 == 0 {
 			s.Phase = "warmup"
 			s.Metrics = map[string]float64{"go_goroutines": float64(r.IntN(1000)), "x_bytes": r.Float64() * 1e12}

@@ -103,13 +103,18 @@ type Sample struct {
 	DriverHeap       int64 `json:"driver_heap,omitempty"`
 	DriverGoroutines int64 `json:"driver_goroutines,omitempty"`
 
-	// Load over the last interval (server targets).
+	// Load over the last interval: what soaklab's driver sent to a server
+	// target, or what a client target sent to soaklab's sink.
 	Requests int64   `json:"requests,omitempty"`   // completed in the interval
 	Errors   int64   `json:"errors,omitempty"`     // failed in the interval
 	RPS      float64 `json:"rps,omitempty"`        // completed per second in the interval
 	P50      float64 `json:"p50_ms,omitempty"`     // corrected latency, ms, this interval
 	P99      float64 `json:"p99_ms,omitempty"`     // corrected latency, ms, this interval
 	P99Raw   float64 `json:"p99_raw_ms,omitempty"` // uncorrected (service time) p99, ms
+	// Bytes are the request body bytes received in the interval (client
+	// targets: by soaklab's sink, whose requests, errors and rate are the
+	// fields above).
+	Bytes int64 `json:"bytes,omitempty"`
 	// Latency counts the interval's requests by latency for live metrics;
 	// it is not written to samples.jsonl.
 	Latency LatencyCounts `json:"-"`
@@ -156,9 +161,16 @@ type LabelStats struct {
 	Histogram string `json:"histogram,omitempty"`
 }
 
-// Load is what the driver measured over a cell.
+// SinkMode is Load.Mode of a client target's cell: the load is what
+// soaklab's sink received, not what its driver sent.
+const SinkMode = "sink"
+
+// Load is what the driver measured over a cell, or, with Mode SinkMode,
+// what a client target sent to soaklab's sink: Sent = Completed + Errors,
+// TargetRPS the rate the matrix asked of the client (0 when it asks none),
+// no latency.
 type Load struct {
-	Mode         string           `json:"mode"` // percentile mode
+	Mode         string           `json:"mode"` // percentile mode, or SinkMode
 	TargetRPS    float64          `json:"target_rps"`
 	Tasks        int              `json:"tasks"`
 	Duration     float64          `json:"duration_s"`
@@ -174,6 +186,7 @@ type Load struct {
 	Labels       []LabelStats     `json:"labels,omitempty"`
 	Overflowed   int64            `json:"overflowed,omitempty"` // requests folded into the overflow label
 	Warnings     []string         `json:"warnings,omitempty"`
+	Bytes        int64            `json:"bytes,omitempty"` // request body bytes (SinkMode: received)
 }
 
 // GrowthSite is an allocation site whose in-use heap grew between two

@@ -130,6 +130,8 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 			return
 		}
 		defer load.sink.Close()
+		opened := time.Now()
+		defer func() { cr.received(load.sink, time.Since(opened)) }() // runs before Close
 		env = append(env, t.SinkEnv+"="+load.sink.URL())
 	}
 
@@ -163,7 +165,7 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 	}
 	defer smp.finish()
 
-	if err := waitReady(ctx, base+t.Ready.Path, t.Ready.Timeout, inst.Done()); err != nil {
+	if err := cr.waitReady(ctx, base, inst); err != nil {
 		smp.finish()
 		switch {
 		case errors.Is(err, errDied):
@@ -228,6 +230,15 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 	}
 }
 
+// waitReady waits until the target answers its readiness path; a target
+// with `ready: none` listens on no port and is ready once started.
+func (cr *cellRun) waitReady(ctx context.Context, base string, inst target.Instance) error {
+	if cr.tgt.Ready.None {
+		return nil
+	}
+	return waitReady(ctx, base+cr.tgt.Ready.Path, cr.tgt.Ready.Timeout, inst.Done())
+}
+
 // drive runs the load driver against a server target until ctx ends; a
 // driver that cannot start ends the cell (stop) as an error.
 func (cr *cellRun) drive(ctx context.Context, base string, load *loadSource, stop func()) {
@@ -250,6 +261,19 @@ func (cr *cellRun) drive(ctx context.Context, base string, load *loadSource, sto
 		cr.warn("driver: " + err.Error())
 	}
 	cr.res.Load = l
+}
+
+// received records what a client target sent to the sink over open, the
+// time the sink was open, as the cell's load: the rate the matrix asked of
+// the client is the cell's rps (a client cell has one only when the
+// target's env or command passes it on).
+func (cr *cellRun) received(s Sink, open time.Duration) {
+	l := s.Received()
+	l.Mode, l.TargetRPS, l.Tasks, l.Duration = results.SinkMode, cr.cell.RPS, cr.cell.Tasks, open.Seconds()
+	if open > 0 {
+		l.AchievedRPS = float64(l.Completed) / open.Seconds()
+	}
+	cr.res.Load = &l
 }
 
 // exited records how a target that ended by itself ended.

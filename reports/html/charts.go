@@ -94,10 +94,16 @@ func cellCharts(c *results.Cell, samples []results.Sample, ts []float64, maxMetr
 	add(lat)
 
 	thr := plot.Chart{Title: "Throughput", YLabel: "requests/s", Time: true}
+	done, asked := "completed/s", "requested "
+	if c.Load != nil && c.Load.Mode == results.SinkMode {
+		// a client target: what soaklab's sink received, against the rate
+		// asked of the client
+		thr.Title, done, asked = "Throughput (received by soaklab's sink)", "received/s", "asked "
+	}
 	if ys, ok := col(func(s *results.Sample) float64 { return s.RPS }); ok {
-		thr.Series = append(thr.Series, plot.Series{Name: "completed/s", X: ts, Y: ys})
+		thr.Series = append(thr.Series, plot.Series{Name: done, X: ts, Y: ys})
 		if c.Load != nil && c.Load.TargetRPS > 0 {
-			thr.HLines = append(thr.HLines, plot.HLine{Name: "requested " + view.Num(c.Load.TargetRPS) + "/s", Y: c.Load.TargetRPS, Color: plot.Grey})
+			thr.HLines = append(thr.HLines, plot.HLine{Name: asked + view.Num(c.Load.TargetRPS) + "/s", Y: c.Load.TargetRPS, Color: plot.Grey})
 		}
 	}
 	if ys, ok := col(func(s *results.Sample) float64 {

@@ -80,6 +80,12 @@ func TestNextStep(t *testing.T) {
 		{"early stop", results.Cell{Verdict: results.NOGO, Reasons: fail("early-stop"),
 			EarlyStop: &results.EarlyStop{AtS: 120, PlannedS: 300, Criterion: "leak"}},
 			"Memory keeps growing: compare heap profiles from the start and the end of a run (go tool pprof -diff_base) to find the growing allocation site."},
+		// a server that was not served its load: soaklab's driver's figures
+		{"rate, server", results.Cell{Verdict: results.NOGO, Reasons: fail("rate"), Kind: "server"},
+			"The load was not served as asked: check the latency and throughput charts for when it started and the errors by kind under Load."},
+		// a client that fell behind: what the sink received, and its own log
+		{"rate, client", results.Cell{Verdict: results.NOGO, Reasons: fail("rate"), Kind: "client"},
+			"The client did not send the load asked of it: the throughput chart shows what soaklab's sink received and when; its errors (malformed or cut-short requests) are under Load, and the client's own output is in its log."},
 		// GO cells need nothing
 		{"go", results.Cell{Verdict: results.GO}, ""},
 	} {

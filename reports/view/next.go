@@ -57,6 +57,9 @@ func NextStep(c *results.Cell) string {
 	case "driver":
 		return "soaklab's own memory grew, not the target's: rerun; if it holds, report it with this cell's samples."
 	case "errors", "rate", "throughput", "p99", "cv":
+		if c.Kind == "client" {
+			return "The client did not send the load asked of it: the throughput chart shows what soaklab's sink received and when; its errors (malformed or cut-short requests) are under Load, and the client's own output is in its log."
+		}
 		return "The load was not served as asked: check the latency and throughput charts for when it started and the errors by kind under Load."
 	}
 	return "Read " + r.Criterion + " below: " + r.Message
