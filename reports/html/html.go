@@ -134,3 +134,7 @@ func (in *Input) chartSeries(c *results.Cell) (*results.ChartSeries, error) {
 	}
 	return BuildChartSeries(samples, in.LiveBuckets), err
 }
+
+// UPlot is the vendored uPlot library, its script and its styles, for
+// other pages of soaklab (the history page) to inline as the report does.
+func UPlot() (js, css string) { return uplotJS, uplotCSS }
