@@ -38,7 +38,8 @@ const (
 	scalarLastMem = "last_mem_bytes" // the last sample's largest memory reading
 )
 
-// chartSeriesVersion changes whenever what BuildChartSeries keeps changes:
+// chartSeriesVersion changes whenever what BuildChartSeries keeps changes
+// (TestChartSeriesVersion pins it to a digest of what it keeps):
 // chart series built by another version are rebuilt from the samples.
 const chartSeriesVersion = 1
 
