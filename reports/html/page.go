@@ -281,7 +281,7 @@ func drawCell(c *results.Cell, cs *results.ChartSeries, opts []plot.Option, maxM
 	if len(drawn) == 0 {
 		return charts, omitted, ""
 	}
-	live, err := liveData(drawn, cs.X, liveBuckets)
+	live, err := liveData(drawn, cs.X, liveBuckets, c.Started)
 	if err != nil {
 		return charts, omitted, ""
 	}
