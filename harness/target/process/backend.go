@@ -191,7 +191,7 @@ func (b *Backend) Clean(ctx context.Context, w io.Writer) (int, error) {
 		if alive(ownerPID(e.Name())) || !b.selected(e.Name()) {
 			continue
 		}
-		g := &cgroup.Group{Version: b.hier.Version, Path: filepath.Join(parent, e.Name())}
+		g := b.hier.Group(e.Name()) // with its cpuacct twin on v1
 		if err := g.Remove(); err != nil {
 			errs = append(errs, err)
 			continue

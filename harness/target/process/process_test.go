@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -38,6 +39,19 @@ func TestMain(m *testing.M) {
 		data, _ := os.ReadFile("/proc/self/cgroup")
 		fmt.Print(string(data))
 		os.Exit(0)
+	case "spin": // use 300 ms of CPU (by its own count), then wait to be stopped
+		var ru syscall.Rusage
+		for x := 0; ; x++ {
+			if x%100000 == 0 {
+				_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+				if time.Duration(ru.Utime.Nano()+ru.Stime.Nano()) >= 300*time.Millisecond {
+					break
+				}
+			}
+		}
+		fmt.Println("spun")
+		time.Sleep(time.Minute)
+		os.Exit(4)
 	case "sleep": // hold 8 MiB and wait to be stopped
 		b := make([]byte, 8<<20)
 		for j := range b {
@@ -118,6 +132,40 @@ func TestChildJoinsCgroupBeforeItRuns(t *testing.T) {
 	rel := strings.TrimPrefix(group, b.hier.Mount)
 	assert.Contains(t, out.String(), rel, "the target's first read of /proc/self/cgroup shows its cgroup")
 	assert.Equal(t, 0, inst.Exit().Code)
+}
+
+// TestCPUCounted: the cgroup counts the CPU time of a target that used
+// 300 ms by its own count (v1: in the group's cpuacct twin, v2: cpu.stat),
+// the target is among its processes, and Stop removes the twin too.
+func TestCPUCounted(t *testing.T) {
+	b := cgroupBackend(t)
+	if b.hier.Version == cgroup.V1 && b.hier.CPUMount == "" {
+		t.Skip("cgroup v1 without the cpuacct controller: CPU time is not measured here")
+	}
+	var out strings.Builder
+	inst, err := b.Start(context.Background(), spec(t, "spin", 64<<20, &out))
+	require.NoError(t, err)
+	defer inst.Stop(context.Background())
+	g := inst.(*instance).group
+	if b.hier.Version == cgroup.V1 {
+		require.NotEmpty(t, g.CPUPath, "the cpuacct twin")
+	}
+	var used time.Duration
+	require.Eventually(t, func() bool {
+		used, err = inst.(target.CPUMeter).CPU()
+		return err == nil && used >= 290*time.Millisecond
+	}, 60*time.Second, 50*time.Millisecond, "the cgroup counts the target's 300 ms of CPU (last read %s, %v)", used, err)
+	pids, err := inst.(target.ProcessLister).Processes()
+	require.NoError(t, err)
+	assert.Contains(t, pids, inst.PID())
+	require.NoError(t, inst.Stop(context.Background()))
+	assert.NoDirExists(t, g.Path)
+	if g.CPUPath != "" {
+		assert.NoDirExists(t, g.CPUPath, "the cpuacct twin is removed with the group")
+	}
+	last, err := inst.(target.CPUMeter).CPU()
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, last, used, "the last reading is kept after the cgroup is gone")
 }
 
 func TestStopRemovesCgroup(t *testing.T) {
