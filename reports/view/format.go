@@ -62,6 +62,10 @@ func AnalysisValue(key string, v float64) string {
 		return Bytes(int64(v))
 	case strings.HasSuffix(key, "_bytes_per_s"):
 		return Bytes(int64(v)) + "/s"
+	case strings.HasSuffix(key, "_s_per_op"):
+		return Num(v*1e6) + " µs/op"
+	case strings.HasSuffix(key, "_per_op"):
+		return Num(v) + "/op"
 	case strings.HasSuffix(key, "_per_s"):
 		return Num(v) + "/s"
 	case strings.HasSuffix(key, "_s"):
