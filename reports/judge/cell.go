@@ -17,6 +17,7 @@ type options struct {
 	throughputMetric map[string]string // target → counter
 	confidence       float64           // of the memory slopes' intervals; 0 = analysis' default
 	levels           map[string][]analysis.Level
+	counters         []string // counters whose increase the analysis keeps (ratio rows)
 }
 
 // Confidence sets the level of the memory slopes' intervals (default 95 %):
@@ -53,6 +54,7 @@ func Params(c *results.Cell, opts ...Option) analysis.Params {
 		ThroughputMetric: o.throughputMetric[c.Target],
 		Confidence:       o.confidence,
 		Levels:           o.levels[c.Target],
+		Counters:         o.counters,
 	}
 	if p.Warmup == 0 {
 		// The runner records the warm-up matrix applied; a result without

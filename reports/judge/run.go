@@ -13,7 +13,8 @@ import (
 type SampleSource func(c *results.Cell) ([]results.Sample, error)
 
 // MatrixOptions are the judge's options that m's targets ask for (their
-// throughput counters); m may be nil.
+// throughput counters, thresholds) and the counters its scorecards' ratio
+// rows name; m may be nil.
 func MatrixOptions(m *matrix.Matrix) []Option {
 	var opts []Option
 	if m == nil {
@@ -26,6 +27,15 @@ func MatrixOptions(m *matrix.Matrix) []Option {
 		if len(t.Thresholds) > 0 {
 			opts = append(opts, Thresholds(t.Name, t.Thresholds))
 		}
+	}
+	var counters []string
+	for _, c := range m.Compare {
+		for _, r := range c.Scorecard.Ratios {
+			counters = append(counters, r.Num, r.Den)
+		}
+	}
+	if len(counters) > 0 {
+		opts = append(opts, Counters(counters...))
 	}
 	return opts
 }

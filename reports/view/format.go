@@ -53,6 +53,35 @@ func ReasonValue(r results.Reason) string {
 	return f(r.Value) + " (limit " + f(r.Limit) + ")"
 }
 
+// GateFigures spells a scorecard gate's measured value and its threshold
+// apart, with the unit ("" for one the gate does not have), for the
+// scorecard tables of the report and the summary.
+func GateFigures(r results.Reason) (value, limit string) {
+	f := func(v float64) string {
+		switch r.Unit {
+		case "bytes", "B":
+			return Bytes(int64(v))
+		case "":
+			return Num(v)
+		case "%":
+			return fmt.Sprintf("%+.1f %%", v)
+		}
+		return Num(v) + " " + r.Unit
+	}
+	if r.Status == results.Unknown && r.Value == 0 {
+		value = "not measured"
+	} else {
+		value = f(r.Value)
+	}
+	if r.Limit != 0 || r.Unit != "" {
+		limit = f(r.Limit)
+		if r.Unit == "%" {
+			limit = Num(r.Limit) + " %"
+		}
+	}
+	return value, limit
+}
+
 // AnalysisValue spells one Analysis value by its key's unit suffix: the
 // field name after the last dot ("peak.bytes", "fit.slope_mib_per_h").
 func AnalysisValue(key string, v float64) string {
