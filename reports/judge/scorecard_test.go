@@ -45,7 +45,9 @@ func withCost(side []CellData, seed uint64, cpuUs, ctx, frees float64) []CellDat
 func TestScorecardGates(t *testing.T) {
 	t.Parallel()
 	fast := func(seed uint64) []CellData { return repeats(6, seed, "fast", 100*M, 1000, 0) }
-	lean := func(seed uint64, leakPerMin float64) []CellData { return repeats(6, seed, "lean", 30*M, 995, leakPerMin) }
+	lean := func(seed uint64, leakPerMin float64) []CellData {
+		return repeats(6, seed, "lean", 30*M, 995, leakPerMin)
+	}
 	frees := []matrix.Ratio{{Name: "frees/op", Num: "frees_total", Den: "ops", MaxRisePct: 20, Max: 0.05,
 		Set: map[string]bool{matrix.KeyMaxRisePct: true, matrix.KeyMax: true}}}
 	cases := []struct {
