@@ -69,7 +69,7 @@ func GateFigures(r results.Reason) (value, limit string) {
 		return Num(v) + " " + r.Unit
 	}
 	if r.Status == results.Unknown && r.Value == 0 {
-		value = "not measured"
+		value = "—" // the reason says why: not measured, too few repeats
 	} else {
 		value = f(r.Value)
 	}
