@@ -137,7 +137,7 @@ echo checked`},
 		s := step(t, "process")
 		assert.Equal(t, 0, s.Code, s.Output)
 		for _, name := range []string{"TestOOMKillCountedByKernel", "TestChildJoinsCgroupBeforeItRuns",
-			"TestStopRemovesCgroup", "TestCleanRemovesLeftovers", "TestV2LimitSwapAndPeak"} {
+			"TestStopRemovesCgroup", "TestCleanRemovesLeftovers", "TestV2LimitSwapAndPeak", "TestCPUCounted"} {
 			assert.Contains(t, s.Output, "--- PASS: "+name, "ran and passed in the VM")
 		}
 		if t.Failed() {
@@ -156,7 +156,7 @@ echo checked`},
 		assert.Contains(t, first, "uid=1000(soak)")
 		assert.Equal(t, 0, s.Code, s.Output)
 		for _, name := range []string{"TestDelegated", "TestOOMKillCountedByKernel", "TestChildJoinsCgroupBeforeItRuns",
-			"TestStopRemovesCgroup", "TestCleanRemovesLeftovers", "TestV2LimitSwapAndPeak"} {
+			"TestStopRemovesCgroup", "TestCleanRemovesLeftovers", "TestV2LimitSwapAndPeak", "TestCPUCounted"} {
 			assert.Contains(t, s.Output, "--- PASS: "+name, "ran and passed as uid 1000 in a delegated subtree")
 		}
 		if t.Failed() {
