@@ -322,9 +322,11 @@ func groupKey(c *results.Cell, skip string) string {
 // ScorecardWithDefaults returns s with every zero field the matrix left
 // out (its key not in s.Set) replaced by DefaultScorecard's. An explicit
 // zero is kept: max_throughput_loss_pct 0 allows no detectable throughput
-// loss, min_rss_drop_pct 0 accepts any significant drop (also the
-// default). max_drift_pct and alpha are refused at 0 by the matrix parser;
-// a Go caller's zero takes the default whether set or not.
+// loss, max_cpu_per_op_rise_pct 0 no detectable rise of CPU per
+// operation, min_rss_drop_pct 0 accepts any significant drop (also the
+// default). max_drift_pct, alpha and max_cv_pct are refused at 0 by the
+// matrix parser; a Go caller's zero takes the default whether set or not
+// (for max_cv_pct: no CV gate).
 func ScorecardWithDefaults(s matrix.Scorecard) matrix.Scorecard {
 	d := DefaultScorecard
 	if s.MinRSSDropPct == 0 && !s.IsSet(matrix.KeyMinRSSDropPct) {
