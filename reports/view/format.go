@@ -22,6 +22,9 @@ func Delta(r results.CompareRow) (delta, interval string) {
 	if !r.Detected {
 		return "~", interval
 	}
+	if r.A == 0 && r.B != 0 {
+		return "from 0", interval // no percentage of nothing
+	}
 	return fmt.Sprintf("%+.1f%%", r.DeltaPct), interval
 }
 

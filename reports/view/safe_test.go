@@ -100,4 +100,6 @@ func TestFormat(t *testing.T) {
 	d, ci := Delta(results.CompareRow{DeltaPct: -1.2, Low: -3.9, High: 1.4})
 	require.Equal(t, "~", d, "undetected change prints ~")
 	require.Equal(t, "[-3.9%, +1.4%]", ci)
+	d, _ = Delta(results.CompareRow{A: 0, B: 0.001, Detected: true})
+	require.Equal(t, "from 0", d, "a ratio that was 0 on the baseline has no percentage change")
 }
