@@ -163,6 +163,15 @@ func (d *decoder) checkRatios(m *Matrix, w string, c *Compare) {
 	for i, r := range c.Scorecard.Ratios {
 		at := d.pos[fmt.Sprintf("%s.scorecard.ratios[%d].ratio", w, i)]
 		for _, name := range []string{r.Num, r.Den} {
+			if name == CounterRequests || name == CounterErrors {
+				for _, tn := range c.Targets {
+					for j := range m.Targets {
+						if t := &m.Targets[j]; t.Name == tn && t.Kind == KindWorkload {
+							d.warnf(at, "%s.scorecard.ratios[%d] (%s): workload target %s has no requests soaklab counts: use %s (its throughput counter)", w, i, r.Name, tn, CounterOps)
+						}
+					}
+				}
+			}
 			if name == "" || IsBuiltinCounter(name) {
 				continue
 			}
