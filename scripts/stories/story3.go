@@ -9,7 +9,7 @@ import (
 )
 
 // Story 3, the lean mode scorecard: churn's lean mode A/B against its fast
-// mode, 4 repeats a side. The answer is the comparison's scorecard: a row
+// mode, 5 repeats a side. The answer is the comparison's scorecard: a row
 // for peak RSS, throughput, CPU per operation, a counter of the target per
 // operation, drift and CV, each PASS or FAIL with its measured value and
 // its threshold, and the overall GO / NEUTRAL / NO-GO.
@@ -41,7 +41,7 @@ func story3(s *session) error {
 				c.Axes["mode"], c.Repeat, *a.Cost.CPUSPerOp*1e6, *a.Cost.CtxSwitchesPerOp, story3Deref(a.Cost.CPUCores), story3Deref(a.Cost.Ops), a.Cost.OpsFrom)
 		}
 	}
-	s.expect(measured == len(run.Cells) && measured == 8, "every cell has CPU/op and ctx switches/op in its analysis: %d of %d (8 expected)", measured, len(run.Cells))
+	s.expect(measured == len(run.Cells) && measured == 10, "every cell has CPU/op and ctx switches/op in its analysis: %d of %d (10 expected)", measured, len(run.Cells))
 
 	var cmp *results.Comparison
 	for i := range run.Comparisons {
@@ -76,7 +76,7 @@ func story3(s *session) error {
 		return results.CompareRow{}, false
 	}
 	cpu, ok := row("CPU/op")
-	s.expect(ok && cpu.NA == 4 && cpu.NB == 4 && cpu.A > 0 && cpu.B > 0, "the CPU/op row compares 4 + 4 repeats: %.1f → %.1f µs (p=%.3f)", cpu.A, cpu.B, cpu.P)
+	s.expect(ok && cpu.NA == 5 && cpu.NB == 5 && cpu.A > 0 && cpu.B > 0, "the CPU/op row compares 5 + 5 repeats: %.1f → %.1f µs (p=%.3f)", cpu.A, cpu.B, cpu.P)
 	frees, ok := row("frees-to-os/op")
 	s.expect(ok && frees.A == 0 && frees.B > 0, "frees to the OS per op: fast %.4g, lean %.4g (one per LEAN_EVERY=1000 ops)", frees.A, frees.B)
 	verdicts := map[results.Verdict]string{results.GO: "GO", results.NEUTRAL: "NEUTRAL (research box)", results.NOGO: "NO-GO (revert)"}
