@@ -239,6 +239,31 @@ func (d *decoder) checkExpansion(m *Matrix) {
 		if x.perTarget[t.Name] == 0 {
 			d.warnf(d.pos["targets."+t.Name], "target %s has no cells: all are excluded", t.Name)
 		}
+		// A target's own values of an axis it does not read are a mistake.
+		for _, name := range m.UnusedAxes(&t) {
+			if a := findAxis(t.Axes, name); a != nil {
+				d.warnf(d.pos["targets."+t.Name+".axes."+name], "targets.%s.axes.%s: target %s (kind %s) does not read {{.%s}} in its env or command, so its cells are not multiplied by %s and their ids leave it out",
+					t.Name, name, t.Name, t.Kind, name, name)
+			}
+		}
+	}
+	// Values of a global axis no target reads make no cells: saying
+	// nothing would leave the user expecting one cell per value.
+	for _, a := range m.Axes {
+		if !contains(DriverAxes, a.Name) || len(a.Values) < 2 {
+			continue
+		}
+		used := false
+		for i := range m.Targets {
+			t := &m.Targets[i]
+			if findAxis(t.Axes, a.Name) == nil && !contains(m.UnusedAxes(t), a.Name) {
+				used = true
+			}
+		}
+		if !used {
+			d.warnf(d.pos["axes."+a.Name], "axes.%s: no target reads it (client and workload targets read {{.%s}} in their env or command, or not at all), so its values (%s) make no cells of their own",
+				a.Name, a.Name, strings.Join(a.Values, ", "))
+		}
 	}
 	for i, c := range m.Compare {
 		if len(Pairs(x.cells, c)) == 0 {

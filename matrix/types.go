@@ -42,6 +42,12 @@ type Matrix struct {
 	// Warnings are doubts that do not stop a run: an exclude entry that
 	// matches no cell, a workload target without a throughput counter.
 	Warnings Errors
+
+	// KeepUnusedAxes expands as soaklab did before UnusedAxes: every
+	// target crossed with every tasks and rps value, which then appear in
+	// its cells' ids. Set it to resume a run started that way
+	// (LegacyExpansion); a matrix never sets it.
+	KeepUnusedAxes bool
 }
 
 // Target is one program under test.
@@ -72,6 +78,9 @@ type Target struct {
 	// MetricsMaxSeries caps the families recorded per sample; 0 = the
 	// harness's default (probe.DefaultMaxSeries).
 	MetricsMaxSeries int
+	// ProfileEvery is how often a heap profile is taken from Pprof during
+	// a cell; 0 = the default share of the cell's duration (ProfileInterval).
+	ProfileEvery time.Duration
 
 	// Axes override the values of global axes for this target, or add axes
 	// only this target has; in file order.
@@ -82,7 +91,13 @@ type Target struct {
 type Ready struct {
 	Path    string        // HTTP path, default /healthz
 	Timeout time.Duration // default 10s
+	// None is `ready: none`: a client or workload target that listens on
+	// no port is ready once started (Path is then empty).
+	None bool
 }
+
+// ReadyNone is the `ready:` value of a target that listens on no port.
+const ReadyNone = "none"
 
 // Workload is the request mix soaklab's driver sends to server targets.
 type Workload struct {

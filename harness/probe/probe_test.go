@@ -204,6 +204,11 @@ func TestFetchHeap(t *testing.T) {
 	assert.NotEmpty(t, p.SampleType)
 	_, err = FetchHeap(context.Background(), nil, srv.URL+"/nope")
 	assert.ErrorContains(t, err, "404")
+	raw, p, err := FetchHeapRaw(context.Background(), nil, time.Minute, srv.URL+"/debug/pprof/heap")
+	require.NoError(t, err)
+	again, err := profile.ParseData(raw)
+	require.NoError(t, err, "the profile is kept as served")
+	assert.Equal(t, p.SampleType, again.SampleType)
 }
 
 func TestSamplerTake(t *testing.T) {

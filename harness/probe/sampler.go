@@ -8,9 +8,11 @@ import (
 	"github.com/soaklab/soaklab/harness/target"
 )
 
-// LoadWindow is what the load driver measured over the last interval.
+// LoadWindow is what the load driver measured over the last interval, or
+// what the sink of a client target received.
 type LoadWindow struct {
 	Requests, Errors int64
+	Bytes            int64 // request body bytes (the sink's)
 	RPS              float64
 	P50, P99, P99Raw float64 // ms
 	Latency          results.LatencyCounts
@@ -93,6 +95,7 @@ func (s *Sampler) Take(ctx context.Context) results.Sample {
 		smp.Requests, smp.Errors, smp.RPS = w.Requests, w.Errors, w.RPS
 		smp.P50, smp.P99, smp.P99Raw = w.P50, w.P99, w.P99Raw
 		smp.Latency = w.Latency
+		smp.Bytes = w.Bytes
 	}
 	if s.Scraper != nil {
 		sctx, cancel := context.WithTimeout(ctx, time.Second)

@@ -169,6 +169,13 @@ type LoadFigures struct {
 	P99Ms             *float64 `json:"p99_ms,omitempty"`               // corrected p99 over the run
 	CVPct             *float64 `json:"cv_pct,omitempty"`               // throughput variation across windows
 	ThroughputOpsPerS *float64 `json:"throughput_ops_per_s,omitempty"` // workload targets: rate of their counter
+	// AchievedPerS is the rate achieved, per second, and RateSource where
+	// it was measured: "driver" (soaklab's driver, over the run), "sink"
+	// (what a client target sent to soaklab's sink, mean over the
+	// measured samples) or "counter" (a workload target's counter).
+	AchievedPerS  *float64 `json:"achieved_per_s,omitempty"`
+	RequestedPerS *float64 `json:"requested_per_s,omitempty"` // the rate asked of the driver or the client
+	RateSource    string   `json:"rate_source,omitempty"`
 }
 
 // Goroutines is the growth of the target's goroutine count.

@@ -210,6 +210,14 @@ func fastSample(p *scanner, s *Sample) bool {
 			dst = &s.File
 		case "cgroup_peak":
 			dst = &s.CgroupPeak
+		case "unreclaimable":
+			dst = &s.Unreclaimable
+		case "shmem":
+			dst = &s.Shmem
+		case "kernel":
+			dst = &s.Kernel
+		case "sock":
+			dst = &s.Sock
 		case "oom_kills":
 			dst = &s.OOMKills
 		case "major_faults":
@@ -226,6 +234,8 @@ func fastSample(p *scanner, s *Sample) bool {
 			dst = &s.Requests
 		case "errors":
 			dst = &s.Errors
+		case "bytes":
+			dst = &s.Bytes
 		default:
 			return false
 		}

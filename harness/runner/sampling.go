@@ -100,6 +100,9 @@ func (cr *cellRun) startSampling(inst target.Instance, base string, start time.T
 			}
 			cr.track(smp)
 			cr.watch(smp)
+			if h := cr.heap.Load(); h != nil {
+				h.sampled(held(smp), cr.cell.RAM)
+			}
 			cr.obs.Sampled(cr.cell, smp)
 		})
 	}()
@@ -117,4 +120,13 @@ func (s *sampling) finish() {
 			s.cr.warn("close samples: " + err.Error())
 		}
 	})
+}
+
+// held is a sample's memory held against the limit: the cgroup's working
+// set, else (no cgroup) RSS.
+func held(s results.Sample) int64 {
+	if s.WorkingSet > 0 {
+		return s.WorkingSet
+	}
+	return s.RSS
 }

@@ -95,7 +95,16 @@ type Result struct {
 	ErrorRate      float64
 	P99            float64 // ms
 	Throughput     float64 // workload counter rate, per second
-	MeanRPS        float64 // mean per-interval completed rate (server targets)
+	MeanRPS        float64 // mean per-interval completed rate (server targets; client targets: received by the sink)
+	// AchievedRPS is the rate the cell's load achieved, per second: the
+	// driver's over the run, else the mean per-interval rate after warm-up
+	// (a client target's, as soaklab's sink received it), else a
+	// workload's counter rate. RateSource says which: RateDriver,
+	// RateSink or RateCounter ("" when NaN). RequestedRate is the rate
+	// asked (Params.RequestedRate; NaN when none).
+	AchievedRPS    float64
+	RequestedRate  float64
+	RateSource     string
 	GoroutineSlope float64 // per hour
 	GoroutineFirst float64
 	GoroutineLast  float64
@@ -132,7 +141,7 @@ func Analyze(samples []results.Sample, p Params) Result {
 	nan := math.NaN()
 	r := Result{
 		Warmup: p.Warmup, FitFrom: p.Warmup, DriftPct: nan, TimeToLimit: nan, Peak: nan, PeakRatio: nan,
-		CVPct: nan, MeanRPS: nan, AchievedRatio: nan, ErrorRate: nan, P99: nan, Throughput: nan,
+		CVPct: nan, MeanRPS: nan, AchievedRPS: nan, RequestedRate: nan, AchievedRatio: nan, ErrorRate: nan, P99: nan, Throughput: nan,
 		GoroutineSlope: nan, GoroutineFirst: nan, GoroutineLast: nan, GoroutineMax: nan, Noise: nan, FitAR1: nan, LateAR1: nan,
 	}
 	for _, s := range samples {
@@ -324,6 +333,7 @@ func (r Result) Analysis() *results.Analysis {
 	load := results.LoadFigures{
 		AchievedRatio: opt(r.AchievedRatio), ErrorRate: opt(r.ErrorRate), P99Ms: opt(r.P99),
 		CVPct: opt(r.CVPct), ThroughputOpsPerS: opt(r.Throughput),
+		AchievedPerS: opt(r.AchievedRPS), RequestedPerS: opt(r.RequestedRate), RateSource: r.RateSource,
 	}
 	if load != (results.LoadFigures{}) {
 		a.Load = &load

@@ -17,7 +17,20 @@ type options struct {
 	throughputMetric map[string]string // target → counter
 	confidence       float64           // of the memory slopes' intervals; 0 = analysis' default
 	levels           map[string][]analysis.Level
-	counters         []string // counters whose increase the analysis keeps (ratio rows)
+	noRate           map[string]bool // targets asked no rate
+	counters         []string        // counters whose increase the analysis keeps (ratio rows)
+}
+
+// NoRequestedRate says target is asked no rate: a client or workload
+// target whose env and command do not pass the cell's rps on. Its cells'
+// rps, if older results carry one, is not held against what it sent.
+func NoRequestedRate(target string) Option {
+	return func(o *options) {
+		if o.noRate == nil {
+			o.noRate = map[string]bool{}
+		}
+		o.noRate[target] = true
+	}
 }
 
 // Confidence sets the level of the memory slopes' intervals (default 95 %):
@@ -61,7 +74,10 @@ func Params(c *results.Cell, opts ...Option) analysis.Params {
 		// one (written by hand, or by a Go caller) gets the matrix's default.
 		p.Warmup = matrix.DefaultWarmupFraction * c.Duration
 	}
-	if c.Kind != matrix.KindWorkload {
+	// A server target is asked the rate of its cell; a client target
+	// when its env or command passes the cell's rps on (the matrix then
+	// keeps rps in its cells). A workload target sets its own load.
+	if c.Kind != matrix.KindWorkload && !o.noRate[c.Target] {
 		if c.Load != nil && c.Load.TargetRPS > 0 {
 			p.RequestedRate = c.Load.TargetRPS
 		} else if v, err := strconv.ParseFloat(c.Axes[matrix.AxisRPS], 64); err == nil {

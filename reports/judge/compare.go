@@ -90,12 +90,13 @@ func peakOf(c *results.Cell, r analysis.Result) float64 {
 }
 
 // throughputOf is a workload's counter rate, else the driver's achieved
-// rate, else the mean per-interval rate.
+// rate, else the mean per-interval rate (a client target's: what soaklab's
+// sink received after warm-up).
 func throughputOf(c *results.Cell, r analysis.Result) float64 {
 	if !math.IsNaN(r.Throughput) {
 		return r.Throughput
 	}
-	if c.Load != nil && c.Load.AchievedRPS > 0 {
+	if c.Load != nil && c.Load.Mode != results.SinkMode && c.Load.AchievedRPS > 0 {
 		return c.Load.AchievedRPS
 	}
 	if r.N > 0 && !math.IsNaN(r.MeanRPS) {

@@ -13,8 +13,8 @@ import (
 type SampleSource func(c *results.Cell) ([]results.Sample, error)
 
 // MatrixOptions are the judge's options that m's targets ask for (their
-// throughput counters, thresholds) and the counters its scorecards' ratio
-// rows name; m may be nil.
+// throughput counters, thresholds, whether a client is asked a rate) and
+// the counters its scorecards' ratio rows name; m may be nil.
 func MatrixOptions(m *matrix.Matrix) []Option {
 	var opts []Option
 	if m == nil {
@@ -26,6 +26,9 @@ func MatrixOptions(m *matrix.Matrix) []Option {
 		}
 		if len(t.Thresholds) > 0 {
 			opts = append(opts, Thresholds(t.Name, t.Thresholds))
+		}
+		if t.Kind == matrix.KindClient && !t.Uses(matrix.AxisRPS) {
+			opts = append(opts, NoRequestedRate(t.Name))
 		}
 	}
 	var counters []string

@@ -43,6 +43,14 @@ func TestSafeConfigs(t *testing.T) {
 			{Target: "lt", RAM: 2048 << 20, Found: true, Tasks: 10, RPS: 5000, Duration: 1800, GO: 2, Cells: 3},
 			{Target: "lt", RAM: 2048 << 20, Found: true, Tasks: 100, RPS: 500, Duration: 1800, GO: 2, Cells: 3},
 		}},
+		// a client target setting its own load: its cells carry no tasks or
+		// rps and its rows show none, only the axes it has
+		{"client without driver axes", []results.Cell{
+			{Target: "cl", Kind: "client", RAMLimit: 256 << 20, Duration: 300, Verdict: GO,
+				Axes: map[string]string{"duration": "5m", "ram": "256MiB", "variant": "a"}, Load: &results.Load{Mode: results.SinkMode, Completed: 100}},
+			{Target: "cl", Kind: "client", RAMLimit: 256 << 20, Duration: 1800, Verdict: NO,
+				Axes: map[string]string{"duration": "30m", "ram": "256MiB", "variant": "a"}, Load: &results.Load{Mode: results.SinkMode, Completed: 100}},
+		}, []SafeRow{{Target: "cl", RAM: 256 << 20, Others: "variant=a", Found: true, Duration: 300, GO: 1, Cells: 2}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

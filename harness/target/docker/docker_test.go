@@ -138,8 +138,13 @@ func runHog(t *testing.T, b *Backend) (target.Exit, target.Memory) {
 	id := inst.(*instance).ContainerID()
 	waitDone(t, inst, 30*time.Second)
 	e := inst.Exit()
+	// A hog killed before its cgroup was found has no readings: that is
+	// said with ErrNoCgroup, and the engine's word alone tells the kill.
 	m, err := inst.Memory()
-	require.NoError(t, err)
+	if err != nil {
+		require.ErrorIs(t, err, ErrNoCgroup)
+		t.Logf("no cgroup readings: %v", err)
+	}
 	require.NoError(t, inst.Stop(context.Background()))
 	containerGone(t, b, id)
 	list, err := b.cli.ContainerList(context.Background(), client.ContainerListOptions{All: true,
