@@ -6,6 +6,7 @@ import (
 
 	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/reports/internal/fixture"
+	"github.com/soaklab/soaklab/reports/judge"
 	"github.com/soaklab/soaklab/reports/render"
 )
 
@@ -17,6 +18,8 @@ import (
 // one reads as a ratio of the other on a shared machine:
 //
 //   - cached: the chart series cached at each cell's end, as after a run;
+//   - judge+render: every cell judged again from its whole samples, then
+//     rendered from the caches: what `soaklab report` and a run's end do;
 //   - from-log: every cache removed first, so every cell's samples are
 //     decoded whole (the report of a run made before chart series, and
 //     what every report did before them); it caches them again.
@@ -47,6 +50,27 @@ func benchRuns(b *testing.B, cells, seconds int) {
 		paths = append(paths, p)
 	}
 	b.Run("cached", func(b *testing.B) { renderLoop(b, dir, nil) })
+	// What `soaklab report` and the end of a run do: judge every cell again
+	// from its whole samples (the judge reads the log, not the chart
+	// series), then render from the caches.
+	b.Run("judge+render", func(b *testing.B) {
+		cpu0 := cpuTime()
+		for b.Loop() {
+			run, err := results.ReadRun(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := judge.JudgeRun(run, func(c *results.Cell) ([]results.Sample, error) {
+				return results.ReadSamples(render.SamplesPath(dir, c))
+			}, nil); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := render.Run(dir, render.Now(fixture.Start)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+	})
 	b.Run("from-log", func(b *testing.B) {
 		renderLoop(b, dir, func() {
 			for _, p := range paths {
