@@ -143,6 +143,7 @@ func (d *decoder) checkCompare(m *Matrix, w string, c *Compare, universe map[str
 				}
 			}
 		}
+		d.checkRatios(m, w, c)
 		return
 	}
 	for i := range m.Targets {
@@ -152,6 +153,46 @@ func (d *decoder) checkCompare(m *Matrix, w string, c *Compare, universe map[str
 	}
 	if len(c.Targets) == 0 && c.Baseline != "" && c.Candidate != "" {
 		d.errf(d.pos[w], "%s: no target has both %s=%s and %s=%s", w, c.Axis, c.Baseline, c.Axis, c.Candidate)
+	}
+	d.checkRatios(m, w, c)
+}
+
+// checkRatios warns about a ratio row naming a series that a compared
+// target does not record: its row would be "not measured" in every cell.
+func (d *decoder) checkRatios(m *Matrix, w string, c *Compare) {
+	for i, r := range c.Scorecard.Ratios {
+		at := d.pos[fmt.Sprintf("%s.scorecard.ratios[%d].ratio", w, i)]
+		for _, name := range []string{r.Num, r.Den} {
+			if name == CounterRequests || name == CounterErrors {
+				for _, tn := range c.Targets {
+					for j := range m.Targets {
+						if t := &m.Targets[j]; t.Name == tn && t.Kind == KindWorkload {
+							d.warnf(at, "%s.scorecard.ratios[%d] (%s): workload target %s has no requests soaklab counts: use %s (its throughput counter)", w, i, r.Name, tn, CounterOps)
+						}
+					}
+				}
+			}
+			if name == "" || IsBuiltinCounter(name) {
+				continue
+			}
+			for _, tn := range c.Targets {
+				for j := range m.Targets {
+					t := &m.Targets[j]
+					if t.Name != tn || t.Throughput == name || contains(t.MetricsKeep, name) {
+						continue
+					}
+					known := append([]string{t.Throughput}, t.MetricsKeep...)
+					for _, b := range BuiltinCounters {
+						known = append(known, b.Name)
+					}
+					hint := ""
+					if c := closest(name, known); c != "" {
+						hint = fmt.Sprintf(" (did you mean %q?)", c)
+					}
+					d.warnf(at, "%s.scorecard.ratios[%d] (%s): target %s does not record %s: add it to the target's metrics_keep%s", w, i, r.Name, tn, name, hint)
+				}
+			}
+		}
 	}
 }
 

@@ -152,6 +152,9 @@ const (
 	KeyMaxThroughputLossPct = "max_throughput_loss_pct"
 	KeyMaxDriftPct          = "max_drift_pct"
 	KeyAlpha                = "alpha"
+	KeyMaxCPUPerOpRisePct   = "max_cpu_per_op_rise_pct"
+	KeyMaxCVPct             = "max_cv_pct"
+	KeyRatios               = "ratios"
 )
 
 // Scorecard holds the gates of an A/B comparison, in percent. A zero field
@@ -163,6 +166,15 @@ type Scorecard struct {
 	MaxThroughputLossPct float64 // and lose at most this much throughput
 	MaxDriftPct          float64 // and drift no more than this; never 0 from a matrix
 	Alpha                float64 // significance level, default 0.05; never 0 from a matrix
+	// MaxCPUPerOpRisePct: the candidate's CPU time per operation may rise
+	// by at most this much (a rise not detected passes); judged when both
+	// sides measured it.
+	MaxCPUPerOpRisePct float64
+	// MaxCVPct: the candidate's throughput CV across windows (median over
+	// its repeats) must stay within this; 0 and not set: no CV gate.
+	MaxCVPct float64
+	// Ratios are rows on ratios of counters, each with its thresholds.
+	Ratios []Ratio
 
 	// Set holds the keys the matrix gave (KeyMaxThroughputLossPct, ...).
 	// Scorecards written as Go literals may leave it nil: every zero field

@@ -374,7 +374,8 @@ func TestStatusMatchesProcfs(t *testing.T) {
 		stat, err := proc.Stat()
 		require.NoError(t, err)
 		return status{VmRSS: int64(st.VmRSS), VmHWM: int64(st.VmHWM), RssAnon: int64(st.RssAnon),
-			RssFile: int64(st.RssFile), Threads: int64(stat.NumThreads)}
+			RssFile: int64(st.RssFile), Threads: int64(stat.NumThreads),
+			Voluntary: int64(st.VoluntaryCtxtSwitches), Nonvoluntary: int64(st.NonVoluntaryCtxtSwitches)}
 	}
 	var before, got, after status
 	require.Eventually(t, func() bool {

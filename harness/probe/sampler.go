@@ -34,6 +34,14 @@ type Sampler struct {
 	Warmup  time.Duration                 // samples before Start+Warmup are marked "warmup"
 	// ScrapeFailed hears every failed scrape; nil ignores them.
 	ScrapeFailed func(error)
+	// CPU reads the CPU time the target's cgroup used so far; nil = not
+	// measured (no cgroup, or no CPU accounting in it).
+	CPU func() (time.Duration, error)
+	// Members lists the pids of the target's processes (its cgroup's),
+	// whose threads' context switches are summed; nil = PID alone.
+	Members func() ([]int, error)
+
+	ctx ctxSwitches // context switches so far, kept across samples
 }
 
 // Take reads every source once. Failures of single sources leave their
@@ -65,6 +73,16 @@ func (s *Sampler) Take(ctx context.Context) results.Sample {
 			}
 		}
 	}
+	if s.CPU != nil {
+		if d, err := s.CPU(); err == nil {
+			smp.CPUUs = d.Microseconds()
+		}
+	}
+	if pids := s.members(); len(pids) > 0 {
+		if v, n, ok := s.ctx.read(s.Procs, pids); ok {
+			smp.CtxVoluntary, smp.CtxNonvoluntary = v, n
+		}
+	}
 	if s.SelfPID > 0 {
 		smp.DriverRSS, smp.DriverAnon, _ = s.Procs.RSS(s.SelfPID)
 	}
@@ -89,6 +107,19 @@ func (s *Sampler) Take(ctx context.Context) results.Sample {
 		cancel()
 	}
 	return smp
+}
+
+// members are the pids whose threads' context switches are read.
+func (s *Sampler) members() []int {
+	if s.Members != nil {
+		if pids, err := s.Members(); err == nil && len(pids) > 0 {
+			return pids
+		}
+	}
+	if s.PID > 0 {
+		return []int{s.PID}
+	}
+	return nil
 }
 
 // Run takes a sample every interval, aligned to the ticker, and hands it to

@@ -222,6 +222,12 @@ func fastSample(p *scanner, s *Sample) bool {
 			dst = &s.OOMKills
 		case "major_faults":
 			dst = &s.MajorFaults
+		case "cpu_us":
+			dst = &s.CPUUs
+		case "ctx_voluntary":
+			dst = &s.CtxVoluntary
+		case "ctx_nonvoluntary":
+			dst = &s.CtxNonvoluntary
 		case "driver_rss":
 			dst = &s.DriverRSS
 		case "driver_rss_anon":

@@ -95,6 +95,16 @@ type Sample struct {
 	// Pressure is the cgroup's memory pressure stall information (cgroup
 	// v2's memory.pressure); absent on v1 and where the kernel keeps none.
 	Pressure *MemPressure `json:"mem_pressure,omitempty"`
+	// CPUUs is the CPU time the target's cgroup used so far, user and
+	// system, in microseconds (v1 cpuacct.usage, v2 cpu.stat usage_usec);
+	// absent where no cgroup counts it.
+	CPUUs int64 `json:"cpu_us,omitempty"`
+	// Context switches of the target's threads so far (procfs
+	// voluntary_ctxt_switches and nonvoluntary_ctxt_switches summed over
+	// the cgroup's processes' threads): voluntary ones are waits (I/O,
+	// locks, sleeps), involuntary ones preemptions.
+	CtxVoluntary    int64 `json:"ctx_voluntary,omitempty"`
+	CtxNonvoluntary int64 `json:"ctx_nonvoluntary,omitempty"`
 
 	// The harness's own memory: RSS, its anonymous part (without the pages
 	// of its executable), and its Go heap objects and goroutines.

@@ -214,9 +214,23 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 		}
 	}
 	smp.finish()
+	// A backend may tell of a target's end seconds after it came (the docker
+	// engine, busy): a target whose cgroup counted an OOM kill is given a
+	// moment to be seen ending, so the kill is not recorded as a cell that
+	// completed.
+	if cr.res.OOMKills > 0 {
+		select {
+		case <-inst.Done():
+		case <-time.After(EndGrace):
+		}
+	}
 	select {
 	case <-inst.Done():
-		cr.exited(inst, "at the end of the cell")
+		when := "at the end of the cell"
+		if at := inst.Exit().At; at.After(start) && time.Since(at) > time.Second {
+			when = fmt.Sprintf("after %.0f s", at.Sub(start).Seconds())
+		}
+		cr.exited(inst, when)
 		return
 	default:
 	}
@@ -229,6 +243,10 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 		res.Outcome = results.Completed
 	}
 }
+
+// EndGrace is how long the end of a cell waits for a target whose cgroup
+// counted an OOM kill to be reported ended.
+const EndGrace = 15 * time.Second
 
 // waitReady waits until the target answers its readiness path; a target
 // with `ready: none` listens on no port and is ready once started.

@@ -61,6 +61,14 @@ func (cr *cellRun) startSampling(inst target.Instance, base string, start time.T
 	if _, err := inst.Memory(); err != nil {
 		sampler.Memory = nil // watchdog mode: no cgroup to read
 	}
+	if m, ok := inst.(target.CPUMeter); ok {
+		if _, err := m.CPU(); err == nil {
+			sampler.CPU = m.CPU // else no CPU accounting: not measured
+		}
+	}
+	if l, ok := inst.(target.ProcessLister); ok {
+		sampler.Members = l.Processes
+	}
 	if t.Metrics != "" {
 		var names []string
 		if t.Throughput != "" {

@@ -63,6 +63,10 @@ type Params struct {
 	// half, troughs); default stats.Confidence (95 %). Early stopping asks
 	// for a stricter one.
 	Confidence float64
+	// Counters are counters whose increase over the window is kept in
+	// Result.Cost.Counters (the scorecards' ratio rows name them): a
+	// built-in counter (matrix.BuiltinCounters) or a scraped series.
+	Counters []string
 }
 
 // Result holds the per-cell numbers. Float fields are NaN when they could
@@ -124,6 +128,8 @@ type Result struct {
 	Warnings                                  []error
 	// Thresholds are the episodes above each of Params.Levels.
 	Thresholds []results.ThresholdEpisodes
+	// Cost is CPU time, context switches and counters per operation.
+	Cost Cost
 }
 
 // MiBPerH converts a slope in bytes per second.
@@ -155,6 +161,7 @@ func Analyze(samples []results.Sample, p Params) Result {
 	mem := valueSeries(meas, fit.value)
 	r.memory(all, mem, p)
 	r.load(meas, p)
+	r.cost(meas, p)
 	r.goroutines(meas)
 	r.driver(meas)
 	r.Thrash = thrash(samples, p)
@@ -336,6 +343,7 @@ func (r Result) Analysis() *results.Analysis {
 			SlopeLowPerH: r.GoroutineFit.SlopeLow * 3600, SlopeHighPerH: r.GoroutineFit.SlopeHigh * 3600}
 	}
 	a.Thresholds = r.Thresholds
+	a.Cost = r.Cost.stored()
 	if r.HasDriver {
 		a.Driver = &results.DriverMemory{
 			Series: r.DriverSeries, SlopeMiBPerH: MiBPerH(r.Driver.Slope),

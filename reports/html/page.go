@@ -50,6 +50,14 @@ type compView struct {
 	C            *results.Comparison
 	Label, Class string
 	Rows         []rowView
+	Gates        []gateView
+}
+
+// gateView is one row of a comparison's scorecard.
+type gateView struct {
+	Status                           results.Status
+	Kind                             string // hard or soft
+	Criterion, Value, Limit, Message string
 }
 
 type rowView struct {
@@ -194,6 +202,14 @@ func comparison(c *results.Comparison) compView {
 		}
 		rv.Delta, rv.Interval = view.Delta(r)
 		v.Rows = append(v.Rows, rv)
+	}
+	for _, r := range c.Reasons {
+		g := gateView{Status: r.Status, Kind: "soft", Criterion: r.Criterion, Message: r.Message}
+		if r.Hard {
+			g.Kind = "hard"
+		}
+		g.Value, g.Limit = view.GateFigures(r)
+		v.Gates = append(v.Gates, g)
 	}
 	return v
 }

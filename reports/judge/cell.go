@@ -18,6 +18,7 @@ type options struct {
 	confidence       float64           // of the memory slopes' intervals; 0 = analysis' default
 	levels           map[string][]analysis.Level
 	noRate           map[string]bool // targets asked no rate
+	counters         []string        // counters whose increase the analysis keeps (ratio rows)
 }
 
 // NoRequestedRate says target is asked no rate: a client or workload
@@ -66,6 +67,7 @@ func Params(c *results.Cell, opts ...Option) analysis.Params {
 		ThroughputMetric: o.throughputMetric[c.Target],
 		Confidence:       o.confidence,
 		Levels:           o.levels[c.Target],
+		Counters:         o.counters,
 	}
 	if p.Warmup == 0 {
 		// The runner records the warm-up matrix applied; a result without

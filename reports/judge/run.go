@@ -16,8 +16,8 @@ import (
 type SampleSource func(c *results.Cell) ([]results.Sample, error)
 
 // MatrixOptions are the judge's options that m's targets ask for (their
-// throughput counters, thresholds, whether a client is asked a rate); m
-// may be nil.
+// throughput counters, thresholds, whether a client is asked a rate) and
+// the counters its scorecards' ratio rows name; m may be nil.
 func MatrixOptions(m *matrix.Matrix) []Option {
 	var opts []Option
 	if m == nil {
@@ -33,6 +33,15 @@ func MatrixOptions(m *matrix.Matrix) []Option {
 		if t.Kind == matrix.KindClient && !t.Uses(matrix.AxisRPS) {
 			opts = append(opts, NoRequestedRate(t.Name))
 		}
+	}
+	var counters []string
+	for _, c := range m.Compare {
+		for _, r := range c.Scorecard.Ratios {
+			counters = append(counters, r.Num, r.Den)
+		}
+	}
+	if len(counters) > 0 {
+		opts = append(opts, Counters(counters...))
 	}
 	return opts
 }

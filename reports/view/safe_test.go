@@ -97,6 +97,8 @@ func TestFormat(t *testing.T) {
 		{AnalysisValue("fit_slope_bytes_per_s", 2048), "2 KiB/s"},
 		// stored keys are group.field: the unit is the field's
 		{AnalysisValue("peak.bytes", 3<<20), "3 MiB"},
+		{AnalysisValue("cost.cpu_s_per_op", 0.0000215), "21.5 µs/op"},
+		{AnalysisValue("cost.ctx_switches_per_op", 0.25), "0.25/op"},
 		{AnalysisValue("drift.pct", 1.5), "1.5 %"},
 		{AnalysisValue("thrash.longest_s", 8), "8s"},
 		{AnalysisValue("fit.slope_bytes_per_s", 2048), "2 KiB/s"},
@@ -106,4 +108,6 @@ func TestFormat(t *testing.T) {
 	d, ci := Delta(results.CompareRow{DeltaPct: -1.2, Low: -3.9, High: 1.4})
 	require.Equal(t, "~", d, "undetected change prints ~")
 	require.Equal(t, "[-3.9%, +1.4%]", ci)
+	d, _ = Delta(results.CompareRow{A: 0, B: 0.001, Detected: true})
+	require.Equal(t, "from 0", d, "a ratio that was 0 on the baseline has no percentage change")
 }
