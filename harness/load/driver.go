@@ -59,7 +59,7 @@ func New(cfg Config, opts ...Option) (*Driver, error) {
 	d := &Driver{
 		cfg:   cfg,
 		opts:  o,
-		sched: schedule{rate: cfg.Rate, ramp: cfg.Ramp.Seconds(), dur: cfg.Duration.Seconds()},
+		sched: schedule{rate: cfg.Rate, ramp: cfg.Ramp.Seconds(), dur: cfg.Duration.Seconds(), on: cfg.Burst.Seconds(), off: cfg.Pause.Seconds()},
 		mix:   m,
 		rec:   newRecorder(cfg.Mode, cfg.SampleN, m.labels, o.highest, o.sigfigs),
 		rt:    o.transport,
