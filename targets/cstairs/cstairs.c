@@ -47,7 +47,7 @@
 #include <unistd.h>
 
 #define HEAD_MAX 16384
-#define INDEX_EVERY 64
+#define INDEX_EVERY 256
 
 static struct {
 	int port;
@@ -223,7 +223,7 @@ static long parse(const char *body, size_t n, unsigned *seed, long *kept)
 		}
 		nodes[count++] = nd;
 		if (count % INDEX_EVERY == 0) {
-			size_t sz = 4096 + (size_t)(rand_r(seed) % 61440);
+			size_t sz = 1024 + (size_t)(rand_r(seed) % 15360);
 			void *blk = malloc(sz);
 			if (blk != NULL) {
 				memset(blk, (int)count, sz);
