@@ -481,7 +481,7 @@ static int serve_one(struct conn *c, unsigned *seed)
 	char out[2048];
 	int ok;
 	if (strcmp(path, "/healthz") == 0 && strcmp(method, "GET") == 0) {
-		ok = respond(c->fd, 200, "OK", "text/plain", "ok\n", keep_alive);
+		ok = respond(c->fd, 200, "OK", "text/plain", "ok", keep_alive);
 	} else if (strcmp(path, "/metrics") == 0 && strcmp(method, "GET") == 0) {
 		metrics(out, sizeof out);
 		ok = respond(c->fd, 200, "OK", "text/plain; version=0.0.4", out, keep_alive);
