@@ -2,7 +2,7 @@ package analysis
 
 import (
 	"math"
-	"sort"
+	"slices"
 
 	"github.com/soaklab/soaklab/reports/stats"
 )
@@ -126,9 +126,9 @@ func troughs(s series) series {
 // highest memory seen before the previous window by more than the
 // threshold, and the next level keeps it: still above that high, and
 // moving less than a third of the rise (a flat tread after the riser).
-// The highest memory seen is the second-largest sample of each window, so
-// a burst that is given back at once (two samples or more of a window)
-// raises it and a single spike does not.
+// The highest memory seen is the largest sample of each window, so a
+// burst that is given back at once raises it: memory that floats between
+// bursts and troughs never steps however its troughs move.
 //
 // The threshold is MinStepPct of that high, or four times the noise: the
 // robust spread of samples inside a window (the median over windows of
@@ -146,16 +146,14 @@ func steps(y []float64) int {
 		w := y[i : i+StepWindow]
 		lv = append(lv, stats.Median(w))
 		spread = append(spread, stats.MAD(w))
-		sorted := append([]float64(nil), w...)
-		sort.Float64s(sorted)
-		top = append(top, sorted[len(sorted)-2])
+		top = append(top, slices.Max(w))
 	}
 	if len(lv) < 4 {
 		return 0
 	}
 	noise := stats.Median(spread) // MAD is already scaled to a standard deviation
 	count, cool := 0, -1
-	high := math.Max(top[0], lv[1])
+	high := math.Max(top[0], top[1])
 	for i := 2; i+1 < len(lv); i++ {
 		if i > 2 {
 			high = math.Max(high, top[i-2])

@@ -86,7 +86,7 @@ func story2(s *session) error {
 		s.expect(false, "the comparison has a peak memory row")
 		return nil
 	}
-	s.expect(cmp.Verdict != results.NEUTRAL, "the A/B is decided: %s (n=%d+%d, p=%.3f, peak %+.1f %%, 95 %% interval %+.1f…%+.1f %%)",
+	s.expect(cmp.Verdict == results.GO, "the A/B is decided for jemalloc: %s (n=%d+%d, p=%.3f, peak %+.1f %%, 95 %% interval %+.1f…%+.1f %%)",
 		cmp.Verdict, rss.NA, rss.NB, rss.P, rss.DeltaPct, rss.Low, rss.High)
 	s.expect(rss.Detected && rss.NA >= 4 && rss.NB >= 4 && rss.P < 0.05 && rss.High < 0,
 		"jemalloc's peak is lower, detected with n, p and an interval below zero: n=%d+%d, p=%.3f, %+.1f…%+.1f %%", rss.NA, rss.NB, rss.P, rss.Low, rss.High)
