@@ -90,7 +90,8 @@ type config struct {
 	onlyRuns                     map[string]bool
 	cleanImages                  bool
 	imageGrace                   time.Duration
-	ignoreStateOOM               bool // tests: prove the cgroup counter alone reports OOM
+	ignoreStateOOM               bool   // tests: prove the cgroup counter alone reports OOM
+	imageTarget                  string // tests: clean only this target's built images
 }
 
 // CgroupRoot sets where cgroup file systems are mounted and the mount table

@@ -61,8 +61,11 @@ const DefaultImageGrace = 10 * time.Minute
 // the image grace. One a container still uses (a run that is ending, or a
 // container kept by hand) is kept and named.
 func (b *Backend) cleanImages(ctx context.Context, w io.Writer) (int, error) {
-	list, err := b.cli.ImageList(ctx, client.ImageListOptions{
-		Filters: make(client.Filters).Add("label", LabelBuilt).Add("dangling", "true")})
+	filters := make(client.Filters).Add("label", LabelBuilt).Add("dangling", "true")
+	if b.cfg.imageTarget != "" {
+		filters = filters.Add("label", LabelTarget+"="+b.cfg.imageTarget)
+	}
+	list, err := b.cli.ImageList(ctx, client.ImageListOptions{Filters: filters})
 	if err != nil {
 		return 0, fmt.Errorf("list soaklab images: %w", err)
 	}

@@ -127,7 +127,10 @@ func TestCleanRemovesDanglingBuiltImages(t *testing.T) {
 	require.NoError(t, err)
 	holder := strings.TrimSpace(string(out))
 	t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", holder).Run() })
-	b := newBackend(t, CleanImages(), ImageGrace(0))
+	// Without a grace every dangling soaklab image is fair game, including
+	// the layers of builds other tests run at the same time: this backend
+	// cleans only the images of this test's target.
+	b := newBackend(t, CleanImages(), ImageGrace(0), func(c *config) { c.imageTarget = "dangling-test" })
 	log.Reset()
 	_, err = b.cleanImages(ctx, &log)
 	require.NoError(t, err)
