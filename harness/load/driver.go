@@ -290,6 +290,9 @@ func (d *Driver) result(ctx context.Context, elapsed time.Duration) (*results.Lo
 		Dropped:   d.dropped.Load(),
 		Warnings:  append([]string(nil), d.warnings...),
 	}
+	if d.sched.cycles() {
+		out.Burst, out.Pause = d.sched.on, d.sched.off
+	}
 	if err := d.rec.fill(out); err != nil {
 		return out, err
 	}

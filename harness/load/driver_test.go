@@ -134,6 +134,8 @@ func TestBurstsPauseBetween(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(80), out.Sent)
 	assert.Equal(t, 80.0, out.TargetRPS)
+	assert.Equal(t, 0.2, out.Burst)
+	assert.Equal(t, 0.3, out.Pause)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	require.Len(t, c.at, 80)
