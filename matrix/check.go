@@ -143,6 +143,7 @@ func (d *decoder) checkCompare(m *Matrix, w string, c *Compare, universe map[str
 				}
 			}
 		}
+		d.checkRatios(m, w, c)
 		return
 	}
 	for i := range m.Targets {
@@ -152,6 +153,46 @@ func (d *decoder) checkCompare(m *Matrix, w string, c *Compare, universe map[str
 	}
 	if len(c.Targets) == 0 && c.Baseline != "" && c.Candidate != "" {
 		d.errf(d.pos[w], "%s: no target has both %s=%s and %s=%s", w, c.Axis, c.Baseline, c.Axis, c.Candidate)
+	}
+	d.checkRatios(m, w, c)
+}
+
+// checkRatios warns about a ratio row naming a series that a compared
+// target does not record: its row would be "not measured" in every cell.
+func (d *decoder) checkRatios(m *Matrix, w string, c *Compare) {
+	for i, r := range c.Scorecard.Ratios {
+		at := d.pos[fmt.Sprintf("%s.scorecard.ratios[%d].ratio", w, i)]
+		for _, name := range []string{r.Num, r.Den} {
+			if name == CounterRequests || name == CounterErrors {
+				for _, tn := range c.Targets {
+					for j := range m.Targets {
+						if t := &m.Targets[j]; t.Name == tn && t.Kind == KindWorkload {
+							d.warnf(at, "%s.scorecard.ratios[%d] (%s): workload target %s has no requests soaklab counts: use %s (its throughput counter)", w, i, r.Name, tn, CounterOps)
+						}
+					}
+				}
+			}
+			if name == "" || IsBuiltinCounter(name) {
+				continue
+			}
+			for _, tn := range c.Targets {
+				for j := range m.Targets {
+					t := &m.Targets[j]
+					if t.Name != tn || t.Throughput == name || contains(t.MetricsKeep, name) {
+						continue
+					}
+					known := append([]string{t.Throughput}, t.MetricsKeep...)
+					for _, b := range BuiltinCounters {
+						known = append(known, b.Name)
+					}
+					hint := ""
+					if c := closest(name, known); c != "" {
+						hint = fmt.Sprintf(" (did you mean %q?)", c)
+					}
+					d.warnf(at, "%s.scorecard.ratios[%d] (%s): target %s does not record %s: add it to the target's metrics_keep%s", w, i, r.Name, tn, name, hint)
+				}
+			}
+		}
 	}
 }
 
@@ -197,6 +238,31 @@ func (d *decoder) checkExpansion(m *Matrix) {
 	for _, t := range m.Targets {
 		if x.perTarget[t.Name] == 0 {
 			d.warnf(d.pos["targets."+t.Name], "target %s has no cells: all are excluded", t.Name)
+		}
+		// A target's own values of an axis it does not read are a mistake.
+		for _, name := range m.UnusedAxes(&t) {
+			if a := findAxis(t.Axes, name); a != nil {
+				d.warnf(d.pos["targets."+t.Name+".axes."+name], "targets.%s.axes.%s: target %s (kind %s) does not read {{.%s}} in its env or command, so its cells are not multiplied by %s and their ids leave it out",
+					t.Name, name, t.Name, t.Kind, name, name)
+			}
+		}
+	}
+	// Values of a global axis no target reads make no cells: saying
+	// nothing would leave the user expecting one cell per value.
+	for _, a := range m.Axes {
+		if !contains(DriverAxes, a.Name) || len(a.Values) < 2 {
+			continue
+		}
+		used := false
+		for i := range m.Targets {
+			t := &m.Targets[i]
+			if findAxis(t.Axes, a.Name) == nil && !contains(m.UnusedAxes(t), a.Name) {
+				used = true
+			}
+		}
+		if !used {
+			d.warnf(d.pos["axes."+a.Name], "axes.%s: no target reads it (client and workload targets read {{.%s}} in their env or command, or not at all), so its values (%s) make no cells of their own",
+				a.Name, a.Name, strings.Join(a.Values, ", "))
 		}
 	}
 	for i, c := range m.Compare {

@@ -188,3 +188,21 @@ func cleanTemplateErr(err error) string {
 	}
 	return s
 }
+
+// Uses reports whether the target's env or command templates read the
+// named axis ("rps" for {{.rps}}): a client or workload target that does
+// not read rps or tasks has no use for those axes.
+func (t *Target) Uses(axis string) bool {
+	for _, v := range t.Env {
+		if tp, err := parseTemplate("env", v); err == nil && contains(templateFields(tp), axis) {
+			return true
+		}
+	}
+	tps, _ := commandTemplates(t)
+	for _, tp := range tps {
+		if tp != nil && contains(templateFields(tp), axis) {
+			return true
+		}
+	}
+	return false
+}

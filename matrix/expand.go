@@ -55,7 +55,7 @@ func (m *Matrix) expand() *expansion {
 	total := 0
 	for ti := range m.Targets {
 		t := &m.Targets[ti]
-		axes := m.targetAxes(t)
+		axes := m.cellAxes(t)
 		n := 1
 		for _, a := range axes {
 			n *= len(a.Values)
@@ -119,10 +119,12 @@ func (m *Matrix) targetDrafts(t *Target, axes []Axis, x *expansion) []*draft {
 		}
 	}
 	var added []*draft
+	unused := m.UnusedAxes(t)
 	for i, e := range m.Include {
 		if tn, ok := e["target"]; ok && tn != t.Name {
 			continue
 		}
+		e = without(e, unused)
 		matched := 0
 		for _, b := range kept {
 			if includeMatches(e, b.orig) {
@@ -200,11 +202,17 @@ func (m *Matrix) typed(t *Target, drafts []*draft, x *expansion) []Cell {
 		}
 		seen[c.ID] = true
 		var err error
-		if c.Tasks, err = strconv.Atoi(axes[AxisTasks]); err != nil {
-			x.problems = append(x.problems, problem{"value:tasks=" + axes[AxisTasks], fmt.Sprintf("cell %s: bad tasks %q", c.ID, axes[AxisTasks])})
+		// A client or workload target's cell has no tasks or rps when the
+		// target does not read them (UnusedAxes): 0.
+		if v, ok := axes[AxisTasks]; ok {
+			if c.Tasks, err = strconv.Atoi(v); err != nil {
+				x.problems = append(x.problems, problem{"value:tasks=" + v, fmt.Sprintf("cell %s: bad tasks %q", c.ID, v)})
+			}
 		}
-		if c.RPS, err = strconv.ParseFloat(axes[AxisRPS], 64); err != nil {
-			x.problems = append(x.problems, problem{"value:rps=" + axes[AxisRPS], fmt.Sprintf("cell %s: bad rps %q", c.ID, axes[AxisRPS])})
+		if v, ok := axes[AxisRPS]; ok {
+			if c.RPS, err = strconv.ParseFloat(v, 64); err != nil {
+				x.problems = append(x.problems, problem{"value:rps=" + v, fmt.Sprintf("cell %s: bad rps %q", c.ID, v)})
+			}
 		}
 		if c.Duration, err = ParseDuration(axes[AxisDuration]); err != nil {
 			x.problems = append(x.problems, problem{"value:duration=" + axes[AxisDuration], fmt.Sprintf("cell %s: bad duration %q", c.ID, axes[AxisDuration])})

@@ -82,6 +82,17 @@ func TestScorecardSet(t *testing.T) {
 		{"values", "scorecard: {min_rss_drop_pct: 30, max_throughput_loss_pct: 5, max_drift_pct: 2}",
 			Scorecard{MinRSSDropPct: 30, MaxThroughputLossPct: 5, MaxDriftPct: 2,
 				Set: map[string]bool{KeyMinRSSDropPct: true, KeyMaxThroughputLossPct: true, KeyMaxDriftPct: true}}},
+		// no CPU rise allowed, a CV gate
+		{"cpu and cv", "scorecard: {max_cpu_per_op_rise_pct: 0, max_cv_pct: 2}",
+			Scorecard{MaxCVPct: 2, Set: map[string]bool{KeyMaxCPUPerOpRisePct: true, KeyMaxCVPct: true}}},
+		// ratio rows: a soft rise limit, a hard budget, both on one row
+		{"ratios", "scorecard: {ratios: [{name: frees/op, ratio: [frees_total, ops], max_rise_pct: 10}, " +
+			"{name: cpu, ratio: [cpu_seconds, requests], max: 0.002, hard: true}, {name: cs, ratio: [ctx_switches, ops], max_rise_pct: 0, max: 5}]}",
+			Scorecard{Ratios: []Ratio{
+				{Name: "frees/op", Num: "frees_total", Den: "ops", MaxRisePct: 10, Set: map[string]bool{KeyMaxRisePct: true}},
+				{Name: "cpu", Num: "cpu_seconds", Den: "requests", Max: 0.002, Hard: true, Set: map[string]bool{KeyMax: true}},
+				{Name: "cs", Num: "ctx_switches", Den: "ops", Max: 5, Set: map[string]bool{KeyMaxRisePct: true, KeyMax: true}},
+			}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -54,3 +54,20 @@ func TestDocExample(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, cells)
 }
+
+// TestDocScorecardKeys: docs/matrix.md documents every scorecard key, every
+// key of a ratio row and every counter soaklab keeps.
+func TestDocScorecardKeys(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("../docs/matrix.md")
+	require.NoError(t, err)
+	for _, k := range scorecardKeys {
+		require.Contains(t, string(doc), "`scorecard."+k+"`", "scorecard key")
+	}
+	for _, k := range ratioKeys {
+		require.Contains(t, string(doc), "| `"+k+"` |", "ratio key")
+	}
+	for _, c := range BuiltinCounters {
+		require.Contains(t, string(doc), "| `"+c.Name+"` | "+c.Meaning+" |", "counter")
+	}
+}

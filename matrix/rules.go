@@ -10,7 +10,8 @@ import (
 
 var (
 	compareKeys   = []string{"name", "axis", "baseline", "candidate", "targets", "scorecard", KeyEarlyStop}
-	scorecardKeys = []string{KeyMinRSSDropPct, KeyMaxThroughputLossPct, KeyMaxDriftPct, KeyAlpha}
+	scorecardKeys = []string{KeyMinRSSDropPct, KeyMaxThroughputLossPct, KeyMaxDriftPct, KeyAlpha, KeyMaxCPUPerOpRisePct, KeyMaxCVPct, KeyRatios}
+	ratioKeys     = []string{KeyRatioName, KeyRatio, KeyMaxRisePct, KeyMax, KeyHard}
 	judgeKeys     = judgeKeyNames()
 )
 
@@ -138,6 +139,18 @@ func (d *decoder) scorecard(n *yaml.Node, what string) Scorecard {
 			"a flat candidate's drift is noise around 0, so at 0 the gate would fail about every other run")
 		set(KeyMaxDriftPct, ok)
 	}
+	if v := o[KeyMaxCPUPerOpRisePct]; v != nil {
+		s.MaxCPUPerOpRisePct, ok = d.number(v, what+"."+KeyMaxCPUPerOpRisePct, 0, 1e6)
+		set(KeyMaxCPUPerOpRisePct, ok)
+	}
+	if v := o[KeyMaxCVPct]; v != nil {
+		s.MaxCVPct, ok = d.positive(v, what+"."+KeyMaxCVPct, 1e6,
+			"no throughput is perfectly steady, so every candidate would fail; leave the key out for no CV gate")
+		set(KeyMaxCVPct, ok)
+	}
+	if v := o[KeyRatios]; v != nil {
+		s.Ratios = d.ratios(v, what+"."+KeyRatios)
+	}
 	if v := o[KeyAlpha]; v != nil {
 		v = d.resolve(v)
 		if a, ok := d.number(v, what+"."+KeyAlpha, 0, 1); ok && (a == 0 || a == 1) {
@@ -148,6 +161,90 @@ func (d *decoder) scorecard(n *yaml.Node, what string) Scorecard {
 		}
 	}
 	return s
+}
+
+// ratios decodes a scorecard's `ratios:`: rows with a unique name, two
+// counters and at least one threshold.
+func (d *decoder) ratios(n *yaml.Node, what string) []Ratio {
+	var out []Ratio
+	names := map[string]bool{}
+	for i, rn := range d.list(n, what) {
+		w := fmt.Sprintf("%s[%d]", what, i)
+		d.pos[w] = d.resolve(rn)
+		o := d.object(rn, w, ratioKeys)
+		var r Ratio
+		for _, k := range []string{KeyRatioName, KeyRatio} {
+			if o[k] == nil {
+				d.errf(d.resolve(rn), "%s: %s is required", w, k)
+			}
+		}
+		if v := o[KeyRatioName]; v != nil {
+			r.Name, _ = d.nonEmpty(v, w+".name")
+			if names[r.Name] {
+				d.errf(v, "%s.name: duplicate ratio name %q", w, r.Name)
+			}
+			names[r.Name] = true
+		}
+		if v := o[KeyRatio]; v != nil {
+			d.pos[w+".ratio"] = d.resolve(v)
+			parts := d.strList(v, w+".ratio")
+			if len(parts) != 2 {
+				d.errf(v, "%s.ratio: expected [numerator, denominator], two counter names, got %d", w, len(parts))
+			} else {
+				for j, name := range parts {
+					if !IsBuiltinCounter(name) && !promName.MatchString(name) {
+						d.errf(d.resolve(v).Content[j], "%s.ratio[%d]: %q is neither a counter soaklab keeps (%s) nor a Prometheus series name",
+							w, j, name, builtinCounterNames())
+					}
+				}
+				r.Num, r.Den = parts[0], parts[1]
+				if r.Num == r.Den {
+					d.errf(v, "%s.ratio: numerator and denominator are both %q", w, r.Num)
+				}
+			}
+		}
+		set := func(k string, ok bool) {
+			if ok {
+				if r.Set == nil {
+					r.Set = map[string]bool{}
+				}
+				r.Set[k] = true
+			}
+		}
+		var ok bool
+		if v := o[KeyMaxRisePct]; v != nil {
+			r.MaxRisePct, ok = d.number(v, w+"."+KeyMaxRisePct, 0, 1e6)
+			set(KeyMaxRisePct, ok)
+		}
+		if v := o[KeyMax]; v != nil {
+			r.Max, ok = d.number(v, w+"."+KeyMax, 0, 1e300)
+			set(KeyMax, ok)
+		}
+		if o[KeyMaxRisePct] == nil && o[KeyMax] == nil {
+			d.errf(d.resolve(rn), "%s: needs a threshold: %s (the candidate's rise over the baseline, in %%) or %s (a budget for the candidate's ratio), or both", w, KeyMaxRisePct, KeyMax)
+		}
+		if v := o[KeyHard]; v != nil {
+			vn, s, good := d.scalar(v, w+".hard", "true or false")
+			switch {
+			case !good:
+			case s == "true":
+				r.Hard = true
+			case s == "false":
+			default:
+				d.errf(vn, "%s.hard: expected true or false, got %q", w, s)
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func builtinCounterNames() string {
+	names := make([]string, len(BuiltinCounters))
+	for i, c := range BuiltinCounters {
+		names[i] = c.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 // judge decodes `judge:`. Absent fields stay zero and out of Set: reports

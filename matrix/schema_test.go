@@ -72,6 +72,7 @@ func TestSchemaMatchesParser(t *testing.T) {
 		{"compare[]", def("compare"), compareKeys},
 		{"targets.<name>.thresholds[]", def("threshold"), thresholdKeys},
 		{"compare[].scorecard", def("scorecard"), scorecardKeys},
+		{"compare[].scorecard.ratios[]", def("ratio"), ratioKeys},
 		{"judge", def("judge"), judgeKeys},
 		{"axes (well-known)", def("axes"), WellKnownAxes},
 	}

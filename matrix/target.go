@@ -8,7 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var targetKeys = []string{"kind", "build", "command", "image", "dockerfile", "port_env", "ready", "metrics", "pprof", "warmup", "throughput", "sink_env", "env", "axes", "workload", "thresholds", "metrics_keep", "metrics_max_series"}
+var targetKeys = []string{"kind", "build", "command", "image", "dockerfile", "port_env", "ready", "metrics", "pprof", "warmup", "throughput", "sink_env", "env", "axes", "workload", "thresholds", "metrics_keep", "metrics_max_series", "profile_every"}
 
 var readyKeys = []string{"path", "timeout"}
 
@@ -87,6 +87,9 @@ func (d *decoder) target(f field, backend string) Target {
 	}
 	if n := o["ready"]; n != nil {
 		t.Ready = d.ready(n, what+".ready")
+		if t.Ready.None && t.Kind == KindServer {
+			d.errf(n, "%s.ready: a server target needs a readiness path (soaklab's driver starts once it answers); ready: none is for client and workload targets that listen on no port", what)
+		}
 	}
 	if n := o["metrics"]; n != nil {
 		t.Metrics, _ = d.path(n, what+".metrics")
@@ -149,6 +152,18 @@ func (d *decoder) target(f field, backend string) Target {
 			d.errf(n, "%s.metrics_max_series: needs metrics: the path the families are scraped from", what)
 		}
 	}
+	if n := o["profile_every"]; n != nil {
+		if every, ok := d.duration(n, what+".profile_every"); ok {
+			switch {
+			case o["pprof"] == nil:
+				d.errf(n, "%s.profile_every: needs pprof: the prefix heap profiles are taken from", what)
+			case every < MinProfileEvery:
+				d.errf(n, "%s.profile_every: at least %s (each profile makes the target collect its garbage), got %s", what, FormatDuration(MinProfileEvery), FormatDuration(every))
+			default:
+				t.ProfileEvery = every
+			}
+		}
+	}
 	if n := o["thresholds"]; n != nil {
 		t.Thresholds = d.thresholds(n, what+".thresholds", o["metrics"] != nil)
 	}
@@ -200,6 +215,9 @@ func (d *decoder) command(n *yaml.Node, what string) []string {
 // ready reads `ready:` as {path, timeout} or a bare path.
 func (d *decoder) ready(n *yaml.Node, what string) Ready {
 	r := DefaultReady
+	if rn := d.resolve(n); rn.Kind == yaml.ScalarNode && rn.Value == ReadyNone {
+		return Ready{None: true, Timeout: DefaultReady.Timeout}
+	}
 	if rn := d.resolve(n); rn.Kind == yaml.ScalarNode && !isNull(rn) {
 		r.Path, _ = d.path(rn, what)
 		return r

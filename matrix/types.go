@@ -42,6 +42,12 @@ type Matrix struct {
 	// Warnings are doubts that do not stop a run: an exclude entry that
 	// matches no cell, a workload target without a throughput counter.
 	Warnings Errors
+
+	// KeepUnusedAxes expands as soaklab did before UnusedAxes: every
+	// target crossed with every tasks and rps value, which then appear in
+	// its cells' ids. Set it to resume a run started that way
+	// (LegacyExpansion); a matrix never sets it.
+	KeepUnusedAxes bool
 }
 
 // Target is one program under test.
@@ -72,6 +78,9 @@ type Target struct {
 	// MetricsMaxSeries caps the families recorded per sample; 0 = the
 	// harness's default (probe.DefaultMaxSeries).
 	MetricsMaxSeries int
+	// ProfileEvery is how often a heap profile is taken from Pprof during
+	// a cell; 0 = the default share of the cell's duration (ProfileInterval).
+	ProfileEvery time.Duration
 
 	// Axes override the values of global axes for this target, or add axes
 	// only this target has; in file order.
@@ -82,7 +91,13 @@ type Target struct {
 type Ready struct {
 	Path    string        // HTTP path, default /healthz
 	Timeout time.Duration // default 10s
+	// None is `ready: none`: a client or workload target that listens on
+	// no port is ready once started (Path is then empty).
+	None bool
 }
+
+// ReadyNone is the `ready:` value of a target that listens on no port.
+const ReadyNone = "none"
 
 // Workload is the request mix soaklab's driver sends to server targets.
 type Workload struct {
@@ -139,6 +154,9 @@ const (
 	KeyMaxThroughputLossPct = "max_throughput_loss_pct"
 	KeyMaxDriftPct          = "max_drift_pct"
 	KeyAlpha                = "alpha"
+	KeyMaxCPUPerOpRisePct   = "max_cpu_per_op_rise_pct"
+	KeyMaxCVPct             = "max_cv_pct"
+	KeyRatios               = "ratios"
 )
 
 // Scorecard holds the gates of an A/B comparison, in percent. A zero field
@@ -150,6 +168,15 @@ type Scorecard struct {
 	MaxThroughputLossPct float64 // and lose at most this much throughput
 	MaxDriftPct          float64 // and drift no more than this; never 0 from a matrix
 	Alpha                float64 // significance level, default 0.05; never 0 from a matrix
+	// MaxCPUPerOpRisePct: the candidate's CPU time per operation may rise
+	// by at most this much (a rise not detected passes); judged when both
+	// sides measured it.
+	MaxCPUPerOpRisePct float64
+	// MaxCVPct: the candidate's throughput CV across windows (median over
+	// its repeats) must stay within this; 0 and not set: no CV gate.
+	MaxCVPct float64
+	// Ratios are rows on ratios of counters, each with its thresholds.
+	Ratios []Ratio
 
 	// Set holds the keys the matrix gave (KeyMaxThroughputLossPct, ...).
 	// Scorecards written as Go literals may leave it nil: every zero field

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,12 +70,15 @@ func TestSIGTERMRecordsInterruptedCellAndResume(t *testing.T) {
 	requireCgroup(t)
 	bin := buildSoaklab(t)
 	dir := t.TempDir()
-	cmd, out := startRun(t, bin, dir, "sigterm")
+	// The run id names the cgroups: unique to this test process, so that
+	// another test run's live cgroups are not taken for leftovers.
+	id := fmt.Sprintf("sigterm%d", os.Getpid())
+	cmd, out := startRun(t, bin, dir, id)
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	assert.Equal(t, ExitHarness, waitExit(t, cmd, 30*time.Second), out.String())
 	assert.Contains(t, out.String(), "--resume")
 
-	runDir := filepath.Join(dir, "sigterm")
+	runDir := filepath.Join(dir, id)
 	run, err := results.ReadRun(runDir)
 	require.NoError(t, err)
 	assert.Equal(t, "interrupted", run.Status)
@@ -83,7 +87,7 @@ func TestSIGTERMRecordsInterruptedCellAndResume(t *testing.T) {
 	assert.Empty(t, run.Cells[1].Outcome, "the next cell never started")
 	assert.Greater(t, run.Cells[0].Samples, 2, "measured samples are kept")
 	assert.FileExists(t, filepath.Join(runDir, "report", "index.html"), "the report is written")
-	assert.Empty(t, cgroups("sigterm"), "targets and cgroups removed; soaklab said:\n%s", out)
+	assert.Empty(t, cgroups(id), "targets and cgroups removed; soaklab said:\n%s", out)
 
 	// --resume runs what is not done and completes the run.
 	resume := exec.Command(bin, "run", "--resume", runDir)
@@ -117,8 +121,9 @@ func TestSecondSignalExitsAtOnceAndCleanFinishes(t *testing.T) {
 	requireCgroup(t)
 	bin := buildSoaklab(t)
 	dir := t.TempDir()
-	cmd, out := startRun(t, bin, dir, "twice")
-	require.NotEmpty(t, cgroups("twice"))
+	id := fmt.Sprintf("twice%d", os.Getpid())
+	cmd, out := startRun(t, bin, dir, id)
+	require.NotEmpty(t, cgroups(id))
 	// Two different signals back to back: both stay pending (two SIGTERMs
 	// could merge into one), and the second lands while the first is handled.
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
@@ -126,9 +131,9 @@ func TestSecondSignalExitsAtOnceAndCleanFinishes(t *testing.T) {
 	assert.Equal(t, ExitHarness, waitExit(t, cmd, 10*time.Second), out.String())
 	assert.Contains(t, out.String(), "soaklab clean")
 
-	clean := exec.Command(bin, "clean", "--run", "twice")
+	clean := exec.Command(bin, "clean", "--run", id)
 	cout, err := clean.CombinedOutput()
 	require.NoError(t, err, string(cout))
-	assert.Empty(t, cgroups("twice"), "nothing of the run is left after clean: %s", cout)
+	assert.Empty(t, cgroups(id), "nothing of the run is left after clean: %s", cout)
 	assert.True(t, strings.Contains(string(cout), "removed"), string(cout))
 }

@@ -61,6 +61,7 @@ func cmdExpand(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, err)
 		return ExitUsage
 	}
+	printWarnings(env, m)
 	if *shard != "" {
 		i, n, err := matrix.ParseShard(*shard)
 		if err != nil {

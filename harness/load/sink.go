@@ -17,15 +17,22 @@ const DefaultSinkMaxPaths = 1000
 
 // Sink is the HTTP server client targets send their load to. It answers
 // 200 at once (or after a configured delay), reads and discards every body,
-// and counts what it received.
+// and counts what it received: the requests it answered, the bytes of
+// their bodies, and the requests it could not take, which are the client's
+// errors (see SinkStats).
 type Sink struct {
 	delay    time.Duration
 	maxPaths int
+	now      func() time.Time
 
 	requests atomic.Int64
 	bytes    atomic.Int64
+	bad      atomic.Int64 // refused by the HTTP server: malformed, headers too large
+	cut      atomic.Int64 // bodies that ended before their length
 	mu       sync.Mutex
 	byPath   map[string]int64
+	last     SinkStats // totals at the previous Interval
+	lastAt   time.Time
 
 	srv *http.Server
 	ln  net.Listener
@@ -40,16 +47,37 @@ func SinkDelay(d time.Duration) SinkOption { return func(s *Sink) { s.delay = d 
 // SinkMaxPaths caps the distinct paths counted; default DefaultSinkMaxPaths.
 func SinkMaxPaths(n int) SinkOption { return func(s *Sink) { s.maxPaths = n } }
 
+// SinkClock sets the clock Interval measures elapsed time with; default
+// time.Now.
+func SinkClock(now func() time.Time) SinkOption { return func(s *Sink) { s.now = now } }
+
 // SinkStats is what a Sink received.
 type SinkStats struct {
-	Requests int64            // requests received
+	Requests int64            // requests received and answered 200
 	Bytes    int64            // request body bytes received
 	ByPath   map[string]int64 // requests by URL path
+	// BadRequests were refused by the HTTP server before the sink saw
+	// them (a malformed request line or header, headers too large): it
+	// answered them 4xx and they are not in Requests.
+	BadRequests int64
+	// CutShort are requests whose body ended before its announced length
+	// (the client closed or reset the connection); not in Requests.
+	CutShort int64
+}
+
+// Errors is what the sink could not take: BadRequests + CutShort.
+func (st SinkStats) Errors() int64 { return st.BadRequests + st.CutShort }
+
+// SinkWindow is what a Sink received between two calls of Interval.
+type SinkWindow struct {
+	Requests, Errors, Bytes int64
+	Seconds                 float64 // length of the window
+	RPS                     float64 // Requests / Seconds; 0 for an empty window
 }
 
 // NewSink makes a sink; Start it to listen.
 func NewSink(opts ...SinkOption) *Sink {
-	s := &Sink{maxPaths: DefaultSinkMaxPaths, byPath: map[string]int64{}}
+	s := &Sink{maxPaths: DefaultSinkMaxPaths, byPath: map[string]int64{}, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
@@ -57,7 +85,8 @@ func NewSink(opts ...SinkOption) *Sink {
 }
 
 // Start listens on addr (a loopback address such as "127.0.0.1:0") and
-// serves in the background. It returns the sink's base URL.
+// serves in the background. It returns the sink's base URL. Interval's
+// first window starts here.
 func (s *Sink) Start(addr string) (string, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -70,16 +99,23 @@ func (s *Sink) Start(addr string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("load: sink listen %q: %w", addr, err)
 	}
-	s.ln = ln
+	s.ln = &refusalListener{Listener: ln, refused: &s.bad}
+	s.mu.Lock()
+	s.lastAt = s.now()
+	s.mu.Unlock()
 	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = s.srv.Serve(ln) }()
+	go func() { _ = s.srv.Serve(s.ln) }()
 	return "http://" + ln.Addr().String(), nil
 }
 
 func (s *Sink) serve(w http.ResponseWriter, r *http.Request) {
-	n, _ := io.Copy(io.Discard, r.Body)
-	s.requests.Add(1)
+	n, err := io.Copy(io.Discard, r.Body)
 	s.bytes.Add(n)
+	if err != nil {
+		s.cut.Add(1)
+		return
+	}
+	s.requests.Add(1)
 	s.mu.Lock()
 	path := r.URL.Path
 	if _, ok := s.byPath[path]; !ok && len(s.byPath) >= s.maxPaths {
@@ -102,11 +138,35 @@ func (s *Sink) serve(w http.ResponseWriter, r *http.Request) {
 func (s *Sink) Stats() SinkStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := SinkStats{Requests: s.requests.Load(), Bytes: s.bytes.Load(), ByPath: make(map[string]int64, len(s.byPath))}
+	st := s.totals()
+	st.ByPath = make(map[string]int64, len(s.byPath))
 	for k, v := range s.byPath {
 		st.ByPath[k] = v
 	}
 	return st
+}
+
+func (s *Sink) totals() SinkStats {
+	return SinkStats{Requests: s.requests.Load(), Bytes: s.bytes.Load(), BadRequests: s.bad.Load(), CutShort: s.cut.Load()}
+}
+
+// Interval reports what the sink received since its previous call (or
+// since Start). Safe to call concurrently with the requests it counts.
+func (s *Sink) Interval() SinkWindow {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now, cur := s.now(), s.totals()
+	w := SinkWindow{
+		Requests: cur.Requests - s.last.Requests,
+		Errors:   cur.Errors() - s.last.Errors(),
+		Bytes:    cur.Bytes - s.last.Bytes,
+		Seconds:  now.Sub(s.lastAt).Seconds(),
+	}
+	if w.Seconds > 0 {
+		w.RPS = float64(w.Requests) / w.Seconds
+	}
+	s.last, s.lastAt = cur, now
+	return w
 }
 
 // Close stops the sink and its connections.

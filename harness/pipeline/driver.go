@@ -77,19 +77,36 @@ func body(n int64) []byte {
 
 // sink adapts the load package's sink to the runner.
 type sink struct {
-	s    *load.Sink
-	url  string
-	last int64
+	s   *load.Sink
+	url string
 }
 
 func (s *sink) URL() string  { return s.url }
 func (s *sink) Close() error { return s.s.Close() }
 
+// Interval is what the client sent since the last sample: its requests,
+// errors, body bytes and rate, which the samples and the progress line
+// show as the client's load.
 func (s *sink) Interval() probe.LoadWindow {
-	n := s.s.Stats().Requests
-	d := n - s.last
-	s.last = n
-	return probe.LoadWindow{Requests: d}
+	w := s.s.Interval()
+	return probe.LoadWindow{Requests: w.Requests, Errors: w.Errors, Bytes: w.Bytes, RPS: w.RPS}
+}
+
+// Received is everything the sink received, as a cell's load (the runner
+// sets its mode, requested rate and duration).
+func (s *sink) Received() results.Load {
+	st := s.s.Stats()
+	l := results.Load{Completed: st.Requests, Errors: st.Errors(), Sent: st.Requests + st.Errors(), Bytes: st.Bytes}
+	if st.Errors() > 0 {
+		l.ErrorsByKind = map[string]int64{}
+		if st.BadRequests > 0 {
+			l.ErrorsByKind["bad-request"] = st.BadRequests
+		}
+		if st.CutShort > 0 {
+			l.ErrorsByKind["cut-short"] = st.CutShort
+		}
+	}
+	return l
 }
 
 func newSink(matrix.Cell) (runner.Sink, error) {

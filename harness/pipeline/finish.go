@@ -48,8 +48,13 @@ func ReportPath(runDir string) string { return filepath.Join(runDir, "report", "
 // cellSamples reads a cell's samples from a run directory.
 func cellSamples(runDir string) judge.SampleSource {
 	return func(c *results.Cell) ([]results.Sample, error) {
-		return results.ReadSamples(filepath.Join(runDir, results.CellsDir, c.Dir, results.SamplesFile))
+		return results.ReadSamples(samplesPath(runDir, c))
 	}
+}
+
+// samplesPath is where a cell of the run in runDir keeps its samples.
+func samplesPath(runDir string, c *results.Cell) string {
+	return filepath.Join(runDir, results.CellsDir, c.Dir, results.SamplesFile)
 }
 
 // NoGo is a NO-GO cell or comparison and the reason that best explains it.

@@ -5,6 +5,7 @@ import (
 	"github.com/soaklab/soaklab/harness/runner"
 	"github.com/soaklab/soaklab/matrix"
 	"github.com/soaklab/soaklab/reports/judge"
+	"github.com/soaklab/soaklab/reports/render"
 )
 
 // judging judges each cell from its samples on disk as it ends, so the
@@ -27,8 +28,22 @@ func (j *judging) Warn(msg string)                                  { j.next.War
 func (j *judging) CellEnded(i, n int, res *results.Cell) {
 	judged := *res
 	one := &results.Run{Cells: []results.Cell{judged}}
-	if err := judge.JudgeRun(one, cellSamples(j.dir), j.m); err != nil {
+	// The samples read for the verdict also make the cell's chart series,
+	// so that the report never reads them again.
+	var samples []results.Sample
+	read := false
+	src := func(c *results.Cell) ([]results.Sample, error) {
+		s, err := cellSamples(j.dir)(c)
+		samples, read = s, err == nil
+		return s, err
+	}
+	if err := judge.JudgeRun(one, src, j.m); err != nil {
 		j.next.Warn("judging " + res.ID + ": " + err.Error())
+	}
+	if read {
+		if err := render.CacheChartSeries(samplesPath(j.dir, res), samples); err != nil {
+			j.next.Warn("chart series of " + res.ID + ": " + err.Error())
+		}
 	}
 	judged = one.Cells[0]
 	j.next.CellEnded(i, n, &judged)

@@ -90,7 +90,7 @@ func NewPlan(opts Options, env Env) (*Plan, error) {
 		p.Close()
 		return nil, input(err)
 	}
-	if p.Cells, err = p.Matrix.Expand(); err != nil {
+	if p.Cells, err = expandFor(p.Matrix, p.Run); err != nil {
 		p.Close()
 		return nil, input(err)
 	}
@@ -206,4 +206,38 @@ func host(env Env) results.Host {
 		}
 	}
 	return h
+}
+
+// expandFor expands m for run (nil for a new run). A resumed run started by
+// a soaklab that crossed client and workload targets with every tasks and
+// rps value (matrix.KeepUnusedAxes) keeps the cell ids it stored: when the
+// run holds cells the matrix no longer makes and that expansion makes them
+// all, it is the one used.
+func expandFor(m *matrix.Matrix, run *results.Run) ([]matrix.Cell, error) {
+	cells, err := m.Expand()
+	if err != nil || run == nil || covers(cells, run.Cells) {
+		return cells, err
+	}
+	old := *m
+	old.KeepUnusedAxes = true
+	legacy, err := old.Expand()
+	if err != nil || !covers(legacy, run.Cells) {
+		return cells, nil
+	}
+	m.KeepUnusedAxes = true
+	return legacy, nil
+}
+
+// covers reports whether every stored cell is one of cells.
+func covers(cells []matrix.Cell, stored []results.Cell) bool {
+	ids := make(map[string]bool, len(cells))
+	for _, c := range cells {
+		ids[c.ID] = true
+	}
+	for _, c := range stored {
+		if !ids[c.ID] {
+			return false
+		}
+	}
+	return true
 }

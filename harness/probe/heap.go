@@ -17,19 +17,41 @@ import (
 // DefaultTopSites is how many growing allocation sites a cell keeps.
 const DefaultTopSites = 10
 
+// MaxHeapProfile caps the bytes read from one heap profile: a profile is
+// gzipped and a few hundred KiB even for a large heap; anything past the cap
+// is an error, never a harness that runs out of memory.
+const MaxHeapProfile = 64 << 20
+
 // FetchHeap downloads a Go heap profile from a pprof endpoint
 // (e.g. http://127.0.0.1:8080/debug/pprof/heap). gc=1 makes the runtime
 // collect first, so in-use numbers are not inflated by garbage.
 func FetchHeap(ctx context.Context, c *http.Client, url string) (*profile.Profile, error) {
+	_, p, err := FetchHeapRaw(ctx, c, 10*time.Second, url)
+	return p, err
+}
+
+// FetchHeapRaw is FetchHeap that also returns the profile as served (to
+// keep on disk for `go tool pprof`) and gives up after timeout.
+func FetchHeapRaw(ctx context.Context, c *http.Client, timeout time.Duration, url string) ([]byte, *profile.Profile, error) {
+	var raw []byte
 	var p *profile.Profile
-	err := get(ctx, c, 10*time.Second, url+"?gc=1", "heap profile", func(r io.Reader) error {
+	err := get(ctx, c, timeout, url+"?gc=1", "heap profile", func(r io.Reader) error {
 		var err error
-		if p, err = profile.Parse(r); err != nil {
+		if raw, err = io.ReadAll(io.LimitReader(r, MaxHeapProfile+1)); err != nil {
+			return fmt.Errorf("heap profile %s: %w", url, err)
+		}
+		if len(raw) > MaxHeapProfile {
+			return fmt.Errorf("heap profile %s: larger than %d MiB", url, MaxHeapProfile>>20)
+		}
+		if p, err = profile.ParseData(raw); err != nil {
 			return fmt.Errorf("heap profile %s: %w", url, err)
 		}
 		return nil
 	})
-	return p, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return raw, p, nil
 }
 
 // site is where an allocation happened: the first frame outside the Go

@@ -204,6 +204,11 @@ func TestFetchHeap(t *testing.T) {
 	assert.NotEmpty(t, p.SampleType)
 	_, err = FetchHeap(context.Background(), nil, srv.URL+"/nope")
 	assert.ErrorContains(t, err, "404")
+	raw, p, err := FetchHeapRaw(context.Background(), nil, time.Minute, srv.URL+"/debug/pprof/heap")
+	require.NoError(t, err)
+	again, err := profile.ParseData(raw)
+	require.NoError(t, err, "the profile is kept as served")
+	assert.Equal(t, p.SampleType, again.SampleType)
 }
 
 func TestSamplerTake(t *testing.T) {
@@ -369,7 +374,8 @@ func TestStatusMatchesProcfs(t *testing.T) {
 		stat, err := proc.Stat()
 		require.NoError(t, err)
 		return status{VmRSS: int64(st.VmRSS), VmHWM: int64(st.VmHWM), RssAnon: int64(st.RssAnon),
-			RssFile: int64(st.RssFile), Threads: int64(stat.NumThreads)}
+			RssFile: int64(st.RssFile), Threads: int64(stat.NumThreads),
+			Voluntary: int64(st.VoluntaryCtxtSwitches), Nonvoluntary: int64(st.NonVoluntaryCtxtSwitches)}
 	}
 	var before, got, after status
 	require.Eventually(t, func() bool {

@@ -8,9 +8,11 @@ import (
 	"github.com/soaklab/soaklab/harness/target"
 )
 
-// LoadWindow is what the load driver measured over the last interval.
+// LoadWindow is what the load driver measured over the last interval, or
+// what the sink of a client target received.
 type LoadWindow struct {
 	Requests, Errors int64
+	Bytes            int64 // request body bytes (the sink's)
 	RPS              float64
 	P50, P99, P99Raw float64 // ms
 	Latency          results.LatencyCounts
@@ -32,6 +34,14 @@ type Sampler struct {
 	Warmup  time.Duration                 // samples before Start+Warmup are marked "warmup"
 	// ScrapeFailed hears every failed scrape; nil ignores them.
 	ScrapeFailed func(error)
+	// CPU reads the CPU time the target's cgroup used so far; nil = not
+	// measured (no cgroup, or no CPU accounting in it).
+	CPU func() (time.Duration, error)
+	// Members lists the pids of the target's processes (its cgroup's),
+	// whose threads' context switches are summed; nil = PID alone.
+	Members func() ([]int, error)
+
+	ctx ctxSwitches // context switches so far, kept across samples
 }
 
 // Take reads every source once. Failures of single sources leave their
@@ -63,6 +73,16 @@ func (s *Sampler) Take(ctx context.Context) results.Sample {
 			}
 		}
 	}
+	if s.CPU != nil {
+		if d, err := s.CPU(); err == nil {
+			smp.CPUUs = d.Microseconds()
+		}
+	}
+	if pids := s.members(); len(pids) > 0 {
+		if v, n, ok := s.ctx.read(s.Procs, pids); ok {
+			smp.CtxVoluntary, smp.CtxNonvoluntary = v, n
+		}
+	}
 	if s.SelfPID > 0 {
 		smp.DriverRSS, smp.DriverAnon, _ = s.Procs.RSS(s.SelfPID)
 	}
@@ -75,6 +95,7 @@ func (s *Sampler) Take(ctx context.Context) results.Sample {
 		smp.Requests, smp.Errors, smp.RPS = w.Requests, w.Errors, w.RPS
 		smp.P50, smp.P99, smp.P99Raw = w.P50, w.P99, w.P99Raw
 		smp.Latency = w.Latency
+		smp.Bytes = w.Bytes
 	}
 	if s.Scraper != nil {
 		sctx, cancel := context.WithTimeout(ctx, time.Second)
@@ -86,6 +107,19 @@ func (s *Sampler) Take(ctx context.Context) results.Sample {
 		cancel()
 	}
 	return smp
+}
+
+// members are the pids whose threads' context switches are read.
+func (s *Sampler) members() []int {
+	if s.Members != nil {
+		if pids, err := s.Members(); err == nil && len(pids) > 0 {
+			return pids
+		}
+	}
+	if s.PID > 0 {
+		return []int{s.PID}
+	}
+	return nil
 }
 
 // Run takes a sample every interval, aligned to the ticker, and hands it to

@@ -8,9 +8,12 @@ import (
 )
 
 // status is what the harness reads from /proc/<pid>/status each interval,
-// in bytes (the file gives kB) and threads.
+// in bytes (the file gives kB) and threads, and the context switches of
+// the task it describes (a thread's own: the kernel does not sum them over
+// a process's threads).
 type status struct {
 	VmRSS, VmHWM, RssAnon, RssFile, Threads int64
+	Voluntary, Nonvoluntary                 int64
 }
 
 // readStatus reads and parses the status file at path. It allocates only
@@ -53,6 +56,10 @@ func parseStatus(b []byte) (status, error) {
 			at = &st.RssFile
 		case "Threads":
 			at, kB = &st.Threads, false
+		case "voluntary_ctxt_switches":
+			at, kB = &st.Voluntary, false
+		case "nonvoluntary_ctxt_switches":
+			at, kB = &st.Nonvoluntary, false
 		default:
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soaklab/harness/results"
+	"github.com/soaklab/soaklab/matrix"
 )
 
 // The sample lines are written every interval for the whole of a soak, so
@@ -73,10 +74,14 @@ func appendHead(b []byte, i, n int, id string) []byte {
 	return append(b, id...)
 }
 
-// appendLoad appends the memory and load of a sample against the cell's
-// limit: "mem 33.0MiB/256.0MiB (13%) rps 100 p99 2.6ms err 0". Memory is
-// the working set when the sample has one, else RSS.
-func appendLoad(b []byte, s *results.Sample, limit int64) []byte {
+// appendLoad appends the memory and load of a sample of a cell of kind
+// against the cell's limit. A server target's load is what soaklab's
+// driver sent: "mem 33.0MiB/256.0MiB (13%) rps 100 p99 2.6ms err 0". A
+// client target's is what it sent to soaklab's sink, which measures no
+// latency: "mem 33.0MiB/256.0MiB (13%) sink rps 912 err 0". A workload
+// target drives itself: memory only. Memory is the working set when the
+// sample has one, else RSS.
+func appendLoad(b []byte, s *results.Sample, limit int64, kind string) []byte {
 	mem := s.WorkingSet
 	if mem == 0 {
 		mem = s.RSS
@@ -87,10 +92,20 @@ func appendLoad(b []byte, s *results.Sample, limit int64) []byte {
 	b = appendSize(b, limit)
 	b = append(b, " ("...)
 	b = strconv.AppendFloat(b, 100*float64(mem)/float64(max(limit, 1)), 'f', 0, 64)
-	b = append(b, "%) rps "...)
-	b = strconv.AppendFloat(b, s.RPS, 'f', 0, 64)
-	b = append(b, " p99 "...)
-	b = strconv.AppendFloat(b, s.P99, 'f', 1, 64)
-	b = append(b, "ms err "...)
+	b = append(b, "%)"...)
+	switch kind {
+	case matrix.KindWorkload:
+		return b
+	case matrix.KindClient:
+		b = append(b, " sink rps "...)
+		b = strconv.AppendFloat(b, s.RPS, 'f', 0, 64)
+	default:
+		b = append(b, " rps "...)
+		b = strconv.AppendFloat(b, s.RPS, 'f', 0, 64)
+		b = append(b, " p99 "...)
+		b = strconv.AppendFloat(b, s.P99, 'f', 1, 64)
+		b = append(b, "ms"...)
+	}
+	b = append(b, " err "...)
 	return strconv.AppendInt(b, s.Errors, 10)
 }

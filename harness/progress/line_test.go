@@ -82,3 +82,26 @@ func TestSampleLinesAllocateNothing(t *testing.T) {
 		}
 	}
 }
+
+// The load part of a sample line says whose load it is.
+func TestAppendLoadByKind(t *testing.T) {
+	t.Parallel()
+	s := results.Sample{RSS: 9 << 20, WorkingSet: 32 << 20, RPS: 912.4, P99: 2.56, Errors: 3}
+	tests := []struct {
+		kind, want string
+	}{
+		// soaklab's driver: its rate, latency and errors
+		{matrix.KindServer, "mem 32.0MiB/256.0MiB (12%) rps 912 p99 2.6ms err 3"},
+		// an empty kind is a server (cells built by hand)
+		{"", "mem 32.0MiB/256.0MiB (12%) rps 912 p99 2.6ms err 3"},
+		// the sink's count of what the client sent; no latency is measured
+		{matrix.KindClient, "mem 32.0MiB/256.0MiB (12%) sink rps 912 err 3"},
+		// nothing of soaklab's drives a workload: memory only
+		{matrix.KindWorkload, "mem 32.0MiB/256.0MiB (12%)"},
+	}
+	for _, tt := range tests {
+		if got := string(appendLoad(nil, &s, 256<<20, tt.kind)); got != tt.want {
+			t.Errorf("kind %q: got %q, want %q", tt.kind, got, tt.want)
+		}
+	}
+}

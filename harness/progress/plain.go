@@ -71,7 +71,7 @@ func (p *Plain) Sampled(c matrix.Cell, s results.Sample) {
 	b = append(b, "s/"...)
 	b = appendFloat(b, c.Duration.Seconds(), 0, 0)
 	b = append(b, "s "...)
-	b = append(appendLoad(b, &s, c.RAM), '\n')
+	b = append(appendLoad(b, &s, c.RAM, c.Kind), '\n')
 	p.line = b
 	p.w.Write(b)
 }

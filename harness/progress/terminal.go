@@ -245,7 +245,7 @@ func appendLive(b []byte, lc *liveCell) []byte {
 	b = append(b, '/')
 	b = appendETA(b, c.Duration)
 	b = append(b, ' ')
-	return appendLoad(b, s, c.RAM)
+	return appendLoad(b, s, c.RAM, c.Kind)
 }
 
 func endLine(i, n int, r *results.Cell) string {

@@ -49,6 +49,9 @@ type Analysis struct {
 	Thresholds []ThresholdEpisodes `json:"thresholds,omitempty"`
 	// driver: soaklab's own memory while it drove the cell.
 	Driver *DriverMemory `json:"driver,omitempty"`
+	// Scorecards (CPU/op, ratio rows): what the target spent per
+	// operation; absent when nothing of it was measured.
+	Cost *Cost `json:"cost,omitempty"`
 }
 
 // Window is the stretch of samples the analysis used.
@@ -166,6 +169,13 @@ type LoadFigures struct {
 	P99Ms             *float64 `json:"p99_ms,omitempty"`               // corrected p99 over the run
 	CVPct             *float64 `json:"cv_pct,omitempty"`               // throughput variation across windows
 	ThroughputOpsPerS *float64 `json:"throughput_ops_per_s,omitempty"` // workload targets: rate of their counter
+	// AchievedPerS is the rate achieved, per second, and RateSource where
+	// it was measured: "driver" (soaklab's driver, over the run), "sink"
+	// (what a client target sent to soaklab's sink, mean over the
+	// measured samples) or "counter" (a workload target's counter).
+	AchievedPerS  *float64 `json:"achieved_per_s,omitempty"`
+	RequestedPerS *float64 `json:"requested_per_s,omitempty"` // the rate asked of the driver or the client
+	RateSource    string   `json:"rate_source,omitempty"`
 }
 
 // Goroutines is the growth of the target's goroutine count.
@@ -207,6 +217,26 @@ type DriverMemory struct {
 	SlopeHighMiBPerH float64  `json:"slope_high_mib_per_h"`
 	RSSSlopeMiBPerH  *float64 `json:"rss_slope_mib_per_h,omitempty"`  // whole RSS, executable included
 	HeapSlopeMiBPerH *float64 `json:"heap_slope_mib_per_h,omitempty"` // its Go heap objects
+}
+
+// Cost is what the target spent over the judged window, per operation.
+// Operations are the requests soaklab's driver completed or its sink
+// counted, else the increase of a workload's throughput counter.
+type Cost struct {
+	Ops     *float64 `json:"ops,omitempty"`      // operations in the window
+	OpsFrom string   `json:"ops_from,omitempty"` // "requests" or the throughput counter's name
+	// CPU time of the target's cgroup in the window, per operation and
+	// per second of the window (cores busy); absent without CPU accounting.
+	CPUS      *float64 `json:"cpu_s,omitempty"`
+	CPUSPerOp *float64 `json:"cpu_s_per_op,omitempty"`
+	CPUCores  *float64 `json:"cpu_cores,omitempty"`
+	// Context switches of the target's threads in the window (procfs),
+	// and per operation.
+	CtxSwitches      *float64 `json:"ctx_switches,omitempty"`
+	CtxSwitchesPerOp *float64 `json:"ctx_switches_per_op,omitempty"`
+	// Counters are the increases in the window of the counters the
+	// matrix's scorecard ratio rows name.
+	Counters map[string]float64 `json:"counters,omitempty"`
 }
 
 // Ptr returns a pointer to v, for the optional fields of Analysis.

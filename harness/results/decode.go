@@ -210,10 +210,24 @@ func fastSample(p *scanner, s *Sample) bool {
 			dst = &s.File
 		case "cgroup_peak":
 			dst = &s.CgroupPeak
+		case "unreclaimable":
+			dst = &s.Unreclaimable
+		case "shmem":
+			dst = &s.Shmem
+		case "kernel":
+			dst = &s.Kernel
+		case "sock":
+			dst = &s.Sock
 		case "oom_kills":
 			dst = &s.OOMKills
 		case "major_faults":
 			dst = &s.MajorFaults
+		case "cpu_us":
+			dst = &s.CPUUs
+		case "ctx_voluntary":
+			dst = &s.CtxVoluntary
+		case "ctx_nonvoluntary":
+			dst = &s.CtxNonvoluntary
 		case "driver_rss":
 			dst = &s.DriverRSS
 		case "driver_rss_anon":
@@ -226,6 +240,8 @@ func fastSample(p *scanner, s *Sample) bool {
 			dst = &s.Requests
 		case "errors":
 			dst = &s.Errors
+		case "bytes":
+			dst = &s.Bytes
 		default:
 			return false
 		}

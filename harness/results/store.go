@@ -19,6 +19,12 @@ const (
 	CellFile    = "result.json"
 	SamplesFile = "samples.jsonl"
 	LogFile     = "target.log"
+	// The heap profiles kept of a cell, as the target served them: at the
+	// start (the target ready), at the end of warm-up (the baseline), and
+	// the newest taken; compare two with go tool pprof -diff_base.
+	HeapStartFile    = "heap-start.pb.gz"
+	HeapBaselineFile = "heap-baseline.pb.gz"
+	HeapLastFile     = "heap-last.pb.gz"
 )
 
 // ErrSchema is returned for a file of a schema this soaklab does not read:

@@ -95,6 +95,16 @@ type Sample struct {
 	// Pressure is the cgroup's memory pressure stall information (cgroup
 	// v2's memory.pressure); absent on v1 and where the kernel keeps none.
 	Pressure *MemPressure `json:"mem_pressure,omitempty"`
+	// CPUUs is the CPU time the target's cgroup used so far, user and
+	// system, in microseconds (v1 cpuacct.usage, v2 cpu.stat usage_usec);
+	// absent where no cgroup counts it.
+	CPUUs int64 `json:"cpu_us,omitempty"`
+	// Context switches of the target's threads so far (procfs
+	// voluntary_ctxt_switches and nonvoluntary_ctxt_switches summed over
+	// the cgroup's processes' threads): voluntary ones are waits (I/O,
+	// locks, sleeps), involuntary ones preemptions.
+	CtxVoluntary    int64 `json:"ctx_voluntary,omitempty"`
+	CtxNonvoluntary int64 `json:"ctx_nonvoluntary,omitempty"`
 
 	// The harness's own memory: RSS, its anonymous part (without the pages
 	// of its executable), and its Go heap objects and goroutines.
@@ -103,13 +113,18 @@ type Sample struct {
 	DriverHeap       int64 `json:"driver_heap,omitempty"`
 	DriverGoroutines int64 `json:"driver_goroutines,omitempty"`
 
-	// Load over the last interval (server targets).
+	// Load over the last interval: what soaklab's driver sent to a server
+	// target, or what a client target sent to soaklab's sink.
 	Requests int64   `json:"requests,omitempty"`   // completed in the interval
 	Errors   int64   `json:"errors,omitempty"`     // failed in the interval
 	RPS      float64 `json:"rps,omitempty"`        // completed per second in the interval
 	P50      float64 `json:"p50_ms,omitempty"`     // corrected latency, ms, this interval
 	P99      float64 `json:"p99_ms,omitempty"`     // corrected latency, ms, this interval
 	P99Raw   float64 `json:"p99_raw_ms,omitempty"` // uncorrected (service time) p99, ms
+	// Bytes are the request body bytes received in the interval (client
+	// targets: by soaklab's sink, whose requests, errors and rate are the
+	// fields above).
+	Bytes int64 `json:"bytes,omitempty"`
 	// Latency counts the interval's requests by latency for live metrics;
 	// it is not written to samples.jsonl.
 	Latency LatencyCounts `json:"-"`
@@ -156,9 +171,16 @@ type LabelStats struct {
 	Histogram string `json:"histogram,omitempty"`
 }
 
-// Load is what the driver measured over a cell.
+// SinkMode is Load.Mode of a client target's cell: the load is what
+// soaklab's sink received, not what its driver sent.
+const SinkMode = "sink"
+
+// Load is what the driver measured over a cell, or, with Mode SinkMode,
+// what a client target sent to soaklab's sink: Sent = Completed + Errors,
+// TargetRPS the rate the matrix asked of the client (0 when it asks none),
+// no latency.
 type Load struct {
-	Mode         string           `json:"mode"` // percentile mode
+	Mode         string           `json:"mode"` // percentile mode, or SinkMode
 	TargetRPS    float64          `json:"target_rps"`
 	Tasks        int              `json:"tasks"`
 	Duration     float64          `json:"duration_s"`
@@ -174,6 +196,7 @@ type Load struct {
 	Labels       []LabelStats     `json:"labels,omitempty"`
 	Overflowed   int64            `json:"overflowed,omitempty"` // requests folded into the overflow label
 	Warnings     []string         `json:"warnings,omitempty"`
+	Bytes        int64            `json:"bytes,omitempty"` // request body bytes (SinkMode: received)
 	// Burst and Pause, seconds, are set when requests arrived in bursts
 	// with pauses between them (workload.burst, workload.pause): a
 	// throughput window then spans whole cycles.
@@ -190,6 +213,29 @@ type GrowthSite struct {
 	Before   int64  `json:"before_bytes"`
 	After    int64  `json:"after_bytes"`
 	Delta    int64  `json:"delta_bytes"`
+}
+
+// HeapAtEnd is HeapProfiles.Last for a profile taken at the end of the
+// cell, its target still alive.
+const HeapAtEnd = "end of cell"
+
+// HeapProfiles says which two heap profiles a cell's growth sites are the
+// difference of: the newest taken (at the end of the cell, or for a cell
+// that ended before its end, OOM-killed or crashed, the newest taken before
+// it did) less the baseline at the end of warm-up, or less the profile at
+// the start when the cell ended by itself with no growth after its
+// baseline or before it.
+type HeapProfiles struct {
+	FirstS    float64 `json:"first_s"`              // t of the first of the two, seconds since the target started
+	First     string  `json:"first"`                // why it was taken: "end of warm-up", "target ready"
+	FirstFile string  `json:"first_file,omitempty"` // its file in the cell's directory
+	LastS     float64 `json:"last_s,omitempty"`     // t of the second; absent when no later one was taken
+	// Last says why the second was taken: "end of cell", "every 15s",
+	// "memory at 90 % of the limit".
+	Last     string `json:"last,omitempty"`
+	LastFile string `json:"last_file,omitempty"`
+	Taken    int    `json:"taken"`            // profiles taken
+	Failed   int    `json:"failed,omitempty"` // attempts that failed or timed out
 }
 
 // Cell is the result of one cell: how it was run, what was measured and,
@@ -231,6 +277,10 @@ type Cell struct {
 	// because a hard criterion's failure was certain, or, with
 	// `early_stop: record`, when it would have been.
 	EarlyStop *EarlyStop `json:"early_stop,omitempty"`
+
+	// HeapProfiles says which two heap profiles GrowthSites compare; nil
+	// when the target has no pprof or no profile was taken.
+	HeapProfiles *HeapProfiles `json:"heap_profiles,omitempty"`
 
 	// Filled by reports.
 	Analysis *Analysis `json:"analysis,omitempty"`

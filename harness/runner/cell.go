@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/soaklab/soaklab/harness/results"
@@ -28,6 +29,8 @@ type cellRun struct {
 	stopper stopper
 
 	mu sync.Mutex // guards res.Warnings and res.Detail written by goroutines
+
+	heap atomic.Pointer[heapDiff] // heap profiles, told each sample's memory; nil before ready or without pprof
 }
 
 // warn records a warning in the cell's result and tells the observer, once
@@ -127,6 +130,8 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 			return
 		}
 		defer load.sink.Close()
+		opened := time.Now()
+		defer func() { cr.received(load.sink, time.Since(opened)) }() // runs before Close
 		env = append(env, t.SinkEnv+"="+load.sink.URL())
 	}
 
@@ -160,7 +165,7 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 	}
 	defer smp.finish()
 
-	if err := waitReady(ctx, base+t.Ready.Path, t.Ready.Timeout, inst.Done()); err != nil {
+	if err := cr.waitReady(ctx, base, inst); err != nil {
 		smp.finish()
 		switch {
 		case errors.Is(err, errDied):
@@ -174,7 +179,8 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 	}
 	var heap *heapDiff
 	if t.Pprof != "" {
-		heap = startHeapDiff(ctx, base+t.Pprof+"/heap", warmup)
+		heap = startHeapDiff(ctx, base+t.Pprof+"/heap", cr.dir, start, warmup, t.ProfileInterval(c.Duration), cr.warn)
+		cr.heap.Store(heap)
 	}
 
 	lctx, stopLoad := context.WithTimeout(ctx, c.Duration)
@@ -193,21 +199,38 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 		stopLoad()
 		<-loadDone
 		smp.finish()
+		if heap != nil { // the newest profile taken before the target ended
+			res.GrowthSites, res.HeapProfiles, _ = heap.finish(false)
+		}
 		cr.exited(inst, fmt.Sprintf("after %.0f s", time.Since(start).Seconds()))
 		return
 	case <-loadDone:
 	}
 	if heap != nil {
-		sites, err := heap.finish()
+		var err error
+		res.GrowthSites, res.HeapProfiles, err = heap.finish(true)
 		if err != nil {
-			cr.warn("heap profile at end: " + err.Error())
+			cr.warn("heap profiles: " + err.Error())
 		}
-		res.GrowthSites = sites
 	}
 	smp.finish()
+	// A backend may tell of a target's end seconds after it came (the docker
+	// engine, busy): a target whose cgroup counted an OOM kill is given a
+	// moment to be seen ending, so the kill is not recorded as a cell that
+	// completed.
+	if cr.res.OOMKills > 0 {
+		select {
+		case <-inst.Done():
+		case <-time.After(EndGrace):
+		}
+	}
 	select {
 	case <-inst.Done():
-		cr.exited(inst, "at the end of the cell")
+		when := "at the end of the cell"
+		if at := inst.Exit().At; at.After(start) && time.Since(at) > time.Second {
+			when = fmt.Sprintf("after %.0f s", at.Sub(start).Seconds())
+		}
+		cr.exited(inst, when)
 		return
 	default:
 	}
@@ -219,6 +242,19 @@ func (cr *cellRun) run(ctx context.Context, warmup time.Duration) {
 	default:
 		res.Outcome = results.Completed
 	}
+}
+
+// EndGrace is how long the end of a cell waits for a target whose cgroup
+// counted an OOM kill to be reported ended.
+const EndGrace = 15 * time.Second
+
+// waitReady waits until the target answers its readiness path; a target
+// with `ready: none` listens on no port and is ready once started.
+func (cr *cellRun) waitReady(ctx context.Context, base string, inst target.Instance) error {
+	if cr.tgt.Ready.None {
+		return nil
+	}
+	return waitReady(ctx, base+cr.tgt.Ready.Path, cr.tgt.Ready.Timeout, inst.Done())
 }
 
 // drive runs the load driver against a server target until ctx ends; a
@@ -243,6 +279,19 @@ func (cr *cellRun) drive(ctx context.Context, base string, load *loadSource, sto
 		cr.warn("driver: " + err.Error())
 	}
 	cr.res.Load = l
+}
+
+// received records what a client target sent to the sink over open, the
+// time the sink was open, as the cell's load: the rate the matrix asked of
+// the client is the cell's rps (a client cell has one only when the
+// target's env or command passes it on).
+func (cr *cellRun) received(s Sink, open time.Duration) {
+	l := s.Received()
+	l.Mode, l.TargetRPS, l.Tasks, l.Duration = results.SinkMode, cr.cell.RPS, cr.cell.Tasks, open.Seconds()
+	if open > 0 {
+		l.AchievedRPS = float64(l.Completed) / open.Seconds()
+	}
+	cr.res.Load = &l
 }
 
 // exited records how a target that ended by itself ended.

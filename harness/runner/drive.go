@@ -21,7 +21,12 @@ type DriverFactory func(baseURL string, w matrix.Workload, c matrix.Cell) (Drive
 // Sink receives the load a client target generates.
 type Sink interface {
 	URL() string
+	// Interval is what the sink received since its previous call: the
+	// client's requests, errors, bytes and rate over the last sample.
 	Interval() probe.LoadWindow
+	// Received is everything it received so far: Sent, Completed, Errors
+	// (by kind) and Bytes.
+	Received() results.Load
 	Close() error
 }
 

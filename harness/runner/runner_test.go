@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,6 +31,19 @@ func TestMain(m *testing.M) {
 
 var hold [][]byte
 
+// leakCache is the "leak" mode's leak: what put keeps is never dropped, so
+// put is the allocation site a heap-profile diff must name.
+type leakCache struct{ held [][]byte }
+
+//go:noinline
+func (c *leakCache) put(n int) {
+	b := make([]byte, n)
+	for j := 0; j < n; j += 4096 {
+		b[j] = 1
+	}
+	c.held = append(c.held, b)
+}
+
 func serveTarget(mode string) int {
 	if mode == "crash" {
 		fmt.Println("fatal: cannot open config")
@@ -48,9 +62,19 @@ func serveTarget(mode string) int {
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
 	})
+	switch mode {
+	case "leak":
+		mux.Handle("/debug/pprof/heap", pprof.Handler("heap"))
+	case "stuck-pprof": // a profile endpoint that never answers
+		mux.HandleFunc("/debug/pprof/heap", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	}
 	go func() {
+		c := &leakCache{}
 		for i := 0; i < 4096; i++ {
 			switch mode {
+			case "leak": // 20 MiB/s through one known function
+				c.put(1 << 20)
+				time.Sleep(50 * time.Millisecond)
 			case "hog":
 				b := make([]byte, 4<<20)
 				for j := range b {
@@ -210,4 +234,77 @@ func TestResultsNotWritable(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "file"), nil, 0o644))
 	err := r.Run(context.Background(), &results.Run{}, []matrix.Cell{cell("serve", "serve", 64<<20, time.Second)})
 	assert.ErrorContains(t, err, "results directory")
+}
+
+// A Go target leaking through a known function is OOM-killed under a real
+// memory limit before its end: the growth sites come from the last heap
+// profile taken before the kill and name the function, whether the kill
+// comes after the warm-up (against the baseline) or during it (against the
+// profile taken when the target became ready).
+func TestOOMKilledCellNamesGrowthSite(t *testing.T) {
+	tests := []struct {
+		name   string
+		warmup time.Duration
+		first  string
+	}{
+		{"after warm-up", 500 * time.Millisecond, "end of warm-up"},
+		{"during warm-up", 30 * time.Second, "target ready"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			r := newRunner(t, dir, matrix.Target{Name: "leak", Pprof: "/debug/pprof", ProfileEvery: time.Second})
+			c := cell("leak", "leak", 128<<20, time.Minute)
+			c.Warmup = tt.warmup
+			run := &results.Run{Schema: results.SchemaVersion, ID: "t"}
+			require.NoError(t, r.Run(context.Background(), run, []matrix.Cell{c}))
+			got := run.Cells[0]
+			require.Equal(t, results.OOMKilled, got.Outcome, got.Detail)
+			if got.Enforcement != "watchdog" {
+				assert.GreaterOrEqual(t, got.OOMKills, int64(1), "the kernel's counter says it")
+			}
+			require.NotEmpty(t, got.GrowthSites, "sites from the profiles taken before the kill")
+			assert.Equal(t, "github.com/soaklab/soaklab/harness/runner.(*leakCache).put", got.GrowthSites[0].Function)
+			assert.Greater(t, got.GrowthSites[0].Delta, int64(8<<20))
+			h := got.HeapProfiles
+			require.NotNil(t, h)
+			assert.Equal(t, tt.first, h.First)
+			assert.Greater(t, h.LastS, h.FirstS)
+			assert.NotEqual(t, "end of cell", h.Last)
+			onDisk, err := results.ReadCell(filepath.Join(dir, results.CellsDir, got.Dir))
+			require.NoError(t, err)
+			assert.Equal(t, got.GrowthSites, onDisk.GrowthSites)
+			for _, f := range []string{h.FirstFile, h.LastFile} {
+				_, err := os.Stat(filepath.Join(dir, results.CellsDir, got.Dir, f))
+				assert.NoError(t, err, "%s kept for go tool pprof", f)
+			}
+			t.Logf("killed after %s; %d profiles, %.1f s (%s) against %.1f s (%s); top site %s +%d MiB",
+				got.Ended.Sub(got.Started).Round(100*time.Millisecond), h.Taken, h.LastS, h.Last, h.FirstS, h.First,
+				got.GrowthSites[0].Function, got.GrowthSites[0].Delta>>20)
+		})
+	}
+}
+
+// A heap profile endpoint that never answers holds up neither the samples
+// nor the cell: the cell completes, sampled all along, with a warning, and
+// names no site.
+func TestStuckProfileEndpoint(t *testing.T) {
+	dir := t.TempDir()
+	r := newRunner(t, dir, matrix.Target{Name: "stuck", Pprof: "/debug/pprof", ProfileEvery: time.Second})
+	c := cell("stuck", "stuck-pprof", 128<<20, 3*time.Second)
+	c.Warmup = time.Second
+	run := &results.Run{Schema: results.SchemaVersion, ID: "t"}
+	require.NoError(t, r.Run(context.Background(), run, []matrix.Cell{c}))
+	got := run.Cells[0]
+	require.Equal(t, results.Completed, got.Outcome, got.Detail)
+	samples, err := results.ReadSamples(filepath.Join(dir, results.CellsDir, got.Dir, results.SamplesFile))
+	require.NoError(t, err)
+	require.NotEmpty(t, samples)
+	assert.GreaterOrEqual(t, samples[len(samples)-1].T, 2.5, "sampled to the end of the cell")
+	assert.GreaterOrEqual(t, len(samples), 5, "every 200 ms for 3 s, however slow the machine, at least a few")
+	assert.Empty(t, got.GrowthSites)
+	warned := strings.Join(got.Warnings, "; ")
+	assert.Contains(t, warned, "heap profiles: none taken from http://127.0.0.1:")
+	assert.Contains(t, warned, "no answer before the cell ended")
+	t.Logf("cell took %s; %d samples; warnings: %s", got.Ended.Sub(got.Started).Round(100*time.Millisecond), len(samples), warned)
 }

@@ -61,6 +61,14 @@ func (cr *cellRun) startSampling(inst target.Instance, base string, start time.T
 	if _, err := inst.Memory(); err != nil {
 		sampler.Memory = nil // watchdog mode: no cgroup to read
 	}
+	if m, ok := inst.(target.CPUMeter); ok {
+		if _, err := m.CPU(); err == nil {
+			sampler.CPU = m.CPU // else no CPU accounting: not measured
+		}
+	}
+	if l, ok := inst.(target.ProcessLister); ok {
+		sampler.Members = l.Processes
+	}
 	if t.Metrics != "" {
 		var names []string
 		if t.Throughput != "" {
@@ -92,6 +100,9 @@ func (cr *cellRun) startSampling(inst target.Instance, base string, start time.T
 			}
 			cr.track(smp)
 			cr.watch(smp)
+			if h := cr.heap.Load(); h != nil {
+				h.sampled(held(smp), cr.cell.RAM)
+			}
 			cr.obs.Sampled(cr.cell, smp)
 		})
 	}()
@@ -109,4 +120,13 @@ func (s *sampling) finish() {
 			s.cr.warn("close samples: " + err.Error())
 		}
 	})
+}
+
+// held is a sample's memory held against the limit: the cgroup's working
+// set, else (no cgroup) RSS.
+func held(s results.Sample) int64 {
+	if s.WorkingSet > 0 {
+		return s.WorkingSet
+	}
+	return s.RSS
 }

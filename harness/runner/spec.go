@@ -67,7 +67,7 @@ func applied(t matrix.Target) error {
 	if t.Kind == matrix.KindClient && t.SinkEnv == "" {
 		missing = append(missing, "sink_env")
 	}
-	if t.Ready.Path == "" {
+	if t.Ready.Path == "" && !t.Ready.None {
 		missing = append(missing, "ready.path")
 	}
 	if t.Ready.Timeout <= 0 {

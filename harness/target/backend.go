@@ -109,6 +109,19 @@ type Instance interface {
 	Enforcement() string
 }
 
+// CPUMeter is an Instance that reads its cgroup's CPU accounting.
+type CPUMeter interface {
+	// CPU is the CPU time, user and system, the instance's processes used
+	// so far, those that exited included.
+	CPU() (time.Duration, error)
+}
+
+// ProcessLister is an Instance that lists the processes of its cgroup.
+type ProcessLister interface {
+	// Processes returns the host pids of the instance's processes.
+	Processes() ([]int, error)
+}
+
 // Backend starts targets.
 type Backend interface {
 	Name() string

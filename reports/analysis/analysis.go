@@ -63,6 +63,10 @@ type Params struct {
 	// half, troughs); default stats.Confidence (95 %). Early stopping asks
 	// for a stricter one.
 	Confidence float64
+	// Counters are counters whose increase over the window is kept in
+	// Result.Cost.Counters (the scorecards' ratio rows name them): a
+	// built-in counter (matrix.BuiltinCounters) or a scraped series.
+	Counters []string
 }
 
 // Result holds the per-cell numbers. Float fields are NaN when they could
@@ -91,7 +95,16 @@ type Result struct {
 	ErrorRate      float64
 	P99            float64 // ms
 	Throughput     float64 // workload counter rate, per second
-	MeanRPS        float64 // mean per-interval completed rate (server targets)
+	MeanRPS        float64 // mean per-interval completed rate (server targets; client targets: received by the sink)
+	// AchievedRPS is the rate the cell's load achieved, per second: the
+	// driver's over the run, else the mean per-interval rate after warm-up
+	// (a client target's, as soaklab's sink received it), else a
+	// workload's counter rate. RateSource says which: RateDriver,
+	// RateSink or RateCounter ("" when NaN). RequestedRate is the rate
+	// asked (Params.RequestedRate; NaN when none).
+	AchievedRPS    float64
+	RequestedRate  float64
+	RateSource     string
 	GoroutineSlope float64 // per hour
 	GoroutineFirst float64
 	GoroutineLast  float64
@@ -115,6 +128,8 @@ type Result struct {
 	Warnings                                  []error
 	// Thresholds are the episodes above each of Params.Levels.
 	Thresholds []results.ThresholdEpisodes
+	// Cost is CPU time, context switches and counters per operation.
+	Cost Cost
 }
 
 // MiBPerH converts a slope in bytes per second.
@@ -126,7 +141,7 @@ func Analyze(samples []results.Sample, p Params) Result {
 	nan := math.NaN()
 	r := Result{
 		Warmup: p.Warmup, FitFrom: p.Warmup, DriftPct: nan, TimeToLimit: nan, Peak: nan, PeakRatio: nan,
-		CVPct: nan, MeanRPS: nan, AchievedRatio: nan, ErrorRate: nan, P99: nan, Throughput: nan,
+		CVPct: nan, MeanRPS: nan, AchievedRPS: nan, RequestedRate: nan, AchievedRatio: nan, ErrorRate: nan, P99: nan, Throughput: nan,
 		GoroutineSlope: nan, GoroutineFirst: nan, GoroutineLast: nan, GoroutineMax: nan, Noise: nan, FitAR1: nan, LateAR1: nan,
 	}
 	for _, s := range samples {
@@ -146,6 +161,7 @@ func Analyze(samples []results.Sample, p Params) Result {
 	mem := valueSeries(meas, fit.value)
 	r.memory(all, mem, p)
 	r.load(meas, p)
+	r.cost(meas, p)
 	r.goroutines(meas)
 	r.driver(meas)
 	r.Thrash = thrash(samples, p)
@@ -317,6 +333,7 @@ func (r Result) Analysis() *results.Analysis {
 	load := results.LoadFigures{
 		AchievedRatio: opt(r.AchievedRatio), ErrorRate: opt(r.ErrorRate), P99Ms: opt(r.P99),
 		CVPct: opt(r.CVPct), ThroughputOpsPerS: opt(r.Throughput),
+		AchievedPerS: opt(r.AchievedRPS), RequestedPerS: opt(r.RequestedRate), RateSource: r.RateSource,
 	}
 	if load != (results.LoadFigures{}) {
 		a.Load = &load
@@ -326,6 +343,7 @@ func (r Result) Analysis() *results.Analysis {
 			SlopeLowPerH: r.GoroutineFit.SlopeLow * 3600, SlopeHighPerH: r.GoroutineFit.SlopeHigh * 3600}
 	}
 	a.Thresholds = r.Thresholds
+	a.Cost = r.Cost.stored()
 	if r.HasDriver {
 		a.Driver = &results.DriverMemory{
 			Series: r.DriverSeries, SlopeMiBPerH: MiBPerH(r.Driver.Slope),

@@ -230,6 +230,7 @@ func TestAnalysisFields(t *testing.T) {
 		"change.at_s", "change.before_mib_per_h", "change.recent_mib_per_h", "change.recent_low_mib_per_h", "change.recent_high_mib_per_h",
 		"peak.series", "peak.bytes", "peak.ratio", "peak.episodes",
 		"load.cv_pct", "load.achieved_ratio", "load.error_rate", "load.p99_ms", "load.throughput_ops_per_s",
+		"load.achieved_per_s", "load.requested_per_s", "load.rate_source",
 		"goroutines.slope_per_h", "goroutines.first", "goroutines.last", "goroutines.max", "goroutines.slope_low_per_h", "goroutines.slope_high_per_h",
 		"driver.series", "driver.slope_mib_per_h", "driver.slope_low_mib_per_h", "driver.slope_high_mib_per_h",
 		"driver.rss_slope_mib_per_h", "driver.heap_slope_mib_per_h",

@@ -7,6 +7,13 @@ import (
 	"github.com/soaklab/soaklab/reports/stats"
 )
 
+// Where an achieved rate was measured (Result.RateSource).
+const (
+	RateDriver  = "driver"  // soaklab's driver, or its per-interval rates
+	RateSink    = "sink"    // what a client target sent to soaklab's sink
+	RateCounter = "counter" // a workload target's throughput counter
+)
+
 // load fills throughput, CV, achieved rate, error rate and p99.
 func (r *Result) load(meas []results.Sample, p Params) {
 	tp := rpsSeries(meas)
@@ -30,17 +37,33 @@ func (r *Result) load(meas []results.Sample, p Params) {
 	if rp := rpsSeries(meas); rp.len() > 0 {
 		r.MeanRPS = stats.Mean(rp.y)
 	}
-	achieved := math.NaN()
-	if p.Load != nil && p.Load.AchievedRPS > 0 {
-		achieved = p.Load.AchievedRPS
-	} else if tp.len() > 0 {
-		achieved = stats.Mean(tp.y)
+	// A client target's load is what soaklab's sink received: judged from
+	// the measured samples, like a workload's counter, not from the
+	// cell's totals, which include the client's start.
+	sink := p.Load != nil && p.Load.Mode == results.SinkMode
+	driven := p.Load != nil && !sink
+	switch {
+	case driven && p.Load.AchievedRPS > 0:
+		r.AchievedRPS, r.RateSource = p.Load.AchievedRPS, RateDriver
+	case tp.len() > 0:
+		r.AchievedRPS, r.RateSource = stats.Mean(tp.y), RateDriver
+		if sink {
+			r.RateSource = RateSink
+		} else if !math.IsNaN(r.Throughput) {
+			r.RateSource = RateCounter
+		}
+	case sink && len(meas) > 0:
+		// the sink was there and counted nothing: the client sent nothing
+		r.AchievedRPS, r.RateSource = 0, RateSink
 	}
-	if p.RequestedRate > 0 && !math.IsNaN(achieved) {
-		r.AchievedRatio = achieved / p.RequestedRate
+	if p.RequestedRate > 0 {
+		r.RequestedRate = p.RequestedRate
+		if !math.IsNaN(r.AchievedRPS) {
+			r.AchievedRatio = r.AchievedRPS / p.RequestedRate
+		}
 	}
 	var sent, failed int64
-	if p.Load != nil && p.Load.Sent > 0 {
+	if driven && p.Load.Sent > 0 {
 		sent, failed = p.Load.Sent, p.Load.Errors
 	} else {
 		for _, s := range meas {
@@ -68,15 +91,28 @@ func (r *Result) load(meas []results.Sample, p Params) {
 	}
 }
 
-// rpsSeries is the per-interval completed rate of server targets.
+// rpsSeries is the per-interval completed rate: of soaklab's driver, or
+// of a client target as soaklab's sink received it. Samples of sinks that
+// counted requests but no rate (soaklab before the sink measured one) get
+// the requests over the time since the sample before.
 func rpsSeries(meas []results.Sample) series {
 	var s series
-	any := false
+	any, counted := false, false
 	for _, x := range meas {
 		if x.RPS > 0 {
 			any = true
 			break
 		}
+		counted = counted || x.Requests > 0
+	}
+	if !any && counted {
+		for i := 1; i < len(meas); i++ {
+			if dt := meas[i].T - meas[i-1].T; dt > 0 {
+				s.t = append(s.t, meas[i].T)
+				s.y = append(s.y, float64(meas[i].Requests)/dt)
+			}
+		}
+		return s
 	}
 	if !any {
 		return s

@@ -8,6 +8,7 @@ package history
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/reports/changepoint"
+	"github.com/soaklab/soaklab/reports/html"
 	"github.com/soaklab/soaklab/reports/plot"
 	"github.com/soaklab/soaklab/reports/view"
 )
@@ -123,6 +125,16 @@ func nan() float64 { return math.NaN() }
 //go:embed history.tmpl
 var pageTmpl string
 
+// historyJS draws each plot with uPlot (inlined before it): drag to zoom
+// into a stretch of nights, double-click to zoom out, hover for a night's
+// date and value, click a night to open its report. Without script the
+// SVG plots stay.
+//
+//go:embed history.js
+var historyJS string
+
+var uplotJS, uplotCSS = html.UPlot()
+
 var tmpl = template.Must(template.New("history").Funcs(template.FuncMap{
 	"num":    view.Num,
 	"anchor": view.Anchor,
@@ -133,6 +145,47 @@ var tmpl = template.Must(template.New("history").Funcs(template.FuncMap{
 type chart struct {
 	Title string
 	SVG   template.HTML
+	Data  template.JS // the interactive chart's data (liveChart as JSON)
+}
+
+// liveChart is what the page's script (history.js) draws with uPlot: one
+// metric of one cell across nights, X in Unix seconds, null where a night
+// has no value, each night's report link, and the changes found.
+type liveChart struct {
+	Title string     `json:"title"`
+	Unit  string     `json:"unit"`
+	X     []float64  `json:"x"`
+	Y     []*float64 `json:"y"`
+	Links []string   `json:"links"`
+	Marks []liveMark `json:"marks,omitempty"`
+}
+
+type liveMark struct {
+	I     int    `json:"i"` // the night
+	Label string `json:"label"`
+}
+
+// liveJSON encodes a chart of one metric across nights for history.js.
+func liveJSON(title, unit string, xs, ys []float64, links []string, marks []plot.Mark) (template.JS, error) {
+	lc := liveChart{Title: title, Unit: unit, X: xs, Y: make([]*float64, len(ys)), Links: links}
+	for i, y := range ys {
+		if !math.IsNaN(y) && !math.IsInf(y, 0) {
+			lc.Y[i] = &ys[i]
+		}
+	}
+	for _, m := range marks {
+		for i, x := range xs {
+			if x == m.X {
+				lc.Marks = append(lc.Marks, liveMark{I: i, Label: m.Label})
+				break
+			}
+		}
+	}
+	b, err := json.Marshal(lc)
+	if err != nil {
+		return "", err
+	}
+	return template.JS(b), nil //nolint:gosec // JSON from json.Marshal, which escapes <, > and &.
 }
 
 // Change is one change found in one cell's metric across runs.
@@ -235,7 +288,11 @@ func Render(resultsDir, outDir string, opts ...Option) error {
 			if err != nil {
 				return err
 			}
-			cv.Charts = append(cv.Charts, chart{Title: m.title, SVG: template.HTML(svg)}) //nolint:gosec // plot escapes text.
+			data, err := liveJSON(m.title, m.unit, xs, ys, links, ch.Marks)
+			if err != nil {
+				return err
+			}
+			cv.Charts = append(cv.Charts, chart{Title: m.title, SVG: template.HTML(svg), Data: data}) //nolint:gosec // plot escapes text.
 		}
 		for i := len(pts) - 1; i >= 0; i-- {
 			p := pts[i]
@@ -267,7 +324,8 @@ func Render(resultsDir, outDir string, opts ...Option) error {
 	err = tmpl.Execute(&buf, map[string]any{
 		"Dir": resultsDir, "Runs": runs, "Cells": views, "Warnings": ws, "Changes": all, "Metrics": metricNames,
 		"Alpha": cfg.detect.Alpha, "MinMagnitude": 100 * cfg.detect.MinMagnitude, "MinSize": cfg.detect.MinSize,
-		"Now": cfg.now().UTC().Format(time.RFC3339),
+		"Now":      cfg.now().UTC().Format(time.RFC3339),
+		"UPlotCSS": template.CSS(uplotCSS), "Script": template.JS(uplotJS + "\n" + historyJS), //nolint:gosec // embedded at build time
 	})
 	if err != nil {
 		return fmt.Errorf("history: %w", err)

@@ -29,40 +29,22 @@ const mib = 1 << 20
 // MemoryTitle is the title of a cell's memory chart.
 const MemoryTitle = "Target memory"
 
-// cellCharts describes every chart of a cell from its samples: memory,
-// soaklab's own memory, latency, throughput and one per scraped metric.
-// Charts without data are left out. At most maxMetrics scraped metrics are
-// plotted (goroutines first, then by name); the names of the others are
-// returned. Every series of a time chart has ts as its X.
-func cellCharts(c *results.Cell, samples []results.Sample, ts []float64, maxMetrics int) (charts []plot.Chart, omitted []string) {
-	if len(samples) == 0 {
+// cellCharts describes every chart of a cell from its chart series (see
+// BuildChartSeries): memory, soaklab's own memory, latency, throughput and
+// one per scraped metric. Charts without data are left out. At most
+// maxMetrics scraped metrics are plotted (goroutines first, then by name);
+// the names of the others are returned. Every series of a time chart has
+// cs.X as its X.
+func cellCharts(c *results.Cell, cs *results.ChartSeries, maxMetrics int) (charts []plot.Chart, omitted []string) {
+	if cs == nil || cs.Samples == 0 || len(cs.X) == 0 {
 		return nil, nil
 	}
-	col := func(f func(s *results.Sample) float64) ([]float64, bool) {
-		ys := make([]float64, len(samples))
-		any := false
-		for i := range samples {
-			ys[i] = f(&samples[i])
-			any = any || ys[i] != 0
-		}
-		return ys, any
+	ts := cs.X
+	col := func(name string) ([]float64, bool) {
+		ys := cs.Col(name)
+		return ys, ys != nil
 	}
-	// Memory that reads 0 was not measured (the process was gone): a gap,
-	// not a fall to nothing.
-	mem := func(f func(s *results.Sample) int64) ([]float64, bool) {
-		ys := make([]float64, len(samples))
-		any := false
-		for i := range samples {
-			v := f(&samples[i])
-			if v <= 0 {
-				ys[i] = nan
-				continue
-			}
-			ys[i], any = float64(v)/mib, true
-		}
-		return ys, any
-	}
-	killT, killed := killTime(c, samples)
+	killT, killed := killTime(c, cs)
 	add := func(ch plot.Chart) {
 		if len(ch.Series) == 0 {
 			return
@@ -76,60 +58,62 @@ func cellCharts(c *results.Cell, samples []results.Sample, ts []float64, maxMetr
 		charts = append(charts, ch)
 	}
 
-	add(memoryChart(c, samples, ts, mem, killT, killed))
-	add(harnessChart(ts, mem))
-	add(faultsChart(c, samples, ts))
-	add(pressureChart(c, samples, ts))
+	add(memoryChart(c, cs, killT, killed))
+	add(harnessChart(cs))
+	add(faultsChart(c, cs))
+	add(pressureChart(c, cs))
 
 	lat := plot.Chart{Title: "Latency per interval", YLabel: "ms", Time: true}
-	if ys, ok := col(func(s *results.Sample) float64 { return s.P50 }); ok {
+	if ys, ok := col(colP50); ok {
 		lat.Series = append(lat.Series, plot.Series{Name: "p50 (corrected)", X: ts, Y: ys, Color: plot.Palette[2]})
 	}
-	if ys, ok := col(func(s *results.Sample) float64 { return s.P99 }); ok {
+	if ys, ok := col(colP99); ok {
 		lat.Series = append(lat.Series, plot.Series{Name: "p99 (corrected)", X: ts, Y: ys, Color: plot.Palette[0]})
 	}
-	if ys, ok := col(func(s *results.Sample) float64 { return s.P99Raw }); ok {
+	if ys, ok := col(colP99Raw); ok {
 		lat.Series = append(lat.Series, plot.Series{Name: "p99 (uncorrected)", X: ts, Y: ys, Dashed: true, Color: plot.Palette[1]})
 	}
 	add(lat)
 
 	thr := plot.Chart{Title: "Throughput", YLabel: "requests/s", Time: true}
-	if ys, ok := col(func(s *results.Sample) float64 { return s.RPS }); ok {
-		thr.Series = append(thr.Series, plot.Series{Name: "completed/s", X: ts, Y: ys})
+	done, asked := "completed/s", "requested "
+	if c.Load != nil && c.Load.Mode == results.SinkMode {
+		// a client target: what soaklab's sink received, against the rate
+		// asked of the client
+		thr.Title, done, asked = "Throughput (received by soaklab's sink)", "received/s", "asked "
+	}
+	if ys, ok := col(colRPS); ok {
+		thr.Series = append(thr.Series, plot.Series{Name: done, X: ts, Y: ys})
 		if c.Load != nil && c.Load.TargetRPS > 0 {
-			thr.HLines = append(thr.HLines, plot.HLine{Name: "requested " + view.Num(c.Load.TargetRPS) + "/s", Y: c.Load.TargetRPS, Color: plot.Grey})
+			thr.HLines = append(thr.HLines, plot.HLine{Name: asked + view.Num(c.Load.TargetRPS) + "/s", Y: c.Load.TargetRPS, Color: plot.Grey})
 		}
 	}
-	if ys, ok := col(func(s *results.Sample) float64 {
-		if s.Errors == 0 || c.Interval <= 0 {
-			return 0
+	if errs, ok := col(colErrors); ok && c.Interval > 0 {
+		ys := make([]float64, len(errs))
+		for i, e := range errs {
+			if e != 0 {
+				ys[i] = e / c.Interval
+			}
 		}
-		return float64(s.Errors) / c.Interval
-	}); ok {
 		thr.Series = append(thr.Series, plot.Series{Name: "errors/s", X: ts, Y: ys, Color: plot.Red})
 	}
 	add(thr)
 
-	names := metricNames(samples)
+	names := seriesMetrics(cs)
 	if len(names) > maxMetrics {
 		names, omitted = names[:maxMetrics], names[maxMetrics:]
 	}
 	for _, name := range names {
-		ys := make([]float64, len(samples))
-		for i, s := range samples {
-			v, ok := s.Metrics[name]
-			if !ok {
-				v = nan
-			}
-			ys[i] = v
-		}
+		ys := cs.Col(metricPrefix + name)
 		title, unit := MetricTitle(name)
 		scale := 1.0
 		if unit == "MiB" {
 			scale = mib
+			scaled := make([]float64, len(ys))
 			for i := range ys {
-				ys[i] /= mib
+				scaled[i] = ys[i] / mib
 			}
+			ys = scaled
 		}
 		ch := plot.Chart{Title: title, Metric: name, Label: title + " (" + name + ")", YLabel: unit, Time: true,
 			Counts: name == "go_goroutines" || name == "go_threads" || name == "process_open_fds",
@@ -137,7 +121,7 @@ func cellCharts(c *results.Cell, samples []results.Sample, ts []float64, maxMetr
 		thresholdMarks(&ch, c, name, scale)
 		add(ch)
 	}
-	if ys, ok := col(func(s *results.Sample) float64 { return float64(s.Threads) }); ok && varies(ys) {
+	if ys, ok := col(colThreads); ok && varies(ys) {
 		add(plot.Chart{Title: "Target threads", Time: true, Counts: true, Series: []plot.Series{{Name: "threads", X: ts, Y: ys}}})
 	}
 	return charts, omitted
@@ -146,21 +130,19 @@ func cellCharts(c *results.Cell, samples []results.Sample, ts []float64, maxMetr
 // killTime is when an OOM-killed cell died, in seconds since it started:
 // the sample that saw the kill, else a sample interval after the last one,
 // but no later than the cell's end.
-func killTime(c *results.Cell, samples []results.Sample) (float64, bool) {
-	if c.Outcome != results.OOMKilled || len(samples) == 0 {
+func killTime(c *results.Cell, cs *results.ChartSeries) (float64, bool) {
+	if c.Outcome != results.OOMKilled || len(cs.X) == 0 {
 		return 0, false
 	}
-	last := samples[len(samples)-1]
-	for _, s := range samples {
-		if s.OOMKills > 0 {
-			return s.T, true
-		}
+	if t, ok := cs.Scalars[scalarKillT]; ok {
+		return t, true
 	}
-	t := last.T + max(c.Interval, 0)
+	lastT := cs.X[len(cs.X)-1]
+	t := lastT + max(c.Interval, 0)
 	if !c.Started.IsZero() && c.Ended.After(c.Started) {
 		t = min(t, c.Ended.Sub(c.Started).Seconds())
 	}
-	return max(t, last.T), true
+	return max(t, lastT), true
 }
 
 // metricWords names common Prometheus metrics in words; others are named
@@ -205,7 +187,7 @@ func MetricTitle(name string) (title, unit string) {
 // faultsChart is the rate of the cgroup's major page faults, drawn when the
 // cell thrashed: pages read back from disk per second, the stretch the
 // thrash criterion measured marked at its start.
-func faultsChart(c *results.Cell, samples []results.Sample, ts []float64) plot.Chart {
+func faultsChart(c *results.Cell, cs *results.ChartSeries) plot.Chart {
 	ch := plot.Chart{Title: "Major page faults (thrashing at the limit)", YLabel: "pages/s", Time: true}
 	var th *results.Thrash
 	if c.Analysis != nil {
@@ -215,14 +197,11 @@ func faultsChart(c *results.Cell, samples []results.Sample, ts []float64) plot.C
 		return ch
 	}
 	secs := th.LongestS
-	ys := make([]float64, len(samples))
-	for i := 1; i < len(samples); i++ {
-		dt, df := samples[i].T-samples[i-1].T, samples[i].MajorFaults-samples[i-1].MajorFaults
-		if dt > 0 && df >= 0 {
-			ys[i] = float64(df) / dt
-		}
+	ys := cs.Col(colFaults)
+	if ys == nil { // it never faulted: a flat line at 0
+		ys = zeros(len(cs.X))
 	}
-	ch.Series = append(ch.Series, plot.Series{Name: "major faults/s", X: ts, Y: ys, Color: plot.Red})
+	ch.Series = append(ch.Series, plot.Series{Name: "major faults/s", X: cs.X, Y: ys, Color: plot.Red})
 	if th.FaultsPerS != nil {
 		rate, from := *th.FaultsPerS, 0.0
 		if th.FromS != nil {
@@ -237,28 +216,14 @@ func faultsChart(c *results.Cell, samples []results.Sample, ts []float64) plot.C
 // when the samples carry it and the cgroup stalled at all: the share of
 // each interval in which some task, and every task ("full"), waited on
 // memory; the stretch the thrash criterion measured is marked at its start.
-func pressureChart(c *results.Cell, samples []results.Sample, ts []float64) plot.Chart {
+func pressureChart(c *results.Cell, cs *results.ChartSeries) plot.Chart {
 	ch := plot.Chart{Title: "Memory pressure (PSI: time stalled on memory)", YLabel: "% of interval", Time: true}
-	some, full := make([]float64, len(samples)), make([]float64, len(samples))
-	stalled := false
-	for i := 1; i < len(samples); i++ {
-		a, b := samples[i-1].Pressure, samples[i].Pressure
-		dt := samples[i].T - samples[i-1].T
-		if a == nil || b == nil || dt <= 0 {
-			continue
-		}
-		if d := b.SomeUs - a.SomeUs; d > 0 {
-			some[i], stalled = 100*float64(d)/1e6/dt, true
-		}
-		if d := b.FullUs - a.FullUs; d > 0 {
-			full[i] = 100 * float64(d) / 1e6 / dt
-		}
-	}
-	if !stalled {
+	some, full := cs.Col(colSome), cs.Col(colFull)
+	if some == nil || full == nil { // it never stalled
 		return ch
 	}
-	ch.Series = append(ch.Series, plot.Series{Name: "some task waiting", X: ts, Y: some, Color: plot.Palette[1]},
-		plot.Series{Name: "every task waiting (full)", X: ts, Y: full, Color: plot.Red})
+	ch.Series = append(ch.Series, plot.Series{Name: "some task waiting", X: cs.X, Y: some, Color: plot.Palette[1]},
+		plot.Series{Name: "every task waiting (full)", X: cs.X, Y: full, Color: plot.Red})
 	if c.Analysis != nil {
 		if th := c.Analysis.Thrash; th != nil && th.Basis == "memory-stall" && th.StallPct != nil {
 			from := 0.0
@@ -275,16 +240,16 @@ func pressureChart(c *results.Cell, samples []results.Sample, ts []float64) plot
 // never read against the target's limit: its whole RSS, and when the
 // samples break it down, the anonymous part its slope is judged on and its
 // Go heap.
-func harnessChart(ts []float64, mem func(func(*results.Sample) int64) ([]float64, bool)) plot.Chart {
+func harnessChart(cs *results.ChartSeries) plot.Chart {
 	ch := plot.Chart{Title: "soaklab's own memory", YLabel: "MiB", Time: true}
-	if ys, ok := mem(func(s *results.Sample) int64 { return s.DriverRSS }); ok {
-		ch.Series = append(ch.Series, plot.Series{Name: "RSS", X: ts, Y: ys, Color: plot.Palette[4]})
+	if ys := cs.Col(colDriverRSS); ys != nil {
+		ch.Series = append(ch.Series, plot.Series{Name: "RSS", X: cs.X, Y: ys, Color: plot.Palette[4]})
 	}
-	if ys, ok := mem(func(s *results.Sample) int64 { return s.DriverAnon }); ok {
-		ch.Series = append(ch.Series, plot.Series{Name: "RSS anon (judged)", X: ts, Y: ys, Color: plot.Palette[2]})
+	if ys := cs.Col(colDriverAnon); ys != nil {
+		ch.Series = append(ch.Series, plot.Series{Name: "RSS anon (judged)", X: cs.X, Y: ys, Color: plot.Palette[2]})
 	}
-	if ys, ok := mem(func(s *results.Sample) int64 { return s.DriverHeap }); ok {
-		ch.Series = append(ch.Series, plot.Series{Name: "Go heap objects", X: ts, Y: ys, Thin: true, Color: plot.Palette[0]})
+	if ys := cs.Col(colDriverHeap); ys != nil {
+		ch.Series = append(ch.Series, plot.Series{Name: "Go heap objects", X: cs.X, Y: ys, Thin: true, Color: plot.Palette[0]})
 	}
 	return ch
 }
@@ -292,19 +257,20 @@ func harnessChart(ts []float64, mem func(func(*results.Sample) int64) ([]float64
 // memoryChart is the target's memory against its limit: scaled to the data
 // (a limit far above is named, not drawn; see plot.OffScale), the fitted
 // slope, and for an OOM-killed cell the kill at the peak the cgroup saw.
-func memoryChart(c *results.Cell, samples []results.Sample, ts []float64, mem func(func(*results.Sample) int64) ([]float64, bool), killT float64, killed bool) plot.Chart {
+func memoryChart(c *results.Cell, cs *results.ChartSeries, killT float64, killed bool) plot.Chart {
 	ch := plot.Chart{Title: MemoryTitle, YLabel: "MiB", Time: true}
-	if ys, ok := mem(func(s *results.Sample) int64 { return s.RSS }); ok {
+	ts := cs.X
+	if ys := cs.Col(colRSS); ys != nil {
 		ch.Series = append(ch.Series, plot.Series{Name: "target RSS", X: ts, Y: ys, Color: plot.Palette[0]})
 	}
-	if ys, ok := mem(func(s *results.Sample) int64 { return s.WorkingSet }); ok {
+	if ys := cs.Col(colWorkingSet); ys != nil {
 		ch.Series = append(ch.Series, plot.Series{Name: "cgroup working set", X: ts, Y: ys, Color: plot.Palette[1]})
 	}
 	// The leak slope is fitted to anonymous memory: draw it so the fitted
 	// line sits on a plotted series.
-	if ys, ok := mem(func(s *results.Sample) int64 { return s.Anon }); ok {
+	if ys := cs.Col(colAnon); ys != nil {
 		ch.Series = append(ch.Series, plot.Series{Name: "cgroup anon", X: ts, Y: ys, Color: plot.Palette[2]})
-	} else if ys, ok := mem(func(s *results.Sample) int64 { return s.RSSAnon }); ok {
+	} else if ys := cs.Col(colRSSAnon); ys != nil {
 		ch.Series = append(ch.Series, plot.Series{Name: "target RSS anon", X: ts, Y: ys, Color: plot.Palette[2]})
 	}
 	if a := c.Analysis; a != nil && a.Fit != nil {
@@ -326,8 +292,7 @@ func memoryChart(c *results.Cell, samples []results.Sample, ts []float64, mem fu
 	if killed {
 		peak := float64(view.Peak(c)) / mib
 		if peak <= 0 {
-			last := samples[len(samples)-1]
-			peak = float64(max(last.RSS, last.WorkingSet, last.Usage)) / mib
+			peak = cs.Scalars[scalarLastMem] / mib
 		}
 		if peak <= 0 && c.RAMLimit > 0 {
 			peak = float64(c.RAMLimit) / mib

@@ -41,11 +41,7 @@ func TestOOMMemoryChart(t *testing.T) {
 			t.Parallel()
 			c := &results.Cell{ID: "x", Outcome: results.OOMKilled, RAMLimit: 64 << 20, PeakCgroup: 64 << 20, Interval: 1,
 				Started: start, Ended: start.Add(tc.ended)}
-			ts := make([]float64, len(tc.samples))
-			for i, s := range tc.samples {
-				ts[i] = s.T
-			}
-			charts, _ := cellCharts(c, tc.samples, ts, 0)
+			charts, _ := cellCharts(c, BuildChartSeries(tc.samples, 0), 0)
 			mem := charts[0]
 			require.Equal(t, MemoryTitle, mem.Title)
 			require.Len(t, mem.Marks, 1)
@@ -70,10 +66,9 @@ func TestOOMMemoryChart(t *testing.T) {
 func TestEarlyStopCharts(t *testing.T) {
 	t.Parallel()
 	samples := []results.Sample{{T: 0, RSS: 10 << 20}, {T: 60, RSS: 20 << 20}, {T: 150, RSS: 40 << 20}, {T: 151, RSS: 41 << 20}}
-	ts := []float64{0, 60, 150, 151}
 	c := &results.Cell{ID: "x", Outcome: results.Completed, RAMLimit: 256 << 20, Interval: 1,
 		EarlyStop: &results.EarlyStop{AtS: 150, PlannedS: 600, Criterion: "leak"}}
-	charts, _ := cellCharts(c, samples, ts, 0)
+	charts, _ := cellCharts(c, BuildChartSeries(samples, 0), 0)
 	require.NotEmpty(t, charts)
 	mem := charts[0]
 	require.Len(t, mem.Marks, 1)
@@ -87,7 +82,7 @@ func TestEarlyStopCharts(t *testing.T) {
 	}
 	// In record mode the cell ran on: nothing marked, the axis is what ran.
 	c.EarlyStop.Recorded = true
-	charts, _ = cellCharts(c, samples, ts, 0)
+	charts, _ = cellCharts(c, BuildChartSeries(samples, 0), 0)
 	require.Empty(t, charts[0].Marks)
 	r, _ := charts[0].Ranges()
 	require.Equal(t, 151.0, r.XMax)

@@ -30,6 +30,12 @@ type Input struct {
 	// error is shown at the top of the page with whatever samples were
 	// read.
 	SamplesOf func(*results.Cell) ([]results.Sample, error)
+	// SeriesOf, when set, loads a cell's chart series (see
+	// BuildChartSeries) instead of its samples: what the charts draw,
+	// already reduced, so a day-long cell costs a few thousand rows. It
+	// must return what BuildChartSeries(samples, LiveBuckets) would, and
+	// be safe for concurrent use; an error is shown like SamplesOf's.
+	SeriesOf func(*results.Cell) (*results.ChartSeries, error)
 	// Chart, when set, is given every chart drawn, as SVG, with its cell and
 	// title (for example to write the memory charts beside the report for
 	// summary.md). It is called from several goroutines at once.
@@ -114,3 +120,21 @@ func Render(w io.Writer, in Input) error {
 	_, err := io.WriteString(w, results.PrintableLines(buf.String()))
 	return err
 }
+
+// chartSeries is a cell's chart series: from SeriesOf, else built from its
+// samples (SamplesOf, else Samples).
+func (in *Input) chartSeries(c *results.Cell) (*results.ChartSeries, error) {
+	if in.SeriesOf != nil {
+		return in.SeriesOf(c)
+	}
+	samples := in.Samples[c.ID]
+	var err error
+	if in.SamplesOf != nil {
+		samples, err = in.SamplesOf(c)
+	}
+	return BuildChartSeries(samples, in.LiveBuckets), err
+}
+
+// UPlot is the vendored uPlot library, its script and its styles, for
+// other pages of soaklab (the history page) to inline as the report does.
+func UPlot() (js, css string) { return uplotJS, uplotCSS }

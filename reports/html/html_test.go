@@ -91,6 +91,22 @@ func TestCellSection(t *testing.T) {
 			FromS: results.Ptr(3.0), StallPct: results.Ptr(60.0)}}}, pressureSamples(20, 0.6), 0,
 			[]string{"Memory pressure (PSI: time stalled on memory)", "every task waiting (full)", ">stalled 6 s<"}, nil},
 		{"no pressure", results.Cell{ID: "j"}, pressureSamples(20, 0), 0, nil, []string{"Memory pressure"}},
+		// an OOM-killed cell's growth sites say which profiles they compare
+		{"sites of a killed cell", results.Cell{ID: "k", Outcome: results.OOMKilled,
+			GrowthSites:  []results.GrowthSite{{Function: "main.(*cache).put", Delta: 180 << 20}},
+			HeapProfiles: &results.HeapProfiles{FirstS: 6, First: "end of warm-up", LastS: 51, Last: "memory at 90 % of the limit", Taken: 4}}, samples(20), 0,
+			[]string{"<code>main.(*cache).put</code>", "heap profile at 51s (memory at 90 % of the limit, the last before the cell ended) against the one at 6s (end of warm-up)"}, nil},
+		// a completed cell's last profile is the one at its end
+		{"sites at the end", results.Cell{ID: "l", Outcome: results.Completed,
+			GrowthSites:  []results.GrowthSite{{Function: "main.(*cache).put", Delta: 180 << 20}},
+			HeapProfiles: &results.HeapProfiles{FirstS: 6, First: "end of warm-up", LastS: 60, Last: "end of cell", Taken: 5}}, samples(20), 0,
+			[]string{"heap profile at 1m (end of cell) against the one at 6s (end of warm-up)"}, []string{"the last before the cell ended"}},
+		// a client's load is what the sink received: no latency, no tasks
+		{"client load", results.Cell{ID: "m", Kind: "client", Load: &results.Load{Mode: results.SinkMode, TargetRPS: 150, Duration: 15,
+			Sent: 2003, Completed: 2000, Errors: 3, AchievedRPS: 133.3, Bytes: 200000, ErrorsByKind: map[string]int64{"bad-request": 3}}},
+			samples(20), 0, []string{"Load the client sent to soaklab's sink", "150 RPS", "2003 / 2000 / 3", "errors: bad-request",
+				"received/s", "asked 150/s"},
+			[]string{"percentiles)", "late / dropped", "tasks</td>"}},
 		// no samples: no plots, a sentence instead
 		{"no samples", results.Cell{ID: "d"}, nil, 0, []string{"No samples were recorded for this cell."}, []string{"<svg"}},
 	} {

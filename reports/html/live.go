@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"math"
 	"sort"
+	"time"
 
 	"github.com/soaklab/soaklab/reports/downsample"
 	"github.com/soaklab/soaklab/reports/plot"
@@ -28,6 +29,9 @@ const DefaultLiveBuckets = 1000
 // 65535 for a gap; both are little-endian and base64-encoded, which keeps a
 // day-long cell at some tens of KB.
 type liveCell struct {
+	// Start is when the cell's target started, Unix seconds (0: unknown):
+	// the charts show wall-clock time beside the time since start.
+	Start  float64     `json:"start,omitempty"`
 	X      string      `json:"x"`
 	Cols   []liveCol   `json:"cols"`
 	Charts []liveChart `json:"charts"`
@@ -73,7 +77,7 @@ const gap = 0xFFFF
 // whose X is ts becomes a column; the others are drawn as segments. Marks
 // after the last sample (an OOM kill between two samples) get a row of
 // their own at their time.
-func liveData(charts []plot.Chart, ts []float64, buckets int) (template.JS, error) {
+func liveData(charts []plot.Chart, ts []float64, buckets int, start time.Time) (template.JS, error) {
 	if len(charts) == 0 || len(ts) == 0 {
 		return "", nil
 	}
@@ -91,6 +95,9 @@ func liveData(charts []plot.Chart, ts []float64, buckets int) (template.JS, erro
 		return len(cols) - 1
 	}
 	out := liveCell{}
+	if !start.IsZero() {
+		out.Start = float64(start.UnixNano()) / 1e9
+	}
 	type mark struct {
 		chart, series int
 		x             float64

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -28,7 +29,7 @@ func TestLiveData(t *testing.T) {
 		Series: []plot.Series{{Name: "target RSS", X: ts, Y: rss}, {Name: "fit", X: []float64{10, 86399}, Y: []float64{7, 25}}},
 		HLines: []plot.HLine{{Name: "memory limit 256 MiB", Y: 256}, {Name: "near", Y: 30}},
 		Marks:  []plot.Mark{{Label: "OOM kill", X: 86405, Y: 25}}}}
-	js, err := liveData(charts, ts, 0)
+	js, err := liveData(charts, ts, 0, time.Time{})
 	require.NoError(t, err)
 	var d liveCell
 	require.NoError(t, json.Unmarshal([]byte(js), &d))

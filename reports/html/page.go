@@ -49,6 +49,14 @@ type compView struct {
 	C            *results.Comparison
 	Label, Class string
 	Rows         []rowView
+	Gates        []gateView
+}
+
+// gateView is one row of a comparison's scorecard.
+type gateView struct {
+	Status                           results.Status
+	Kind                             string // hard or soft
+	Criterion, Value, Limit, Message string
 }
 
 type rowView struct {
@@ -128,15 +136,12 @@ func buildPage(in Input, opts []plot.Option) page {
 		wg.Go(func() {
 			for i := range next {
 				c := &r.Cells[i]
-				samples := in.Samples[c.ID]
-				if in.SamplesOf != nil {
-					var err error
-					if samples, err = in.SamplesOf(c); err != nil {
-						warns[i] = append(warns[i], fmt.Sprintf("cell %s: %v", c.ID, err))
-					}
+				cs, err := in.chartSeries(c)
+				if err != nil {
+					warns[i] = append(warns[i], fmt.Sprintf("cell %s: %v", c.ID, err))
 				}
 				cv := &p.Cells[i]
-				cv.Charts, cv.Omitted, cv.Live = drawCell(c, samples, opts, maxMetrics, in.LiveBuckets)
+				cv.Charts, cv.Omitted, cv.Live = drawCell(c, cs, opts, maxMetrics, in.LiveBuckets)
 				if in.Chart != nil {
 					for _, ch := range cv.Charts {
 						if ch.SVG != "" {
@@ -195,6 +200,14 @@ func comparison(c *results.Comparison) compView {
 		}
 		rv.Delta, rv.Interval = view.Delta(r)
 		v.Rows = append(v.Rows, rv)
+	}
+	for _, r := range c.Reasons {
+		g := gateView{Status: r.Status, Kind: "soft", Criterion: r.Criterion, Message: r.Message}
+		if r.Hard {
+			g.Kind = "hard"
+		}
+		g.Value, g.Limit = view.GateFigures(r)
+		v.Gates = append(v.Gates, g)
 	}
 	return v
 }
@@ -268,12 +281,8 @@ func wbr(id string) template.HTML {
 
 // drawCell draws a cell's charts as SVG and encodes them for the
 // interactive page.
-func drawCell(c *results.Cell, samples []results.Sample, opts []plot.Option, maxMetrics, liveBuckets int) (charts []Chart, omitted []string, live template.JS) {
-	ts := make([]float64, len(samples))
-	for i, s := range samples {
-		ts[i] = s.T
-	}
-	specs, omitted := cellCharts(c, samples, ts, maxMetrics)
+func drawCell(c *results.Cell, cs *results.ChartSeries, opts []plot.Option, maxMetrics, liveBuckets int) (charts []Chart, omitted []string, live template.JS) {
+	specs, omitted := cellCharts(c, cs, maxMetrics)
 	var drawn []plot.Chart
 	for _, sp := range specs {
 		svg, err := plot.SVG(sp, opts...)
@@ -285,7 +294,10 @@ func drawCell(c *results.Cell, samples []results.Sample, opts []plot.Option, max
 		}
 		charts = append(charts, ch)
 	}
-	live, err := liveData(drawn, ts, liveBuckets)
+	if len(drawn) == 0 {
+		return charts, omitted, ""
+	}
+	live, err := liveData(drawn, cs.X, liveBuckets, c.Started)
 	if err != nil {
 		return charts, omitted, ""
 	}

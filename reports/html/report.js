@@ -79,8 +79,27 @@
   }
   var timeIncrs = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800];
 
-  function build(fig, spec, x, cols, key, group) {
-    var n = x.length, data = [x], series = [{ label: "time", value: function (u, v) { return clock(v); } }];
+  // Wall-clock time (UTC) of a time since start, for the legend and the
+  // axis above a long cell's charts.
+  var months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function pad2(n) { return String(n).padStart(2, "0"); }
+  function wall(t, seconds) {
+    var d = new Date(Math.round(t) * 1000), s = pad2(d.getUTCHours()) + ":" + pad2(d.getUTCMinutes());
+    return seconds ? s + ":" + pad2(d.getUTCSeconds()) : s;
+  }
+  function wallTick(t) {
+    var d = new Date(Math.round(t) * 1000);
+    if (d.getUTCHours() === 0 && d.getUTCMinutes() === 0) { return months[d.getUTCMonth()] + " " + d.getUTCDate(); }
+    return wall(t, false);
+  }
+  // Above this span a cell's charts get a wall-clock axis on top.
+  var wallSpan = 3 * 3600;
+
+  function build(fig, spec, x, cols, key, group, start) {
+    var n = x.length, data = [x], series = [{
+      label: "time",
+      value: function (u, v) { return v == null ? "—" : clock(v) + (start ? " (" + wall(start + v, true) + " UTC)" : ""); }
+    }];
     spec.series.forEach(function (s) {
       var ys;
       if (s.col != null) {
@@ -164,6 +183,19 @@
         }]
       }
     };
+    // A long cell: wall-clock time (UTC) on an axis above, its ticks on
+    // whole UTC hours (or days), the time since start kept below.
+    if (start && xmax - xmin > wallSpan) {
+      opts.axes.push({
+        scale: "x", side: 0, size: 28, space: 70, incrs: timeIncrs.filter(function (i) { return i >= 60; }), grid: { show: false },
+        splits: function (u, ai, lo, hi, incr) {
+          var out = [];
+          for (var v = Math.ceil((start + lo) / incr) * incr - start; v <= hi; v += incr) { out.push(v); }
+          return out;
+        },
+        values: function (u, splits) { return (u.wallTicks = splits.map(function (v, i) { return wallTick(start + v) + (i === 0 ? " UTC" : ""); })); }
+      });
+    }
     // Drag selects a range; zoom is applied to the whole cell in setSelect.
     opts.select = { show: true };
     opts.cursor.bind = {
@@ -210,7 +242,7 @@
     var x = decodeX(d.x), cols = d.cols.map(decodeCol), key = el.dataset.cell, group = [];
     d.charts.forEach(function (spec, i) {
       var fig = document.getElementById(key + "-chart-" + i);
-      if (fig) { group.push(build(fig, spec, x, cols, key, group)); }
+      if (fig) { group.push(build(fig, spec, x, cols, key, group, d.start || 0)); }
     });
     if (typeof ResizeObserver !== "undefined") {
       var ro = new ResizeObserver(function () {

@@ -17,6 +17,20 @@ type options struct {
 	throughputMetric map[string]string // target → counter
 	confidence       float64           // of the memory slopes' intervals; 0 = analysis' default
 	levels           map[string][]analysis.Level
+	noRate           map[string]bool // targets asked no rate
+	counters         []string        // counters whose increase the analysis keeps (ratio rows)
+}
+
+// NoRequestedRate says target is asked no rate: a client or workload
+// target whose env and command do not pass the cell's rps on. Its cells'
+// rps, if older results carry one, is not held against what it sent.
+func NoRequestedRate(target string) Option {
+	return func(o *options) {
+		if o.noRate == nil {
+			o.noRate = map[string]bool{}
+		}
+		o.noRate[target] = true
+	}
 }
 
 // Confidence sets the level of the memory slopes' intervals (default 95 %):
@@ -53,6 +67,7 @@ func Params(c *results.Cell, opts ...Option) analysis.Params {
 		ThroughputMetric: o.throughputMetric[c.Target],
 		Confidence:       o.confidence,
 		Levels:           o.levels[c.Target],
+		Counters:         o.counters,
 	}
 	if p.Warmup == 0 {
 		// The runner records the warm-up matrix applied; a result without
@@ -65,7 +80,10 @@ func Params(c *results.Cell, opts ...Option) analysis.Params {
 		// target, not how many bursts a window happened to catch.
 		p.Window = c.Load.Burst + c.Load.Pause
 	}
-	if c.Kind != matrix.KindWorkload {
+	// A server target is asked the rate of its cell; a client target
+	// when its env or command passes the cell's rps on (the matrix then
+	// keeps rps in its cells). A workload target sets its own load.
+	if c.Kind != matrix.KindWorkload && !o.noRate[c.Target] {
 		if c.Load != nil && c.Load.TargetRPS > 0 {
 			p.RequestedRate = c.Load.TargetRPS
 		} else if v, err := strconv.ParseFloat(c.Axes[matrix.AxisRPS], 64); err == nil {

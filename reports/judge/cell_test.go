@@ -79,6 +79,15 @@ func TestCell(t *testing.T) {
 		// known (here the procfs high-water mark), as comparisons use
 		{"oom-killed, RSS peak", with(func(s *synth.Spec) { s.Seed = 7; s.Duration = 60 }), results.OOMKilled,
 			func(c *results.Cell) { c.OOMKills = 1; c.Duration = 60; c.PeakRSS = 500 << 20 }, results.NOGO, "outcome", []string{"peak 500.0 MiB"}},
+		// killed by the kernel before its end: the sites come from the last
+		// heap profile taken before the kill, and the reason says which
+		{"oom-killed, sites", with(func(s *synth.Spec) { s.Seed = 7; s.Duration = 60 }), results.OOMKilled,
+			func(c *results.Cell) {
+				c.OOMKills = 1
+				c.Duration = 60
+				c.GrowthSites = []results.GrowthSite{{Function: "main.(*cache).put", Delta: 180 << 20}}
+				c.HeapProfiles = &results.HeapProfiles{FirstS: 6, LastS: 51, Last: "memory at 90 % of the limit", Taken: 5}
+			}, results.NOGO, "outcome", []string{"oom_kill counter is 1", "top growing allocation sites: main.(*cache).put +180.0 MiB (heap profiles at 6 s and 51 s, the last before the cell ended)"}},
 		// crashed with a signal
 		{"crashed", with(func(s *synth.Spec) { s.Seed = 8 }), results.Crashed, func(c *results.Cell) { c.Signal = "SIGSEGV" }, results.NOGO, "outcome", []string{"SIGSEGV"}},
 		// 25 s of samples with 18 s warm-up: inconclusive, not GO

@@ -90,12 +90,13 @@ func peakOf(c *results.Cell, r analysis.Result) float64 {
 }
 
 // throughputOf is a workload's counter rate, else the driver's achieved
-// rate, else the mean per-interval rate.
+// rate, else the mean per-interval rate (a client target's: what soaklab's
+// sink received after warm-up).
 func throughputOf(c *results.Cell, r analysis.Result) float64 {
 	if !math.IsNaN(r.Throughput) {
 		return r.Throughput
 	}
-	if c.Load != nil && c.Load.AchievedRPS > 0 {
+	if c.Load != nil && c.Load.Mode != results.SinkMode && c.Load.AchievedRPS > 0 {
 		return c.Load.AchievedRPS
 	}
 	if r.N > 0 && !math.IsNaN(r.MeanRPS) {
@@ -107,17 +108,37 @@ func throughputOf(c *results.Cell, r analysis.Result) float64 {
 // side holds one side's values per measure.
 type side map[string][]float64
 
-func collect(cells []CellData, o []Option) side {
+// collect takes each measure of ms from each repeat of a side, with the
+// repeats' analyses rs (in the order of cells).
+func collect(cells []CellData, rs []analysis.Result, ms []measure) side {
 	s := side{}
-	for _, d := range cells {
-		r := d.analyze(o)
-		for _, m := range measures {
-			if v := m.get(d.Cell, r); !math.IsNaN(v) && !math.IsInf(v, 0) {
+	for i, d := range cells {
+		for _, m := range ms {
+			if v := m.get(d.Cell, rs[i]); !math.IsNaN(v) && !math.IsInf(v, 0) {
 				s[m.name] = append(s[m.name], v)
 			}
 		}
 	}
 	return s
+}
+
+// analyses are the analyses of a side's repeats.
+func analyses(cells []CellData, o []Option) []analysis.Result {
+	out := make([]analysis.Result, len(cells))
+	for i, d := range cells {
+		out[i] = d.analyze(o)
+	}
+	return out
+}
+
+// scorecardMeasures are the rows of a comparison with scorecard sc: the
+// fixed measures, the cost rows, then one row per ratio.
+func scorecardMeasures(sc matrix.Scorecard) []measure {
+	ms := append(append([]measure{}, measures...), costMeasures...)
+	for _, rt := range sc.Ratios {
+		ms = append(ms, ratioMeasure(rt))
+	}
+	return ms
 }
 
 // row compares one measure; ok is false when a side has no values.
@@ -141,8 +162,13 @@ func row(m measure, a, b []float64, alpha float64) (results.CompareRow, bool) {
 // describe prints a row as "A → B (delta, CI, p, n)" or "~".
 func describe(r results.CompareRow) string {
 	f := func(v float64) string {
-		if r.Unit == "bytes" {
+		switch {
+		case r.Unit == "bytes":
 			return mib(v)
+		case r.Unit == "":
+			return num(v) // a ratio: small values keep their digits
+		case math.Abs(v) < 1:
+			return num(v) + " " + r.Unit
 		}
 		return fmt.Sprintf("%.1f %s", v, r.Unit)
 	}
@@ -158,14 +184,27 @@ func describe(r results.CompareRow) string {
 
 // Compare judges candidate repeats b against baseline repeats a with the
 // scorecard of cmp (fields the matrix left out take DefaultScorecard's,
-// see ScorecardWithDefaults): GO when peak memory drops significantly by
-// at least MinRSSDropPct, throughput loses at most MaxThroughputLossPct
-// (or no loss is detectable) and the candidate's median drift stays
-// within MaxDriftPct; NEUTRAL when memory
-// drops but throughput loses more; NO-GO when memory does not drop enough
-// or drift appears. With fewer than stats.MinCompareSamples repeats a side
-// the verdict is NEUTRAL and a reason says so: nothing is decided on one
-// run.
+// see ScorecardWithDefaults). Its rows compare peak memory, throughput,
+// drift, CV, p99, CPU and context switches per operation and each ratio
+// row (both sides' medians, the delta with its interval, p and n); its
+// gates are:
+//
+//   - rss (hard): peak memory drops significantly by at least
+//     MinRSSDropPct;
+//   - throughput (soft): loses at most MaxThroughputLossPct, or no loss
+//     is detectable;
+//   - drift (hard): the candidate's memory is not significantly growing
+//     by more than MaxDriftPct (driftGate);
+//   - cv (soft, when MaxCVPct is set): the candidate's throughput CV
+//     stays within it;
+//   - cpu/op (soft, when CPU time was measured): CPU per operation rises
+//     by at most MaxCPUPerOpRisePct, or no rise is detectable;
+//   - one per ratio row, hard or soft as the row says (ratioGate).
+//
+// GO when every gate passes, NO-GO when a hard one fails, NEUTRAL
+// otherwise (Decide). With fewer than stats.MinCompareSamples repeats a
+// side the verdict is NEUTRAL and a reason says so: nothing is decided on
+// one run.
 func Compare(cmp matrix.Compare, a, b []CellData, opts ...Option) results.Comparison {
 	sc := ScorecardWithDefaults(cmp.Scorecard)
 	out := results.Comparison{
@@ -177,9 +216,11 @@ func Compare(cmp matrix.Compare, a, b []CellData, opts ...Option) results.Compar
 		key := groupKey(a[0].Cell, cmp.Axis)
 		out.Name = strings.TrimSpace(cmp.Name + " " + key)
 	}
-	sa, sb := collect(a, opts), collect(b, opts)
+	ra, rb := analyses(a, opts), analyses(b, opts)
+	ms := scorecardMeasures(sc)
+	sa, sb := collect(a, ra, ms), collect(b, rb, ms)
 	rows := map[string]results.CompareRow{}
-	for _, m := range measures {
+	for _, m := range ms {
 		if r, ok := row(m, sa[m.name], sb[m.name], sc.Alpha); ok {
 			out.Rows = append(out.Rows, r)
 			rows[m.name] = r
@@ -193,7 +234,16 @@ func Compare(cmp matrix.Compare, a, b []CellData, opts ...Option) results.Compar
 				len(a), len(b), stats.MinCompareSamples, sc.Alpha),
 		})
 	}
-	out.Reasons = append(out.Reasons, rssGate(rows, sc, few, sa["peak memory"], sb["peak memory"]), throughputGate(rows, sc, few), driftGate(sb["drift"], sc))
+	out.Reasons = append(out.Reasons, rssGate(rows, sc, few, sa["peak memory"], sb["peak memory"]), throughputGate(rows, sc, few), driftGate(rb, sc))
+	if rs, ok := cvGate(sb["CV"], sc); ok {
+		out.Reasons = append(out.Reasons, rs)
+	}
+	if rs, ok := cpuGate(rows, sa, sb, sc, few); ok {
+		out.Reasons = append(out.Reasons, rs)
+	}
+	for _, rt := range sc.Ratios {
+		out.Reasons = append(out.Reasons, ratioGate(rt, rows, sa, sb, few))
+	}
 	out.Reasons = finite(out.Reasons)
 	out.Verdict = Decide(out.Reasons)
 	if few && out.Verdict != results.NEUTRAL {
@@ -253,24 +303,6 @@ func throughputGate(rows map[string]results.CompareRow, sc matrix.Scorecard, few
 	return rs
 }
 
-func driftGate(drift []float64, sc matrix.Scorecard) results.Reason {
-	rs := results.Reason{Criterion: "drift", Hard: true, Limit: sc.MaxDriftPct, Unit: "%"}
-	if len(drift) == 0 {
-		rs.Status, rs.Hard = results.Unknown, false
-		rs.Message = "candidate drift not measured"
-		return rs
-	}
-	d := stats.Median(drift)
-	rs.Value = d
-	rs.Status = results.Pass
-	cmp := "≤"
-	if d > sc.MaxDriftPct {
-		rs.Status, cmp = results.Fail, ">"
-	}
-	rs.Message = fmt.Sprintf("candidate drift %s (median of %d) %s %s %%", signed(d), len(drift), cmp, thr(sc.MaxDriftPct))
-	return rs
-}
-
 // groupKey is the target and every axis but skip, sorted: cells with the
 // same key differ only in skip (and their repeat).
 func groupKey(c *results.Cell, skip string) string {
@@ -291,9 +323,11 @@ func groupKey(c *results.Cell, skip string) string {
 // ScorecardWithDefaults returns s with every zero field the matrix left
 // out (its key not in s.Set) replaced by DefaultScorecard's. An explicit
 // zero is kept: max_throughput_loss_pct 0 allows no detectable throughput
-// loss, min_rss_drop_pct 0 accepts any significant drop (also the
-// default). max_drift_pct and alpha are refused at 0 by the matrix parser;
-// a Go caller's zero takes the default whether set or not.
+// loss, max_cpu_per_op_rise_pct 0 no detectable rise of CPU per
+// operation, min_rss_drop_pct 0 accepts any significant drop (also the
+// default). max_drift_pct, alpha and max_cv_pct are refused at 0 by the
+// matrix parser; a Go caller's zero takes the default whether set or not
+// (for max_cv_pct: no CV gate).
 func ScorecardWithDefaults(s matrix.Scorecard) matrix.Scorecard {
 	d := DefaultScorecard
 	if s.MinRSSDropPct == 0 && !s.IsSet(matrix.KeyMinRSSDropPct) {
@@ -307,6 +341,9 @@ func ScorecardWithDefaults(s matrix.Scorecard) matrix.Scorecard {
 	}
 	if s.Alpha == 0 {
 		s.Alpha = d.Alpha
+	}
+	if s.MaxCPUPerOpRisePct == 0 && !s.IsSet(matrix.KeyMaxCPUPerOpRisePct) {
+		s.MaxCPUPerOpRisePct = d.MaxCPUPerOpRisePct
 	}
 	return s
 }

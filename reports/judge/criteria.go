@@ -132,9 +132,10 @@ var Criteria = []Criterion{
 	{Name: "rate", Stage: Ran, Judge: achievedRate, Keys: []Threshold{{
 		Key: matrix.KeyMinRateRatio,
 		// An open-model driver that delivers under 95 % of the requested
-		// rate measured a different load than asked for.
+		// rate measured a different load than asked for; so did a client
+		// target that sent its sink less than the rps passed to it.
 		Default: 0.95,
-		Meaning: "achieved / requested rate",
+		Meaning: "achieved / requested rate (a client target: what soaklab's sink received / the rps its env or command is given)",
 		Zero:    "no rate requirement (the achieved rate is still reported)",
 	}}},
 	{Name: "errors", Stage: Ran, Judge: errorRate, Keys: []Threshold{{

@@ -19,9 +19,15 @@ var DefaultJudge = defaults(Criteria)
 //   - MaxDriftPct 5: the candidate must not drift more than a single cell
 //     may (DefaultJudge.MaxDriftPct), median over its repeats.
 //   - Alpha 0.05: the Mann–Whitney significance level.
+//   - MaxCPUPerOpRisePct 10: the mirror of the throughput loss: a lean
+//     mode may spend up to 10 % more CPU per operation (judged only when
+//     both sides measured CPU time).
+//   - MaxCVPct 0: no CV gate unless the matrix sets one (a lean-mode
+//     scorecard asks 2–5 %); the CV row is shown all the same.
 var DefaultScorecard = matrix.Scorecard{
 	MinRSSDropPct:        0,
 	MaxThroughputLossPct: 10,
 	MaxDriftPct:          5,
 	Alpha:                0.05,
+	MaxCPUPerOpRisePct:   10,
 }

@@ -38,12 +38,23 @@ func sources(c *results.Cell, r analysis.Result) string {
 		parts = append(parts, fmt.Sprintf("goroutines %.0f → %.0f (%+.0f/h)", r.GoroutineFirst, r.GoroutineLast, r.GoroutineSlope))
 	}
 	if sites := topSites(c.GrowthSites, 3); len(sites) > 0 {
-		parts = append(parts, "top growing allocation sites: "+strings.Join(sites, ", "))
+		parts = append(parts, "top growing allocation sites: "+strings.Join(sites, ", ")+profilesBefore(c))
 	}
 	if len(parts) == 0 {
 		return ""
 	}
 	return "; " + strings.Join(parts, "; ")
+}
+
+// profilesBefore says which heap profiles the sites of a cell that ended
+// before its end compare: the last one is the newest before it ended, not
+// one at the end.
+func profilesBefore(c *results.Cell) string {
+	h := c.HeapProfiles
+	if h == nil || h.LastS == 0 || h.Last == results.HeapAtEnd {
+		return ""
+	}
+	return fmt.Sprintf(" (heap profiles at %s and %s, the last before the cell ended)", hours(h.FirstS), hours(h.LastS))
 }
 
 func topSites(sites []results.GrowthSite, n int) []string {

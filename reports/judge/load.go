@@ -14,21 +14,51 @@ import (
 // (hard), peak near the limit, throughput CV and p99 (soft). A criterion
 // whose number could not be computed is left out.
 
-// achievedRate is the hard criterion of the rate the driver delivered.
-func achievedRate(_ *results.Cell, r analysis.Result, j matrix.Judge) (results.Reason, bool) {
+// achievedRate is the hard criterion of the rate the load achieved: what
+// soaklab's driver delivered to a server target, or what a client target
+// sent to soaklab's sink against the rate its cell asked of it. A client
+// asked no rate gets a PASS that states its rate.
+func achievedRate(c *results.Cell, r analysis.Result, j matrix.Judge) (results.Reason, bool) {
+	client := c.Kind == matrix.KindClient
 	if math.IsNaN(r.AchievedRatio) {
-		return results.Reason{}, false
+		if !client || math.IsNaN(r.AchievedRPS) {
+			return results.Reason{}, false
+		}
+		return results.Reason{Criterion: "rate", Status: results.Pass, Value: r.AchievedRPS, Unit: "requests/s",
+			Message: fmt.Sprintf("the client sent %s requests/s to soaklab's sink (no rate asked of it: pass {{.rps}} in its env or command to have it judged)", rate(r.AchievedRPS))}, true
 	}
 	x := results.Reason{Criterion: "rate", Hard: true, Value: r.AchievedRatio, Limit: j.MinRateRatio, Status: results.Pass}
 	cmp := "≥"
 	if r.AchievedRatio < j.MinRateRatio {
 		x.Status, cmp = results.Fail, "<"
 	}
+	if client {
+		x.Message = fmt.Sprintf("the client sent %s requests/s to soaklab's sink, %.1f %% of the %s/s asked of it (%s %s %%)",
+			rate(r.AchievedRPS), 100*r.AchievedRatio, rate(r.RequestedRate), cmp, thr(100*j.MinRateRatio))
+		if x.Status == results.Fail {
+			x.Message = fmt.Sprintf("the client fell behind: it sent %s requests/s to soaklab's sink, %.1f %% of the %s/s asked of it (%s %s %%)",
+				rate(r.AchievedRPS), 100*r.AchievedRatio, rate(r.RequestedRate), cmp, thr(100*j.MinRateRatio))
+		}
+		if j.MinRateRatio <= 0 {
+			x.Message = fmt.Sprintf("the client sent %s requests/s to soaklab's sink, %.1f %% of the %s/s asked of it (no minimum required)",
+				rate(r.AchievedRPS), 100*r.AchievedRatio, rate(r.RequestedRate))
+		}
+		return x, true
+	}
 	x.Message = fmt.Sprintf("achieved %.1f %% of the requested rate (%s %s %%)", 100*r.AchievedRatio, cmp, thr(100*j.MinRateRatio))
 	if j.MinRateRatio <= 0 {
 		x.Message = fmt.Sprintf("achieved %.1f %% of the requested rate (no minimum required)", 100*r.AchievedRatio)
 	}
 	return x, true
+}
+
+// rate formats a rate per second: whole above 100, else 3 significant
+// digits.
+func rate(v float64) string {
+	if math.Abs(v) >= 100 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
 }
 
 // errorRate is the hard criterion of failed requests.

@@ -63,6 +63,7 @@ func Regressions(old, new []CellData, rule RegressionRule, opts ...Option) []res
 		rule.Alpha = DefaultRegressionRule.Alpha
 	}
 	rule.Judge = WithDefaults(rule.Judge)
+	old, new = aligned(old, new)
 	group := func(ds []CellData) map[string][]CellData {
 		g := map[string][]CellData{}
 		for _, d := range ds {

@@ -18,6 +18,7 @@ var ErrNoCommonCells = errors.New("the two runs share no cell")
 // CommonCells returns ErrNoCommonCells, naming a few cells of each side,
 // when old and new have no cell (target and axis values) in common.
 func CommonCells(old, new []CellData) error {
+	old, new = aligned(old, new)
 	keys := func(ds []CellData) []string {
 		seen := map[string]bool{}
 		var out []string
@@ -91,6 +92,7 @@ func WriteRegressions(w io.Writer, oldName, newName string, old, new []CellData,
 	if rule.Alpha == 0 {
 		rule.Alpha = DefaultRegressionRule.Alpha
 	}
+	old, new = aligned(old, new)
 	fmt.Fprintf(w, "soaklab compare: %s (this run) against %s (the earlier run)\n", newName, oldName)
 	fmt.Fprintf(w, "Each label is a regression verdict of this run against the earlier one, not a verdict on\n")
 	fmt.Fprintf(w, "the cells (their own verdicts are shown beside it):\n")

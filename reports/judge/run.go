@@ -3,17 +3,21 @@ package judge
 import (
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/soaklab/soaklab/harness/results"
 	"github.com/soaklab/soaklab/matrix"
 )
 
 // SampleSource loads the samples of a cell (results.ReadSamples of the
-// cell's samples.jsonl, or a fake in tests).
+// cell's samples.jsonl, or a fake in tests). JudgeRun calls it from
+// several goroutines at once, never twice for one cell.
 type SampleSource func(c *results.Cell) ([]results.Sample, error)
 
 // MatrixOptions are the judge's options that m's targets ask for (their
-// throughput counters); m may be nil.
+// throughput counters, thresholds, whether a client is asked a rate) and
+// the counters its scorecards' ratio rows name; m may be nil.
 func MatrixOptions(m *matrix.Matrix) []Option {
 	var opts []Option
 	if m == nil {
@@ -26,6 +30,18 @@ func MatrixOptions(m *matrix.Matrix) []Option {
 		if len(t.Thresholds) > 0 {
 			opts = append(opts, Thresholds(t.Name, t.Thresholds))
 		}
+		if t.Kind == matrix.KindClient && !t.Uses(matrix.AxisRPS) {
+			opts = append(opts, NoRequestedRate(t.Name))
+		}
+	}
+	var counters []string
+	for _, c := range m.Compare {
+		for _, r := range c.Scorecard.Ratios {
+			counters = append(counters, r.Num, r.Den)
+		}
+	}
+	if len(counters) > 0 {
+		opts = append(opts, Counters(counters...))
 	}
 	return opts
 }
@@ -42,14 +58,6 @@ func JudgeRun(run *results.Run, samples SampleSource, m *matrix.Matrix) error {
 		j = m.Judge
 	}
 	opts := MatrixOptions(m)
-	var errs []error
-	load := func(c *results.Cell) []results.Sample {
-		s, err := samples(c)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("cell %s: %w", c.ID, err))
-		}
-		return s
-	}
 	// Each cell's samples are read once and dropped after its verdict; a
 	// cell in a comparison keeps the analysis of them, not the series.
 	pairs := Pairs(m, run.Cells)
@@ -62,17 +70,44 @@ func JudgeRun(run *results.Run, samples SampleSource, m *matrix.Matrix) error {
 			paired[c] = true
 		}
 	}
-	analyzed := map[*results.Cell]CellData{}
+	// Cells are judged by a few workers at once: reading a long cell's
+	// samples is most of the cost, and a worker holds one cell's samples.
+	data := make([]*CellData, len(run.Cells))
+	cellErrs := make([]error, len(run.Cells))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range judgeWorkers(len(run.Cells)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				c := &run.Cells[i]
+				s, err := samples(c)
+				if err != nil {
+					cellErrs[i] = fmt.Errorf("cell %s: %w", c.ID, err)
+				}
+				d := Analyzed(c, s, opts...)
+				c.Verdict, c.Reasons, c.Analysis = judged(c, *d.Analysis, j)
+				if paired[c] {
+					data[i] = &d
+				}
+			}
+		}()
+	}
 	for i := range run.Cells {
 		c := &run.Cells[i]
 		if c.Outcome == "" {
 			c.Verdict, c.Reasons, c.Analysis = "", nil, nil
 			continue
 		}
-		d := Analyzed(c, load(c), opts...)
-		c.Verdict, c.Reasons, c.Analysis = judged(c, *d.Analysis, j)
-		if paired[c] {
-			analyzed[c] = d
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	analyzed := map[*results.Cell]CellData{}
+	for i, d := range data {
+		if d != nil {
+			analyzed[&run.Cells[i]] = *d
 		}
 	}
 	run.Comparisons = nil
@@ -84,7 +119,13 @@ func JudgeRun(run *results.Run, samples SampleSource, m *matrix.Matrix) error {
 		run.Comparisons = append(run.Comparisons, Compare(p.Compare, a, b, opts...))
 	}
 	run.Counts = Count(run.Cells)
-	return errors.Join(errs...)
+	return errors.Join(cellErrs...)
+}
+
+// judgeWorkers is how many cells JudgeRun judges at once: one per CPU, at
+// most four (each holds a cell's samples in memory) and at most n.
+func judgeWorkers(n int) int {
+	return max(1, min(n, runtime.GOMAXPROCS(0), 4))
 }
 
 // ran keeps the cells that have run, with their analyses.

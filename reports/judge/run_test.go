@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/soaklab/soaklab/harness/results"
@@ -32,8 +33,11 @@ func TestJudgeRun(t *testing.T) {
 	byID["leaky"] = leak.Samples()
 	errLost := errors.New("no such file")
 	reads := map[string]int{}
+	var mu sync.Mutex // the source is called by several workers at once
 	src := func(c *results.Cell) ([]results.Sample, error) {
+		mu.Lock()
 		reads[c.ID]++
+		mu.Unlock()
 		if c.ID == "lost" {
 			return nil, errLost
 		}

@@ -26,6 +26,7 @@ type liveChart struct {
 	Cell   string     `json:"cell"`
 	Title  string     `json:"title"`
 	Ticks  [][]string `json:"ticks"`
+	Wall   []string   `json:"wall"` // the wall-clock axis above a long cell's charts
 	XMin   float64    `json:"xmin"`
 	XMax   float64    `json:"xmax"`
 	YMin   float64    `json:"ymin"`
@@ -44,7 +45,7 @@ type liveChart struct {
 
 const chartsJS = `window.soaklabCharts.map(c => {
 	const u = c.u, r = u.over.getBoundingClientRect();
-	return {cell: c.cell, title: c.title, ticks: u.ticks, xmin: u.scales.x.min, xmax: u.scales.x.max, ymin: u.scales.y.min, ymax: u.scales.y.max,
+	return {cell: c.cell, title: c.title, ticks: u.ticks, wall: u.wallTicks || [], xmin: u.scales.x.min, xmax: u.scales.x.max, ymin: u.scales.y.min, ymax: u.scales.y.max,
 		series: u.series.slice(1).map((s, i) => ({name: s.label, values: u.data[i+1]})), x: u.data[0], hidden: c.spec.hidden || [],
 		left: r.left + scrollX, top: r.top + scrollY, width: r.width, height: r.height};
 })`
@@ -170,6 +171,13 @@ func TestBrowserCharts(t *testing.T) {
 	t.Run("hours on a long cell", func(t *testing.T) {
 		c := find(fixture.ProblemLong, "Target memory")
 		require.Equal(t, []string{"0", "1", "2", "3", "4", "5"}, c.Ticks[0], "hours, not 21,600 s")
+		// wall-clock time above: the cell started at 02:00 UTC
+		require.Equal(t, []string{"02:00 UTC", "03:00", "04:00", "05:00", "06:00", "07:00"}, c.Wall, "UTC hours above")
+		for _, o := range charts {
+			if o.Cell != c.Cell {
+				require.Empty(t, o.Wall, "%s: no wall-clock axis on a short cell", o.Cell)
+			}
+		}
 		shoot(step, t, "charts-long-cell.png", chromedp.Screenshot(chromedp.CSS(`[id="`+view.Anchor(fixture.ProblemLong)+`"]`)))
 	})
 
@@ -196,6 +204,8 @@ func TestBrowserCharts(t *testing.T) {
 		_, err = fmt.Sscanf(h.Legend[1], "%g", &shown)
 		require.NoError(t, err)
 		require.InDelta(t, want, shown, 0.01, "legend %q shows the value under the cursor", h.Legend[1])
+		at := fixture.Start.Add(time.Duration(c.X[h.Idx] * float64(time.Second))).Format("15:04:05")
+		require.Contains(t, h.Legend[0], "("+at+" UTC)", "the time under the cursor, on the wall clock too")
 		shoot(step, t, "charts-hover.png", chromedp.CaptureScreenshot()) // the window as it is: the cursor still on the chart
 		// drag from 30 % to 60 % of the width: the cell's charts zoom to it
 		x0, x1 := c.Left+0.3*c.Width, c.Left+0.6*c.Width

@@ -32,6 +32,7 @@ func TestHostileTarget(t *testing.T) {
 		c.Reasons = append(c.Reasons, results.Reason{Criterion: "crash", Status: results.Fail, Hard: true, Message: "target crashed: " + hostile})
 		c.Warnings = append(c.Warnings, "scrape: "+hostile)
 		c.GrowthSites = []results.GrowthSite{{Function: "main.(*T)." + hostile, File: hostile + ".go", Line: 1, Before: 1, After: 1 << 20, Delta: 1<<20 - 1}}
+		c.HeapProfiles = &results.HeapProfiles{FirstS: 1, LastS: 2, Last: "memory at 90 % of the limit", Taken: 2}
 		if c.Load != nil {
 			c.Load.Warnings = append(c.Load.Warnings, hostile)
 			c.Load.ErrorsByKind = map[string]int64{hostile: 3}

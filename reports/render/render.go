@@ -1,7 +1,9 @@
 // Package render re-renders a soaklab run from its results directory alone:
-// it reads run.json and every cell's samples and writes the HTML report
-// (report/index.html), junit.xml and summary.md beside them. It never starts
-// a process and never changes run.json.
+// it reads run.json and every cell's chart series (a reduction of its
+// samples cached beside them, rebuilt from the samples when missing or out
+// of date) and writes the HTML report (report/index.html), junit.xml and
+// summary.md beside them. It never starts a process and never changes
+// run.json.
 package render
 
 import (
@@ -82,12 +84,13 @@ func Run(runDir string, opts ...Option) (Output, error) {
 		Summary: filepath.Join(runDir, SummaryFile),
 		Cells:   len(r.Cells),
 	}
-	// Each cell's samples are read as its section is built and dropped
-	// after: a report of many day-long cells holds one series at a time.
+	// Each cell's chart series is read as its section is built: the one
+	// cached beside its samples when it is up to date, else one built from
+	// the samples (read whole, then dropped) and cached for next time.
 	in := html.Input{Run: r, Now: cfg.now(), Buckets: max(1, cfg.maxPoints/2)}
-	var mu sync.Mutex // SamplesOf runs on several cells at once
-	in.SamplesOf = func(c *results.Cell) ([]results.Sample, error) {
-		s, err := results.ReadSamples(SamplesPath(runDir, c))
+	var mu sync.Mutex // SeriesOf runs on several cells at once
+	in.SeriesOf = func(c *results.Cell) (*results.ChartSeries, error) {
+		s, _, err := ChartSeries(SamplesPath(runDir, c), in.LiveBuckets)
 		if err != nil {
 			mu.Lock()
 			out.Warnings = append(out.Warnings, fmt.Sprintf("cell %s: %v", c.ID, err))

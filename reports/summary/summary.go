@@ -151,6 +151,18 @@ func Write(w io.Writer, r *results.Run, report string, opts ...Option) error {
 				}
 				b.WriteString("\n")
 			}
+			if len(cmp.Reasons) > 0 {
+				b.WriteString("| gate | status | measured | threshold |\n| --- | --- | ---: | ---: |\n")
+				for _, r := range cmp.Reasons {
+					kind := "soft"
+					if r.Hard {
+						kind = "hard"
+					}
+					v, l := view.GateFigures(r)
+					fmt.Fprintf(b, "| %s (%s) | %s | %s | %s |\n", text(r.Criterion), kind, text(string(r.Status)), text(v), orDash(text(l)))
+				}
+				b.WriteString("\n")
+			}
 			for _, r := range view.UnmetReasons(cmp.Reasons) {
 				fmt.Fprintf(b, "- **%s** %s\n", text(string(r.Status)), clip(text(view.ReasonText(r))))
 			}

@@ -22,6 +22,9 @@ func Delta(r results.CompareRow) (delta, interval string) {
 	if !r.Detected {
 		return "~", interval
 	}
+	if r.A == 0 && r.B != 0 {
+		return "from 0", interval // no percentage of nothing
+	}
 	return fmt.Sprintf("%+.1f%%", r.DeltaPct), interval
 }
 
@@ -53,6 +56,35 @@ func ReasonValue(r results.Reason) string {
 	return f(r.Value) + " (limit " + f(r.Limit) + ")"
 }
 
+// GateFigures spells a scorecard gate's measured value and its threshold
+// apart, with the unit ("" for one the gate does not have), for the
+// scorecard tables of the report and the summary.
+func GateFigures(r results.Reason) (value, limit string) {
+	f := func(v float64) string {
+		switch r.Unit {
+		case "bytes", "B":
+			return Bytes(int64(v))
+		case "":
+			return Num(v)
+		case "%":
+			return fmt.Sprintf("%+.1f %%", v)
+		}
+		return Num(v) + " " + r.Unit
+	}
+	if r.Status == results.Unknown && r.Value == 0 {
+		value = "—" // the reason says why: not measured, too few repeats
+	} else {
+		value = f(r.Value)
+	}
+	if r.Limit != 0 || r.Unit != "" {
+		limit = f(r.Limit)
+		if r.Unit == "%" {
+			limit = Num(r.Limit) + " %"
+		}
+	}
+	return value, limit
+}
+
 // AnalysisValue spells one Analysis value by its key's unit suffix: the
 // field name after the last dot ("peak.bytes", "fit.slope_mib_per_h").
 func AnalysisValue(key string, v float64) string {
@@ -62,6 +94,10 @@ func AnalysisValue(key string, v float64) string {
 		return Bytes(int64(v))
 	case strings.HasSuffix(key, "_bytes_per_s"):
 		return Bytes(int64(v)) + "/s"
+	case strings.HasSuffix(key, "_s_per_op"):
+		return Num(v*1e6) + " µs/op"
+	case strings.HasSuffix(key, "_per_op"):
+		return Num(v) + "/op"
 	case strings.HasSuffix(key, "_per_s"):
 		return Num(v) + "/s"
 	case strings.HasSuffix(key, "_s"):

@@ -76,6 +76,19 @@ func AnalysisGroups(a *results.Analysis, limit int64) []Group {
 	}
 	if l := a.Load; l != nil {
 		var rows []Row
+		if l.AchievedPerS != nil {
+			v := Num(*l.AchievedPerS) + " requests/s"
+			switch l.RateSource {
+			case "sink":
+				v += " (sent by the client to soaklab's sink)"
+			case "counter":
+				v = Num(*l.AchievedPerS) + " ops/s (the target's counter)"
+			}
+			if l.RequestedPerS != nil {
+				v += " of " + Num(*l.RequestedPerS) + " asked"
+			}
+			rows = append(rows, Row{"achieved rate", v})
+		}
 		if l.AchievedRatio != nil {
 			rows = append(rows, Row{"achieved of the requested rate", fmt.Sprintf("%.1f %%", 100**l.AchievedRatio)})
 		}

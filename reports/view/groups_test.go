@@ -71,10 +71,21 @@ func TestNextStep(t *testing.T) {
 		// an OOM kill says what to change
 		{"oom", results.Cell{Verdict: results.NOGO, Reasons: fail("oom"), Outcome: results.OOMKilled, RAMLimit: 128 << 20, PeakCgroup: 132 << 20},
 			"Peak 132 MiB against a 128 MiB limit: raise the limit above the peak or lower the load (tasks, RPS), then rerun; the memory chart shows when it climbed."},
+		// an OOM kill with a growth site (from the last heap profile before the kill) starts there
+		{"oom with site", results.Cell{Verdict: results.NOGO, Reasons: fail("outcome"), Outcome: results.OOMKilled, RAMLimit: 128 << 20, PeakCgroup: 132 << 20,
+			GrowthSites:  []results.GrowthSite{{Function: "main.(*cache).put", Delta: 100 << 20}},
+			HeapProfiles: &results.HeapProfiles{FirstS: 6, FirstFile: "heap-baseline.pb.gz", LastS: 51, LastFile: "heap-last.pb.gz"}},
+			"Peak 132 MiB against a 128 MiB limit, and the heap grew most at main.(*cache).put (+100 MiB): start with that allocation site (go tool pprof -diff_base heap-baseline.pb.gz heap-last.pb.gz in the cell's directory), or raise the limit if the growth is expected."},
 		// a cell stopped early gets the advice of the criterion that stopped it
 		{"early stop", results.Cell{Verdict: results.NOGO, Reasons: fail("early-stop"),
 			EarlyStop: &results.EarlyStop{AtS: 120, PlannedS: 300, Criterion: "leak"}},
 			"Memory keeps growing: compare heap profiles from the start and the end of a run (go tool pprof -diff_base) to find the growing allocation site."},
+		// a server that was not served its load: soaklab's driver's figures
+		{"rate, server", results.Cell{Verdict: results.NOGO, Reasons: fail("rate"), Kind: "server"},
+			"The load was not served as asked: check the latency and throughput charts for when it started and the errors by kind under Load."},
+		// a client that fell behind: what the sink received, and its own log
+		{"rate, client", results.Cell{Verdict: results.NOGO, Reasons: fail("rate"), Kind: "client"},
+			"The client did not send the load asked of it: the throughput chart shows what soaklab's sink received and when; its errors (malformed or cut-short requests) are under Load, and the client's own output is in its log."},
 		// GO cells need nothing
 		{"go", results.Cell{Verdict: results.GO}, ""},
 	} {

@@ -29,6 +29,14 @@ func NextStep(c *results.Cell) string {
 	}
 	switch criterion {
 	case "oom", "outcome", "peak", "rss":
+		if c.Outcome == results.OOMKilled && site != "" {
+			diff := ""
+			if h := c.HeapProfiles; h != nil && h.FirstFile != "" && h.LastFile != "" {
+				diff = fmt.Sprintf(" (go tool pprof -diff_base %s %s in the cell's directory)", h.FirstFile, h.LastFile)
+			}
+			return fmt.Sprintf("Peak %s against a %s limit, and the heap grew most at %s: start with that allocation site%s, or raise the limit if the growth is expected.",
+				Bytes(Peak(c)), Bytes(c.RAMLimit), site, diff)
+		}
 		if c.Outcome == results.OOMKilled || r.Criterion != "outcome" {
 			return fmt.Sprintf("Peak %s against a %s limit: raise the limit above the peak or lower the load (tasks, RPS), then rerun; the memory chart shows when it climbed.",
 				Bytes(Peak(c)), Bytes(c.RAMLimit))
@@ -49,6 +57,9 @@ func NextStep(c *results.Cell) string {
 	case "driver":
 		return "soaklab's own memory grew, not the target's: rerun; if it holds, report it with this cell's samples."
 	case "errors", "rate", "throughput", "p99", "cv":
+		if c.Kind == "client" {
+			return "The client did not send the load asked of it: the throughput chart shows what soaklab's sink received and when; its errors (malformed or cut-short requests) are under Load, and the client's own output is in its log."
+		}
 		return "The load was not served as asked: check the latency and throughput charts for when it started and the errors by kind under Load."
 	}
 	return "Read " + r.Criterion + " below: " + r.Message

@@ -16,8 +16,8 @@ type SafeRow struct {
 	RAM      int64
 	Others   string // other axes, "percentiles=hdr,variant=lean"; "" if none
 	Found    bool
-	Tasks    float64 // 0 when the cells have no tasks value
-	RPS      float64 // 0 when the cells have no rps value
+	Tasks    float64 // 0 when the cells have no tasks value (client and workload targets that set their own load)
+	RPS      float64 // 0 when the cells have no rps value (idem)
 	Duration float64 // seconds
 	GO       int     // cells in the group judged GO
 	Cells    int     // cells in the group

@@ -43,6 +43,14 @@ func TestSafeConfigs(t *testing.T) {
 			{Target: "lt", RAM: 2048 << 20, Found: true, Tasks: 10, RPS: 5000, Duration: 1800, GO: 2, Cells: 3},
 			{Target: "lt", RAM: 2048 << 20, Found: true, Tasks: 100, RPS: 500, Duration: 1800, GO: 2, Cells: 3},
 		}},
+		// a client target setting its own load: its cells carry no tasks or
+		// rps and its rows show none, only the axes it has
+		{"client without driver axes", []results.Cell{
+			{Target: "cl", Kind: "client", RAMLimit: 256 << 20, Duration: 300, Verdict: GO,
+				Axes: map[string]string{"duration": "5m", "ram": "256MiB", "variant": "a"}, Load: &results.Load{Mode: results.SinkMode, Completed: 100}},
+			{Target: "cl", Kind: "client", RAMLimit: 256 << 20, Duration: 1800, Verdict: NO,
+				Axes: map[string]string{"duration": "30m", "ram": "256MiB", "variant": "a"}, Load: &results.Load{Mode: results.SinkMode, Completed: 100}},
+		}, []SafeRow{{Target: "cl", RAM: 256 << 20, Others: "variant=a", Found: true, Duration: 300, GO: 1, Cells: 2}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -89,6 +97,8 @@ func TestFormat(t *testing.T) {
 		{AnalysisValue("fit_slope_bytes_per_s", 2048), "2 KiB/s"},
 		// stored keys are group.field: the unit is the field's
 		{AnalysisValue("peak.bytes", 3<<20), "3 MiB"},
+		{AnalysisValue("cost.cpu_s_per_op", 0.0000215), "21.5 µs/op"},
+		{AnalysisValue("cost.ctx_switches_per_op", 0.25), "0.25/op"},
 		{AnalysisValue("drift.pct", 1.5), "1.5 %"},
 		{AnalysisValue("thrash.longest_s", 8), "8s"},
 		{AnalysisValue("fit.slope_bytes_per_s", 2048), "2 KiB/s"},
@@ -98,4 +108,6 @@ func TestFormat(t *testing.T) {
 	d, ci := Delta(results.CompareRow{DeltaPct: -1.2, Low: -3.9, High: 1.4})
 	require.Equal(t, "~", d, "undetected change prints ~")
 	require.Equal(t, "[-3.9%, +1.4%]", ci)
+	d, _ = Delta(results.CompareRow{A: 0, B: 0.001, Detected: true})
+	require.Equal(t, "from 0", d, "a ratio that was 0 on the baseline has no percentage change")
 }

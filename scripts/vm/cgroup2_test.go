@@ -137,7 +137,7 @@ echo checked`},
 		s := step(t, "process")
 		assert.Equal(t, 0, s.Code, s.Output)
 		for _, name := range []string{"TestOOMKillCountedByKernel", "TestChildJoinsCgroupBeforeItRuns",
-			"TestStopRemovesCgroup", "TestCleanRemovesLeftovers", "TestV2LimitSwapAndPeak"} {
+			"TestStopRemovesCgroup", "TestCleanRemovesLeftovers", "TestV2LimitSwapAndPeak", "TestCPUCounted"} {
 			assert.Contains(t, s.Output, "--- PASS: "+name, "ran and passed in the VM")
 		}
 		if t.Failed() {
@@ -156,7 +156,7 @@ echo checked`},
 		assert.Contains(t, first, "uid=1000(soak)")
 		assert.Equal(t, 0, s.Code, s.Output)
 		for _, name := range []string{"TestDelegated", "TestOOMKillCountedByKernel", "TestChildJoinsCgroupBeforeItRuns",
-			"TestStopRemovesCgroup", "TestCleanRemovesLeftovers", "TestV2LimitSwapAndPeak"} {
+			"TestStopRemovesCgroup", "TestCleanRemovesLeftovers", "TestV2LimitSwapAndPeak", "TestCPUCounted"} {
 			assert.Contains(t, s.Output, "--- PASS: "+name, "ran and passed as uid 1000 in a delegated subtree")
 		}
 		if t.Failed() {
@@ -350,6 +350,14 @@ func checkVerdicts(t *testing.T, where string, run *results.Run, enforcement str
 		case "steady":
 			assert.Equal(t, results.GO, c.Verdict, msg)
 			assert.Equal(t, results.Completed, c.Outcome, msg)
+			if enforcement == "cgroup-v2" {
+				// cpu.stat of the cell's cgroup, per request the driver completed.
+				ok := c.Analysis != nil && c.Analysis.Cost != nil && c.Analysis.Cost.CPUSPerOp != nil && *c.Analysis.Cost.CPUSPerOp > 0
+				assert.True(t, ok, "%s: CPU per operation measured from cpu.stat: %+v", msg, c.Analysis)
+				if ok {
+					t.Logf("%s %s: %.1f µs CPU/op", where, c.ID, *c.Analysis.Cost.CPUSPerOp*1e6)
+				}
+			}
 		case "leaky":
 			assert.Equal(t, results.NOGO, c.Verdict, msg)
 			assert.Equal(t, results.Completed, c.Outcome, msg)

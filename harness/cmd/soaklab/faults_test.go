@@ -106,14 +106,17 @@ func TestCrashExits3AndLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "m.yaml"),
 		[]byte("targets: {w: {kind: workload, command: [sleep, '7777']}}\naxes: {duration: [60s], ram: [64MiB]}\n"), 0o644))
-	cmd := exec.Command(bin, "run", "-m", "m.yaml", "--results", "r", "--run-id", "bad-crash")
+	// The run id names the cgroup the harness's pid is read from: unique to
+	// this test process, so another test run's harness is never signalled.
+	id := fmt.Sprintf("bad-crash%d", os.Getpid())
+	cmd := exec.Command(bin, "run", "-m", "m.yaml", "--results", "r", "--run-id", id)
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	require.NoError(t, cmd.Start())
 	var child int
 	require.Eventually(t, func() bool {
-		m, _ := filepath.Glob("/sys/fs/cgroup/memory/soaklab/bad-crash_*")
+		m, _ := filepath.Glob("/sys/fs/cgroup/memory/soaklab/" + id + "_*")
 		if len(m) == 0 {
 			return false
 		}
@@ -125,9 +128,9 @@ func TestCrashExits3AndLeavesNothing(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, 3, cmd.ProcessState.ExitCode(), stderr.String())
 	assert.Contains(t, stderr.String(), "soaklab: soaklab itself failed: SIGQUIT: quit (the crash report is in ")
-	assert.Contains(t, stderr.String(), "finish it with: soaklab run --resume r/bad-crash")
+	assert.Contains(t, stderr.String(), "finish it with: soaklab run --resume r/"+id)
 	assertNoTrace(t, stdout.String()+stderr.String())
-	run, err := results.ReadRun(filepath.Join(dir, "r", "bad-crash"))
+	run, err := results.ReadRun(filepath.Join(dir, "r", id))
 	require.NoError(t, err)
 	assert.Equal(t, "interrupted", run.Status)
 	assert.False(t, run.Finished.IsZero())

@@ -119,6 +119,11 @@ func TestDetect(t *testing.T) {
 		// v1 memory controller with a v2 mount that lacks memory: v1 wins (these machines).
 		{"v1-hybrid", write("m1", "cgroup "+dir+"/memory cgroup rw,memory 0 0\ncgroup2 "+nomem+" cgroup2 rw 0 0\n"),
 			Hierarchy{Version: V1, Mount: dir + "/memory"}, false},
+		// v1 with cpuacct mounted apart, or with cpu: its mount is where CPU time is counted.
+		{"v1-cpuacct", write("m4", "cgroup "+dir+"/cpuacct cgroup rw,cpuacct 0 0\ncgroup "+dir+"/memory cgroup rw,memory 0 0\n"),
+			Hierarchy{Version: V1, Mount: dir + "/memory", CPUMount: dir + "/cpuacct"}, false},
+		{"v1-cpu,cpuacct", write("m5", "cgroup "+dir+"/cpu,cpuacct cgroup rw,cpu,cpuacct 0 0\ncgroup "+dir+"/memory cgroup rw,memory 0 0\n"),
+			Hierarchy{Version: V1, Mount: dir + "/memory", CPUMount: dir + "/cpu,cpuacct"}, false},
 		// unified hierarchy with the memory controller: v2.
 		{"v2", write("m2", "cgroup2 "+v2+" cgroup2 rw 0 0\n"), Hierarchy{Version: V2, Mount: v2}, false},
 		// no memory controller anywhere: an error, the backend falls back to the watchdog.

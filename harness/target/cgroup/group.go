@@ -16,6 +16,10 @@ import (
 type Group struct {
 	Version Version
 	Path    string
+	// CPUPath is, on v1, the group's twin in the cpuacct hierarchy (the
+	// same name under its soaklab parent), which its processes join too;
+	// "" without one. v2 counts CPU time in Path itself.
+	CPUPath string
 }
 
 // Create makes the cgroup name under the hierarchy's soaklab parent and sets
@@ -42,6 +46,7 @@ func (h Hierarchy) Create(name string, limit int64) (*Group, error) {
 		g.Remove()
 		return nil, err
 	}
+	h.createCPU(g, name)
 	return g, nil
 }
 
@@ -87,9 +92,19 @@ func (g *Group) write(file string, v []byte) error {
 // ProcsFile is the file a pid is written to in order to join the group.
 func (g *Group) ProcsFile() string { return filepath.Join(g.Path, "cgroup.procs") }
 
-// Add moves pid into the group.
+// Add moves pid into the group, and on v1 into its cpuacct twin. When the
+// twin refuses it, the group goes on without CPU accounting: a CPU time
+// that missed the target would be wrong, not absent.
 func (g *Group) Add(pid int) error {
-	return g.write("cgroup.procs", []byte(strconv.Itoa(pid)))
+	if err := g.write("cgroup.procs", []byte(strconv.Itoa(pid))); err != nil {
+		return err
+	}
+	if g.CPUPath != "" {
+		if err := os.WriteFile(filepath.Join(g.CPUPath, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0); err != nil {
+			g.CPUPath = ""
+		}
+	}
+	return nil
 }
 
 // Procs lists the pids in the group.
@@ -120,13 +135,24 @@ func (g *Group) Kill() {
 // leaves the group, which took over two seconds on a busy 2-core machine.
 const RemoveWait = 15 * time.Second
 
-// Remove kills what is left in the group and removes it. It waits up to
-// RemoveWait for the kernel to release the group.
+// Remove kills what is left in the group and removes it, with its cpuacct
+// twin. It waits up to RemoveWait for the kernel to release the group.
 func (g *Group) Remove() error {
+	deadline := time.Now().Add(RemoveWait)
+	err := removeDir(g.Path, deadline, g.Kill)
+	if g.CPUPath != "" {
+		err = errors.Join(err, removeDir(g.CPUPath, deadline, g.Kill))
+	}
+	return err
+}
+
+// removeDir removes a cgroup directory, calling kill before each try,
+// until deadline.
+func removeDir(dir string, deadline time.Time, kill func()) error {
 	var err error
-	for deadline := time.Now().Add(RemoveWait); ; {
-		g.Kill()
-		err = os.Remove(g.Path)
+	for {
+		kill()
+		err = os.Remove(dir)
 		if err == nil || errors.Is(err, os.ErrNotExist) {
 			return nil
 		}
@@ -135,7 +161,7 @@ func (g *Group) Remove() error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Errorf("remove cgroup %s: %w", g.Path, err)
+	return fmt.Errorf("remove cgroup %s: %w", dir, err)
 }
 
 // Memory reads the group's memory accounting.

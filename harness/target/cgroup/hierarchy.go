@@ -5,7 +5,8 @@
 // cgroup library: containerd/cgroups is heavy in dependencies and
 // opencontainers/cgroups touches every v1 controller, while soaklab only
 // needs the memory controller's limit, usage, peak, stat and oom_kill
-// counter (see PLATFORM.md). The file-system root is passed in, so tests run
+// counter (see PLATFORM.md), and the CPU time of each group (v1: a twin
+// group in the cpuacct hierarchy; v2: cpu.stat). The file-system root is passed in, so tests run
 // against fixtures as well as the real kernel.
 package cgroup
 
@@ -56,6 +57,10 @@ type Hierarchy struct {
 	// Base is the cgroup under which soaklab's Parent is made: Mount when
 	// empty (root), or a delegated subtree (see Delegate).
 	Base string
+	// CPUMount is, on v1, the mount of the cpuacct controller (alone or
+	// with cpu): soaklab makes each group's twin there to count its CPU
+	// time. "" when not mounted; v2 needs none (cpu.stat).
+	CPUMount string
 }
 
 // Root is where soaklab's Parent directory lives: Base, or Mount.
@@ -74,7 +79,7 @@ func Detect(root, procMounts string) (Hierarchy, error) {
 	if err != nil {
 		return Hierarchy{}, err
 	}
-	var v1 string
+	var v1, cpu string
 	for _, m := range mounts {
 		if !strings.HasPrefix(m.dir, root) {
 			continue
@@ -86,13 +91,17 @@ func Detect(root, procMounts string) (Hierarchy, error) {
 				return Hierarchy{Version: V2, Mount: m.dir}, nil
 			}
 		case "cgroup":
-			if hasWord(strings.ReplaceAll(m.opts, ",", " "), "memory") {
+			opts := strings.ReplaceAll(m.opts, ",", " ")
+			if hasWord(opts, "memory") {
 				v1 = m.dir
+			}
+			if hasWord(opts, "cpuacct") {
+				cpu = m.dir
 			}
 		}
 	}
 	if v1 != "" {
-		return Hierarchy{Version: V1, Mount: v1}, nil
+		return Hierarchy{Version: V1, Mount: v1, CPUMount: cpu}, nil
 	}
 	return Hierarchy{}, fmt.Errorf("%w under %s", ErrNoMemoryController, root)
 }

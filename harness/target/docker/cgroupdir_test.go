@@ -90,8 +90,10 @@ func TestWatcherKeepsReadingsAfterCgroupGoes(t *testing.T) {
 	defer w.close()
 	assert.Equal(t, int64(2000), w.snapshot().Peak)
 
-	writeFiles(t, dir, map[string]string{"memory.current": "4000\n", "memory.peak": "4096\n",
-		"memory.events": "oom 1\noom_kill 1\n"})
+	// The kill's counter is written last: a reading that sees it sees the
+	// new peak too (files written in one call land in any order).
+	writeFiles(t, dir, map[string]string{"memory.current": "4000\n", "memory.peak": "4096\n"})
+	writeFiles(t, dir, map[string]string{"memory.events": "oom 1\noom_kill 1\n"})
 	require.Eventually(t, func() bool { return w.snapshot().OOMKills == 1 }, 2*time.Second, 5*time.Millisecond)
 	require.NoError(t, os.RemoveAll(dir))
 	select {

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/soaklab/soaklab/harness/target"
+	"github.com/soaklab/soaklab/harness/target/cgroup"
 )
 
 var clientInspectOpts = client.ContainerInspectOptions{}
@@ -59,6 +60,16 @@ func TestSteadySurvivesUnderLimitOnLoopback(t *testing.T) {
 	assert.Greater(t, m.Usage, int64(0))
 	assert.Equal(t, int64(64<<20), m.Limit)
 	assert.Zero(t, m.OOMKills)
+	// Its CPU time is read from the container's cgroup (v1: the engine's
+	// cpuacct twin), its processes from the cgroup's cgroup.procs.
+	if b.hier.Version == cgroup.V2 || b.hier.CPUMount != "" {
+		used, err := inst.(target.CPUMeter).CPU()
+		require.NoError(t, err)
+		assert.Positive(t, used, "the target started and answered: it used CPU")
+	}
+	pids, err := inst.(target.ProcessLister).Processes()
+	require.NoError(t, err)
+	assert.Contains(t, pids, inst.PID())
 
 	// The container carries the run's labels, host networking, no swap.
 	info, err := b.cli.ContainerInspect(context.Background(), id, clientInspectOpts)

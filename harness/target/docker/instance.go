@@ -29,6 +29,9 @@ type instance struct {
 	id, name       string
 	pid            int
 	watch          *watcher // nil when the cgroup was not found
+	cgDir          string   // the container's memory cgroup; "" when not found
+	cpuDir         string   // where its CPU time is counted; "" when nowhere
+	lastCPU        time.Duration
 	cgErr          error
 	ignoreStateOOM bool
 

@@ -85,6 +85,7 @@ func (b *Backend) track(ctx context.Context, id string, spec target.Spec) (*inst
 		dir, err := cgroupDir(b.cfg.procRoot, b.hier, inst.pid, id)
 		if err == nil {
 			inst.watch = newWatcher(b.hier.Version, dir, b.cfg.poll)
+			inst.cgDir, inst.cpuDir = dir, cpuDir(b.hier, dir)
 		}
 		inst.cgErr = err
 	} else if b.hierErr != nil {

@@ -191,13 +191,34 @@ func (b *Backend) Clean(ctx context.Context, w io.Writer) (int, error) {
 		if alive(ownerPID(e.Name())) || !b.selected(e.Name()) {
 			continue
 		}
-		g := &cgroup.Group{Version: b.hier.Version, Path: filepath.Join(parent, e.Name())}
+		g := b.hier.Group(e.Name()) // with its cpuacct twin on v1
 		if err := g.Remove(); err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		fmt.Fprintf(w, "removed cgroup %s\n", g.Path)
 		n++
+	}
+	// v1 cpuacct twins whose memory group is gone (a harness killed
+	// between removing the two).
+	if b.hier.Version == cgroup.V1 && b.hier.CPUMount != "" {
+		cpuParent := filepath.Join(b.hier.CPUMount, cgroup.Parent)
+		twins, _ := os.ReadDir(cpuParent)
+		for _, e := range twins {
+			if !e.IsDir() || alive(ownerPID(e.Name())) || !b.selected(e.Name()) {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(parent, e.Name())); err == nil {
+				continue // its memory group is still there: not removed above
+			}
+			g := &cgroup.Group{Version: cgroup.V1, Path: filepath.Join(cpuParent, e.Name())}
+			if err := g.Remove(); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			fmt.Fprintf(w, "removed cgroup %s\n", g.Path)
+			n++
+		}
 	}
 	return n, errors.Join(errs...)
 }

@@ -34,6 +34,7 @@ type instance struct {
 
 	mu       sync.Mutex
 	last     target.Memory // last reading, kept after the cgroup is gone
+	lastCPU  time.Duration // last CPU reading, kept likewise
 	stopping bool
 	wdKilled bool
 }
@@ -169,6 +170,11 @@ func (i *instance) wait() {
 			i.setLast(m)
 			e.OOMKills = m.OOMKills
 		}
+		if d, err := i.group.CPU(); err == nil {
+			i.mu.Lock()
+			i.lastCPU = max(i.lastCPU, d)
+			i.mu.Unlock()
+		}
 	}
 	i.mu.Lock()
 	e.ByHarness = i.stopping
@@ -217,6 +223,46 @@ func (i *instance) Memory() (target.Memory, error) {
 	}
 	i.setLast(m)
 	return m, nil
+}
+
+var (
+	_ target.CPUMeter      = (*instance)(nil)
+	_ target.ProcessLister = (*instance)(nil)
+)
+
+// CPU reads the cgroup's CPU time; after the target is gone it returns
+// the last reading taken. Without a cgroup, or on v1 without the cpuacct
+// controller, it fails: the CPU time is not measured.
+func (i *instance) CPU() (time.Duration, error) {
+	if i.group == nil {
+		return 0, ErrNoCgroup
+	}
+	select {
+	case <-i.done:
+		i.mu.Lock()
+		defer i.mu.Unlock()
+		if i.lastCPU == 0 {
+			return 0, cgroup.ErrNoCPUAccounting
+		}
+		return i.lastCPU, nil
+	default:
+	}
+	d, err := i.group.CPU()
+	if err != nil {
+		return 0, err
+	}
+	i.mu.Lock()
+	i.lastCPU = max(i.lastCPU, d)
+	i.mu.Unlock()
+	return d, nil
+}
+
+// Processes lists the pids in the cgroup; without one, the target's own.
+func (i *instance) Processes() ([]int, error) {
+	if i.group == nil {
+		return []int{i.cmd.Process.Pid}, nil
+	}
+	return i.group.Procs()
 }
 
 // Stop sends SIGTERM to the target's process group, SIGKILL after the grace

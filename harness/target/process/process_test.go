@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -38,6 +39,19 @@ func TestMain(m *testing.M) {
 		data, _ := os.ReadFile("/proc/self/cgroup")
 		fmt.Print(string(data))
 		os.Exit(0)
+	case "spin": // use 300 ms of CPU (by its own count), then wait to be stopped
+		var ru syscall.Rusage
+		for x := 0; ; x++ {
+			if x%100000 == 0 {
+				_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+				if time.Duration(ru.Utime.Nano()+ru.Stime.Nano()) >= 300*time.Millisecond {
+					break
+				}
+			}
+		}
+		fmt.Println("spun")
+		time.Sleep(time.Minute)
+		os.Exit(4)
 	case "sleep": // hold 8 MiB and wait to be stopped
 		b := make([]byte, 8<<20)
 		for j := range b {
@@ -120,6 +134,40 @@ func TestChildJoinsCgroupBeforeItRuns(t *testing.T) {
 	assert.Equal(t, 0, inst.Exit().Code)
 }
 
+// TestCPUCounted: the cgroup counts the CPU time of a target that used
+// 300 ms by its own count (v1: in the group's cpuacct twin, v2: cpu.stat),
+// the target is among its processes, and Stop removes the twin too.
+func TestCPUCounted(t *testing.T) {
+	b := cgroupBackend(t)
+	if b.hier.Version == cgroup.V1 && b.hier.CPUMount == "" {
+		t.Skip("cgroup v1 without the cpuacct controller: CPU time is not measured here")
+	}
+	var out strings.Builder
+	inst, err := b.Start(context.Background(), spec(t, "spin", 64<<20, &out))
+	require.NoError(t, err)
+	defer inst.Stop(context.Background())
+	g := inst.(*instance).group
+	if b.hier.Version == cgroup.V1 {
+		require.NotEmpty(t, g.CPUPath, "the cpuacct twin")
+	}
+	var used time.Duration
+	require.Eventually(t, func() bool {
+		used, err = inst.(target.CPUMeter).CPU()
+		return err == nil && used >= 290*time.Millisecond
+	}, 60*time.Second, 50*time.Millisecond, "the cgroup counts the target's 300 ms of CPU (last read %s, %v)", used, err)
+	pids, err := inst.(target.ProcessLister).Processes()
+	require.NoError(t, err)
+	assert.Contains(t, pids, inst.PID())
+	require.NoError(t, inst.Stop(context.Background()))
+	assert.NoDirExists(t, g.Path)
+	if g.CPUPath != "" {
+		assert.NoDirExists(t, g.CPUPath, "the cpuacct twin is removed with the group")
+	}
+	last, err := inst.(target.CPUMeter).CPU()
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, last, used, "the last reading is kept after the cgroup is gone")
+}
+
 func TestStopRemovesCgroup(t *testing.T) {
 	b := cgroupBackend(t)
 	inst, err := b.Start(context.Background(), spec(t, "sleep", 64<<20, nil))
@@ -174,13 +222,27 @@ func TestCleanRemovesLeftovers(t *testing.T) {
 	other, err := b.hier.Create("leftover_x_4194303_1", 64<<20)
 	require.NoError(t, err)
 	defer other.Remove()
+	// A cpuacct twin whose memory group is already gone (v1).
+	want := 1
+	twin := ""
+	if b.hier.Version == cgroup.V1 && b.hier.CPUMount != "" {
+		twin = filepath.Join(b.hier.CPUMount, cgroup.Parent, "leftover_4194303_2")
+		require.NoError(t, os.Mkdir(twin, 0o755))
+		want = 2
+	}
 	// Only this test's runs: other packages' tests clean concurrently.
 	scoped := New(StopGrace(time.Second), OnlyRuns("leftover", liveSpec.RunID))
 	var out strings.Builder
 	n, err := scoped.Clean(context.Background(), &out)
 	require.NoError(t, err)
-	assert.Equal(t, 1, n, out.String())
+	assert.Equal(t, want, n, out.String())
 	assert.NoDirExists(t, orphan.Path, "the orphan is removed")
+	if orphan.CPUPath != "" {
+		assert.NoDirExists(t, orphan.CPUPath, "with its cpuacct twin")
+	}
+	if twin != "" {
+		assert.NoDirExists(t, twin, "a twin left alone is removed")
+	}
 	assert.Error(t, cmd.Wait(), "the orphan's process was killed")
 	assert.DirExists(t, live.(*instance).group.Path, "a live harness's cgroup is kept")
 	assert.DirExists(t, other.Path, "run leftover_x is not run leftover")
