@@ -104,6 +104,8 @@ type Workload struct {
 	Requests  []Request
 	Timeout   time.Duration // per request, default 10s
 	Ramp      time.Duration // linear ramp from 0 to rps, default 0
+	Burst     time.Duration // with Pause: after the ramp, requests arrive only in the first Burst of every Burst+Pause; default 0 (no pauses)
+	Pause     time.Duration // with Burst: the quiet part of each cycle
 	MaxLabels int           // cap on distinct latency labels, default 100
 	Window    time.Duration // windowed percentile mode's window, default 10s
 	SampleN   int           // sampled percentile mode records 1 in N, default 10

@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
 
 var (
-	workloadKeys = []string{"requests", "timeout", "ramp", "max_labels", "window", "sample_n"}
+	workloadKeys = []string{"requests", "timeout", "ramp", "max_labels", "window", "sample_n", "burst", "pause"}
 	requestKeys  = []string{"label", "method", "path", "headers", "body_size", "body_file", "weight", "expect"}
 	methodWord   = regexp.MustCompile(`^[A-Z]+$`)
 )
@@ -30,6 +31,26 @@ func (d *decoder) workload(n *yaml.Node, what string) Workload {
 	if v := o["ramp"]; v != nil {
 		d.pos[what+".ramp"] = v
 		w.Ramp, _ = d.duration(v, what+".ramp")
+	}
+	for _, k := range []struct {
+		key string
+		to  *time.Duration
+	}{{"burst", &w.Burst}, {"pause", &w.Pause}} {
+		if v := o[k.key]; v != nil {
+			if t, ok := d.duration(v, what+"."+k.key); ok {
+				if t == 0 {
+					d.errf(v, "%s.%s: must be positive (leave burst and pause out for a constant rate)", what, k.key)
+				}
+				*k.to = t
+			}
+		}
+	}
+	if (o["burst"] == nil) != (o["pause"] == nil) {
+		n := o["burst"]
+		if n == nil {
+			n = o["pause"]
+		}
+		d.errf(n, "%s: burst and pause go together (requests arrive for burst, then none for pause, in turn); give both", what)
 	}
 	if v := o["max_labels"]; v != nil {
 		w.MaxLabels, _ = d.integer(v, what+".max_labels", 1)

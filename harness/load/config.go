@@ -79,6 +79,8 @@ type Config struct {
 	Tasks     int           // max requests in flight; default DefaultTasks
 	Duration  time.Duration // how long requests are started
 	Ramp      time.Duration // linear ramp from 0 to Rate, part of Duration
+	Burst     time.Duration // with Pause: after the ramp, requests start only in the first Burst of every Burst+Pause
+	Pause     time.Duration // with Burst: the quiet part of each cycle
 	Timeout   time.Duration // per request; default DefaultTimeout
 	Mix       []Request     // weighted; empty = GET /
 	Mode      Mode          // default DefaultMode
@@ -133,6 +135,12 @@ func (cfg Config) validate() error {
 	}
 	if cfg.Ramp > 0 && cfg.Rate <= 0 {
 		bad("Ramp: %v needs a Rate > 0", cfg.Ramp)
+	}
+	if cfg.Burst < 0 || cfg.Pause < 0 || (cfg.Burst > 0) != (cfg.Pause > 0) {
+		bad("Burst %v and Pause %v: give both > 0 or neither", cfg.Burst, cfg.Pause)
+	}
+	if cfg.Burst > 0 && cfg.Rate <= 0 {
+		bad("Burst: %v needs a Rate > 0", cfg.Burst)
 	}
 	if cfg.Timeout < 0 {
 		bad("Timeout: %v, want > 0", cfg.Timeout)

@@ -28,6 +28,8 @@ func TestNewValidates(t *testing.T) {
 		{"no duration", func(c *Config) { c.Duration = 0 }, nil, ErrConfig, "Duration"},                       // runs are bounded
 		{"ramp too long", func(c *Config) { c.Ramp = 2 * time.Second }, nil, ErrConfig, "Ramp"},               // ramp inside the run
 		{"ramp at max rate", func(c *Config) { c.Rate = 0; c.Ramp = time.Millisecond }, nil, ErrConfig, "Ramp"},
+		{"burst without pause", func(c *Config) { c.Burst = time.Second }, nil, ErrConfig, "Burst"},
+		{"bursts at max rate", func(c *Config) { c.Rate = 0; c.Burst, c.Pause = time.Second, time.Second }, nil, ErrConfig, "needs a Rate"},
 		{"bad mode", func(c *Config) { c.Mode = "full" }, nil, ErrConfig, "Mode"},                                 // four modes only
 		{"negative weight", func(c *Config) { c.Mix = []Request{{Weight: -1}} }, nil, ErrConfig, "Mix[0].Weight"}, // weights >= 0
 		{"relative path", func(c *Config) { c.Mix = []Request{{Path: "x"}} }, nil, ErrConfig, "Mix[0].Path"},      // paths are absolute

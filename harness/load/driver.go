@@ -59,7 +59,7 @@ func New(cfg Config, opts ...Option) (*Driver, error) {
 	d := &Driver{
 		cfg:   cfg,
 		opts:  o,
-		sched: schedule{rate: cfg.Rate, ramp: cfg.Ramp.Seconds(), dur: cfg.Duration.Seconds()},
+		sched: schedule{rate: cfg.Rate, ramp: cfg.Ramp.Seconds(), dur: cfg.Duration.Seconds(), on: cfg.Burst.Seconds(), off: cfg.Pause.Seconds()},
 		mix:   m,
 		rec:   newRecorder(cfg.Mode, cfg.SampleN, m.labels, o.highest, o.sigfigs),
 		rt:    o.transport,
@@ -268,17 +268,30 @@ func (d *Driver) rotateEvery(ctx context.Context, every time.Duration) {
 	}
 }
 
+// targetRate is the rate the schedule asks for over the run: Rate, or with
+// bursts and pauses the planned requests over the duration, so the achieved
+// rate is compared with what was asked for and not with the bursts' rate.
+func (d *Driver) targetRate() float64 {
+	if !d.sched.cycles() || d.cfg.Duration <= 0 {
+		return d.cfg.Rate
+	}
+	return float64(d.sched.Total()) / d.cfg.Duration.Seconds()
+}
+
 // result assembles results.Load.
 func (d *Driver) result(ctx context.Context, elapsed time.Duration) (*results.Load, error) {
 	out := &results.Load{
 		Mode:      string(d.cfg.Mode),
-		TargetRPS: d.cfg.Rate,
+		TargetRPS: d.targetRate(),
 		Tasks:     d.cfg.Tasks,
 		Duration:  d.cfg.Duration.Seconds(),
 		Sent:      d.sent.Load(),
 		Late:      d.late.Load(),
 		Dropped:   d.dropped.Load(),
 		Warnings:  append([]string(nil), d.warnings...),
+	}
+	if d.sched.cycles() {
+		out.Burst, out.Pause = d.sched.on, d.sched.off
 	}
 	if err := d.rec.fill(out); err != nil {
 		return out, err

@@ -120,6 +120,36 @@ func TestRampNeverEarly(t *testing.T) {
 	assert.GreaterOrEqual(t, arrivals[len(arrivals)-1]+offset, sched.At(1999))
 }
 
+// TestBurstsPauseBetween drives 200 req/s in 200 ms bursts with 300 ms
+// pauses for 1 s: 80 requests, none sent inside a pause, and the requested
+// rate is the planned requests over the run (80/s), not the bursts' rate.
+func TestBurstsPauseBetween(t *testing.T) {
+	t.Parallel()
+	c := &counter{}
+	srv := httptest.NewServer(c)
+	defer srv.Close()
+	d := run(t, Config{BaseURL: srv.URL, Rate: 200, Tasks: 8, Duration: time.Second, Burst: 200 * time.Millisecond, Pause: 300 * time.Millisecond}, patient)
+	begin := time.Now()
+	out, err := d.Run(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, int64(80), out.Sent)
+	assert.Equal(t, 80.0, out.TargetRPS)
+	assert.Equal(t, 0.2, out.Burst)
+	assert.Equal(t, 0.3, out.Pause)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	require.Len(t, c.at, 80)
+	offset := c.first.Sub(begin)
+	sched := schedule{rate: 200, dur: 1, on: 0.2, off: 0.3}
+	early := 0
+	for k, at := range slices.Sorted(slices.Values(c.at)) {
+		if at+offset < sched.At(int64(k)) {
+			early++
+		}
+	}
+	assert.Zero(t, early, "requests arrived before their intended time (none inside a pause)")
+}
+
 // stall is a target that stops answering for 1 s once, at its request
 // number stallAt, like a process frozen by a pause: requests arriving
 // meanwhile wait behind it.
@@ -303,8 +333,14 @@ func TestCancelEndsEarly(t *testing.T) {
 	// never ahead of the schedule: at most one request per 10 ms run, and
 	// the rate is over the time actually run
 	assert.LessOrEqual(t, out.Sent, int64(ran/(10*time.Millisecond))+1)
-	assert.LessOrEqual(t, out.AchievedRPS, float64(out.Sent)/0.3+1e-9, "rate over the time actually run (300 ms or more)")
-	assert.GreaterOrEqual(t, out.AchievedRPS, float64(out.Sent)/ran.Seconds(), "not over the minute scheduled")
+	// the rate is over the time the driver ran (from its own start, a
+	// little after the deadline was set), not over the minute scheduled:
+	// that time is within the test's, and long enough for the requests
+	// sent, one per 10 ms
+	require.Positive(t, out.AchievedRPS)
+	runFor := float64(out.Sent) / out.AchievedRPS
+	assert.LessOrEqual(t, runFor, ran.Seconds()+1e-9, "not over the minute scheduled")
+	assert.GreaterOrEqual(t, runFor, float64(out.Sent-1)*0.010-1e-9, "never ahead of the schedule over the time run")
 	_, err = d.Run(context.Background())
 	assert.Error(t, err, "a driver runs once")
 }

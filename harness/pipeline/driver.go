@@ -56,7 +56,7 @@ func driverFactory(workDir string) runner.DriverFactory {
 			mix = append(mix, req)
 		}
 		d, err := load.New(load.Config{BaseURL: baseURL, Rate: c.RPS, Tasks: c.Tasks, Duration: c.Duration,
-			Ramp: w.Ramp, Timeout: w.Timeout, Mix: mix, Mode: load.Mode(c.Percentiles), Window: w.Window,
+			Ramp: w.Ramp, Burst: w.Burst, Pause: w.Pause, Timeout: w.Timeout, Mix: mix, Mode: load.Mode(c.Percentiles), Window: w.Window,
 			SampleN: w.SampleN, MaxLabels: w.MaxLabels})
 		if err != nil {
 			return nil, err

@@ -197,6 +197,11 @@ type Load struct {
 	Overflowed   int64            `json:"overflowed,omitempty"` // requests folded into the overflow label
 	Warnings     []string         `json:"warnings,omitempty"`
 	Bytes        int64            `json:"bytes,omitempty"` // request body bytes (SinkMode: received)
+	// Burst and Pause, seconds, are set when requests arrived in bursts
+	// with pauses between them (workload.burst, workload.pause): a
+	// throughput window then spans whole cycles.
+	Burst float64 `json:"burst_s,omitempty"`
+	Pause float64 `json:"pause_s,omitempty"`
 }
 
 // GrowthSite is an allocation site whose in-use heap grew between two

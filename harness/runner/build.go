@@ -16,7 +16,8 @@ import (
 
 // Build compiles every target with a `build:` package into binDir as a
 // static binary (CGO_ENABLED=0, so the same file runs as a process or in a
-// FROM scratch image). Package paths are relative to matrixDir, the folder
+// FROM scratch image). A `build:` folder of C files and no Go files is
+// compiled with the machine's C compiler instead (buildC). Package paths are relative to matrixDir, the folder
 // of the matrix file. It returns the binary path per target name.
 //
 // The build runs in the package's own folder, so the module that holds the
@@ -35,6 +36,15 @@ func Build(ctx context.Context, matrixDir, binDir string, targets []matrix.Targe
 		bin, err := filepath.Abs(filepath.Join(binDir, t.Name))
 		if err != nil {
 			return nil, err
+		}
+		if dir := buildDir(matrixDir, t.Build); dir != "" {
+			if files := cSources(dir); len(files) > 0 {
+				if err := buildC(ctx, dir, bin, files); err != nil {
+					return nil, fmt.Errorf("build target %s (%s): %w", t.Name, t.Build, err)
+				}
+				out[t.Name] = bin
+				continue
+			}
 		}
 		dir, args, err := buildArgs(matrixDir, t.Build)
 		if err != nil {
@@ -81,6 +91,22 @@ func buildArgs(matrixDir, pkg string) (dir string, args []string, err error) {
 		return "", nil, err
 	}
 	return dir, files, nil
+}
+
+// buildDir is the folder a path-form build names, or "" for an import path
+// or a path that is not a folder.
+func buildDir(matrixDir, pkg string) string {
+	if !isPath(pkg) {
+		return ""
+	}
+	dir := pkg
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(matrixDir, pkg)
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return ""
+	}
+	return dir
 }
 
 func isPath(pkg string) bool {

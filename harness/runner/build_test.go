@@ -5,12 +5,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/soaklab/soaklab/matrix"
 )
+
+const helloC = "#include <stdio.h>\n#include <pthread.h>\nint main(void) { puts(\"hello from a user's service\"); return 0; }\n"
 
 const helloMain = "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello from a user's service\") }\n"
 
@@ -28,6 +31,7 @@ func TestBuildOutsideSoaklabsModule(t *testing.T) {
 		t.Skip("no go toolchain on PATH")
 	}
 	t.Parallel()
+	_, ccErr := exec.LookPath("cc")
 	root := t.TempDir()
 	// The user's repository: its own module, the matrix in a ci/ folder.
 	write(t, filepath.Join(root, "repo", "go.mod"), "module example.com/svc\n\ngo 1.22\n")
@@ -36,6 +40,10 @@ func TestBuildOutsideSoaklabsModule(t *testing.T) {
 	write(t, filepath.Join(root, "loose", "main.go"), helloMain)
 	write(t, filepath.Join(root, "loose", "main_test.go"), "package main\n")
 	write(t, filepath.Join(root, "notes.txt"), "not a package\n")
+	// A folder of C files: compiled with the C compiler, in or out of a module.
+	write(t, filepath.Join(root, "csvc", "main.c"), helloC)
+	write(t, filepath.Join(root, "repo", "csvc", "main.c"), helloC)
+	write(t, filepath.Join(root, "cbroken", "main.c"), "int main( {\n")
 
 	cases := []struct {
 		name, matrixDir, build string
@@ -51,6 +59,10 @@ func TestBuildOutsideSoaklabsModule(t *testing.T) {
 		{"a file, not a folder", root, "./notes.txt", "is a file"},
 		// Outside any module and without Go files: said as such.
 		{"empty folder, no module", root, "./empty", "nothing to build"},
+		// C files and no Go files: the C compiler builds it, module or not.
+		{"C folder, no module", root, "./csvc", ""},
+		{"C folder inside a Go module", filepath.Join(root, "repo", "ci"), "../csvc", ""},
+		{"C that does not compile", root, "./cbroken", "-pthread -o"},
 		// Inside a module, go's own words name the folder.
 		{"empty folder in a module", root, "./repo/ci", "no Go files in"},
 	}
@@ -58,6 +70,11 @@ func TestBuildOutsideSoaklabsModule(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "empty"), 0o755))
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if strings.Contains(c.build, "csvc") || strings.Contains(c.build, "cbroken") {
+				if ccErr != nil {
+					t.Skip("no C compiler cc on PATH")
+				}
+			}
 			bins, err := Build(context.Background(), c.matrixDir, t.TempDir(), []matrix.Target{{Name: "svc", Build: c.build}})
 			if c.err != "" {
 				require.ErrorContains(t, err, c.err)

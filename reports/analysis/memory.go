@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"slices"
 
 	"github.com/soaklab/soaklab/reports/stats"
 )
@@ -120,33 +121,53 @@ func troughs(s series) series {
 	return out
 }
 
-// steps counts upward stair steps: levels (medians of StepWindow samples)
-// that rise above the highest earlier level by more than the threshold
-// and stay there in the next window.
+// steps counts upward stair steps: a step is a new high that is kept. A
+// level (the median of StepWindow samples) counts when it rises above the
+// highest memory seen before the previous window by more than the
+// threshold, and the next level keeps it: still above that high, and
+// moving less than a third of the rise (a flat tread after the riser).
+// The highest memory seen is the largest sample of each window, so a
+// burst that is given back at once raises it: memory that floats between
+// bursts and troughs never steps however its troughs move.
+//
+// The threshold is MinStepPct of that high, or four times the noise: the
+// robust spread of samples inside a window (the median over windows of
+// each window's MAD), which flat treads keep small however many steps the
+// series takes. (A spread taken from the changes between levels grows with
+// the steps themselves, so a series that steps every few windows would
+// hide all of them.) So a saw-tooth does not count (its peaks are the high
+// it never passes again), nor does memory that rises in bursts and falls
+// back, nor a steady climb (no tread follows a riser), nor a rise in the
+// last window (nothing shows it is kept); the top of a ramp that ends in a
+// plateau counts once.
 func steps(y []float64) int {
-	var lv []float64
+	var lv, top, spread []float64
 	for i := 0; i+StepWindow <= len(y); i += StepWindow {
-		lv = append(lv, stats.Median(y[i:i+StepWindow]))
+		w := y[i : i+StepWindow]
+		lv = append(lv, stats.Median(w))
+		spread = append(spread, stats.MAD(w))
+		top = append(top, slices.Max(w))
 	}
 	if len(lv) < 4 {
 		return 0
 	}
-	var d []float64
-	for i := 2; i < len(lv); i++ {
-		d = append(d, math.Abs(lv[i]-lv[i-2]))
-	}
-	noise := 1.4826 * stats.Median(d)
+	noise := stats.Median(spread) // MAD is already scaled to a standard deviation
 	count, cool := 0, -1
-	high := math.Max(lv[0], lv[1])
-	for i := 2; i < len(lv); i++ {
+	high := math.Max(top[0], top[1])
+	for i := 2; i+1 < len(lv); i++ {
 		if i > 2 {
-			high = math.Max(high, lv[i-2])
+			high = math.Max(high, top[i-2])
 		}
 		thr := math.Max(MinStepPct/100*high, 4*noise)
-		if i > cool && lv[i] > high+thr && (i+1 == len(lv) || lv[i+1] > high+thr) {
-			count++
-			cool = i + 2
+		rise := lv[i] - high
+		if i <= cool || rise <= thr {
+			continue
 		}
+		if lv[i+1] <= high+thr || math.Abs(lv[i+1]-lv[i]) > rise/3 {
+			continue
+		}
+		count++
+		cool = i + 1
 	}
 	return count
 }

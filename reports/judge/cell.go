@@ -74,6 +74,12 @@ func Params(c *results.Cell, opts ...Option) analysis.Params {
 		// one (written by hand, or by a Go caller) gets the matrix's default.
 		p.Warmup = matrix.DefaultWarmupFraction * c.Duration
 	}
+	if c.Load != nil && c.Load.Burst > 0 && c.Load.Pause > 0 {
+		// Load in bursts: a throughput window of one whole cycle holds one
+		// burst wherever it starts, so the CV across windows measures the
+		// target, not how many bursts a window happened to catch.
+		p.Window = c.Load.Burst + c.Load.Pause
+	}
 	// A server target is asked the rate of its cell; a client target
 	// when its env or command passes the cell's rps on (the matrix then
 	// keeps rps in its cells). A workload target sets its own load.
