@@ -117,14 +117,7 @@ func (d *decoder) compares(n *yaml.Node) []Compare {
 func (d *decoder) scorecard(n *yaml.Node, what string) Scorecard {
 	var s Scorecard
 	o := d.object(n, what, scorecardKeys)
-	set := func(k string, ok bool) {
-		if ok {
-			if s.Set == nil {
-				s.Set = map[string]bool{}
-			}
-			s.Set[k] = true
-		}
-	}
+	set := func(k string, ok bool) { markSet(&s.Set, k, ok) }
 	var ok bool
 	if v := o[KeyMinRSSDropPct]; v != nil {
 		s.MinRSSDropPct, ok = d.number(v, what+"."+KeyMinRSSDropPct, 0, 100)
@@ -203,14 +196,7 @@ func (d *decoder) ratios(n *yaml.Node, what string) []Ratio {
 				}
 			}
 		}
-		set := func(k string, ok bool) {
-			if ok {
-				if r.Set == nil {
-					r.Set = map[string]bool{}
-				}
-				r.Set[k] = true
-			}
-		}
+		set := func(k string, ok bool) { markSet(&r.Set, k, ok) }
 		var ok bool
 		if v := o[KeyMaxRisePct]; v != nil {
 			r.MaxRisePct, ok = d.number(v, w+"."+KeyMaxRisePct, 0, 1e6)
@@ -253,14 +239,7 @@ func builtinCounterNames() string {
 func (d *decoder) judge(n *yaml.Node) Judge {
 	var j Judge
 	o := d.object(n, "judge", judgeKeys)
-	set := func(k string, ok bool) {
-		if ok {
-			if j.Set == nil {
-				j.Set = map[string]bool{}
-			}
-			j.Set[k] = true
-		}
-	}
+	set := func(k string, ok bool) { markSet(&j.Set, k, ok) }
 	for _, k := range JudgeKeys {
 		v := o[k.Key]
 		if v == nil {
@@ -303,4 +282,15 @@ func (d *decoder) earlyStop(n *yaml.Node, what string) (EarlyStop, bool) {
 	}
 	d.errf(n, "%s: expected true, false or record, got %q", what, s)
 	return "", false
+}
+
+// markSet records in *set that key k was given, when ok (it decoded).
+func markSet(set *map[string]bool, k string, ok bool) {
+	if !ok {
+		return
+	}
+	if *set == nil {
+		*set = map[string]bool{}
+	}
+	(*set)[k] = true
 }

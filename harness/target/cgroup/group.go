@@ -108,8 +108,11 @@ func (g *Group) Add(pid int) error {
 }
 
 // Procs lists the pids in the group.
-func (g *Group) Procs() ([]int, error) {
-	data, err := os.ReadFile(g.ProcsFile())
+func (g *Group) Procs() ([]int, error) { return ReadProcs(g.Path) }
+
+// ReadProcs lists the pids in the cgroup directory dir (its cgroup.procs).
+func ReadProcs(dir string) ([]int, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -69,15 +68,5 @@ func (i *instance) Processes() ([]int, error) {
 		}
 		return nil, i.cgErr
 	}
-	data, err := os.ReadFile(filepath.Join(i.cgDir, "cgroup.procs"))
-	if err != nil {
-		return nil, err
-	}
-	var pids []int
-	for _, f := range strings.Fields(string(data)) {
-		if pid, err := strconv.Atoi(f); err == nil {
-			pids = append(pids, pid)
-		}
-	}
-	return pids, nil
+	return cgroup.ReadProcs(i.cgDir)
 }
