@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
@@ -107,6 +108,40 @@ type seen struct {
 	plots    []box
 	rows     []row    // scorecard rows (none on the history page)
 	problems []string // console errors and uncaught exceptions
+}
+
+// offlineTab opens url in a new tab of the browser with the network off,
+// recording every request the page makes. onlyLocal fails the test if any
+// of them went beyond file:// and data: URLs.
+func offlineTab(t *testing.T, browser context.Context, url string) (step context.Context, onlyLocal func()) {
+	t.Helper()
+	tab, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	require.NoError(t, chromedp.Do(tab))
+	var mu sync.Mutex
+	var requests []string
+	require.NoError(t, chromedp.Listen(tab, func(ev any) {
+		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
+			mu.Lock()
+			requests = append(requests, e.Request.URL)
+			mu.Unlock()
+		}
+	}))
+	step, cancelStep := context.WithTimeout(tab, 60*time.Second)
+	t.Cleanup(cancelStep)
+	_, err := chromedp.Call(step, network.Enable, network.EnableParams{})
+	require.NoError(t, err)
+	_, err = chromedp.Call(step, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: true, DownloadThroughput: -1, UploadThroughput: -1})
+	require.NoError(t, err, "network off")
+	require.NoError(t, chromedp.Do(step, chromedp.Navigate(url), chromedp.WaitReady("body")))
+	return step, func() {
+		t.Helper()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, r := range requests {
+			require.True(t, strings.HasPrefix(r, "file://") || strings.HasPrefix(r, "data:"), "the page asked the network for %s", r)
+		}
+	}
 }
 
 // open loads url in a new tab of the browser and reads its plots, its
